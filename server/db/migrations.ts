@@ -1,0 +1,228 @@
+/**
+ * Versioned schema migrations. PRAGMA user_version holds the number of migrations applied; each migration runs in
+ * its own transaction, so a file is always at a whole version. Append new migrations; never edit an applied one.
+ *
+ * Conventions: times are UTC epoch milliseconds; geometries are RFC 7946 GeoJSON geometry text in WGS-84;
+ * area codes follow the statistical scheme (district 6, subdistrict 9, community 12, block 15 digits).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: /* sql */ `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- District, subdistricts/towns and communities/villages in one tree.
+CREATE TABLE areas (
+  code        TEXT PRIMARY KEY,
+  level       TEXT NOT NULL CHECK (level IN ('district', 'subdistrict', 'community')),
+  parent_code TEXT REFERENCES areas(code),
+  name        TEXT NOT NULL,
+  short_name  TEXT NOT NULL,
+  name_en     TEXT NOT NULL,
+  type        TEXT NOT NULL,           -- 区 / 街道 / 镇 / 乡 / 社区 / 村
+  urban       INTEGER NOT NULL DEFAULT 0 CHECK (urban IN (0, 1)),
+  center_lon  REAL NOT NULL,
+  center_lat  REAL NOT NULL,
+  geometry    TEXT NOT NULL,
+  CHECK ((level = 'district') = (parent_code IS NULL)),
+  CHECK (length(code) = CASE level WHEN 'district' THEN 6 WHEN 'subdistrict' THEN 9 ELSE 12 END)
+);
+CREATE INDEX areas_parent ON areas(parent_code);
+
+-- Every published set of block boundaries; an event belongs to the version in force when it was reported.
+CREATE TABLE boundary_versions (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL,
+  effective_from INTEGER NOT NULL,
+  published_at   INTEGER NOT NULL,
+  note           TEXT NOT NULL DEFAULT ''
+);
+
+-- 房进格: a building is the atom that blocks are made of.
+CREATE TABLE buildings (
+  id             INTEGER PRIMARY KEY,
+  community_code TEXT NOT NULL REFERENCES areas(code),
+  lon            REAL NOT NULL,
+  lat            REAL NOT NULL,
+  households     INTEGER NOT NULL CHECK (households >= 0),
+  residents      INTEGER NOT NULL CHECK (residents >= 0),
+  floors         INTEGER NOT NULL CHECK (floors >= 1),
+  parcel         TEXT NOT NULL
+);
+CREATE INDEX buildings_community ON buildings(community_code);
+
+CREATE TABLE blocks (
+  version_id       INTEGER NOT NULL REFERENCES boundary_versions(id),
+  code             TEXT NOT NULL CHECK (length(code) = 15),
+  name             TEXT NOT NULL,
+  community_code   TEXT NOT NULL REFERENCES areas(code),
+  subdistrict_code TEXT NOT NULL REFERENCES areas(code),
+  households       INTEGER NOT NULL,
+  residents        INTEGER NOT NULL,
+  area_m2          REAL NOT NULL,
+  min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,
+  center_lon       REAL NOT NULL,
+  center_lat       REAL NOT NULL,
+  geometry         TEXT NOT NULL,
+  PRIMARY KEY (version_id, code),
+  CHECK (substr(code, 1, 12) = community_code)
+);
+CREATE INDEX blocks_community ON blocks(version_id, community_code);
+
+CREATE TABLE block_buildings (
+  version_id  INTEGER NOT NULL,
+  building_id INTEGER NOT NULL REFERENCES buildings(id),
+  block_code  TEXT NOT NULL,
+  PRIMARY KEY (version_id, building_id),
+  FOREIGN KEY (version_id, block_code) REFERENCES blocks(version_id, code)
+);
+CREATE INDEX block_buildings_block ON block_buildings(version_id, block_code);
+
+-- Subdistrict centres (综合指导 guidance, 民生事务 livelihood, 快速处置 rapid-response, 经济发展 economy) and
+-- city departments' postings to a subdistrict (城管 urban-management, 市场监管 market-regulation, 公安 police, …).
+CREATE TABLE units (
+  id               INTEGER PRIMARY KEY,
+  kind             TEXT NOT NULL CHECK (kind IN ('centre', 'department')),
+  key              TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  name_en          TEXT NOT NULL,
+  subdistrict_code TEXT NOT NULL REFERENCES areas(code),
+  UNIQUE (kind, key, subdistrict_code)
+);
+
+CREATE TABLE staff (
+  id     INTEGER PRIMARY KEY,
+  name   TEXT NOT NULL,
+  gender TEXT NOT NULL CHECK (gender IN ('F', 'M')),
+  phone  TEXT NOT NULL
+);
+
+-- Who does what where. Block roles name a block of a boundary version; centre and department roles name a unit.
+CREATE TABLE role_assignments (
+  id         INTEGER PRIMARY KEY,
+  staff_id   INTEGER NOT NULL REFERENCES staff(id),
+  role       TEXT NOT NULL CHECK (role IN ('governor', 'assistant', 'supervisor', 'centre-staff', 'centre-inspector', 'officer')),
+  version_id INTEGER,
+  block_code TEXT,
+  unit_id    INTEGER REFERENCES units(id),
+  valid_from INTEGER NOT NULL,
+  valid_to   INTEGER,
+  FOREIGN KEY (version_id, block_code) REFERENCES blocks(version_id, code),
+  CHECK ((role IN ('governor', 'assistant', 'supervisor')) = (block_code IS NOT NULL AND unit_id IS NULL)),
+  CHECK ((role IN ('centre-staff', 'centre-inspector', 'officer')) = (unit_id IS NOT NULL AND block_code IS NULL))
+);
+CREATE INDEX role_assignments_block ON role_assignments(version_id, block_code);
+CREATE INDEX role_assignments_staff ON role_assignments(staff_id);
+CREATE INDEX role_assignments_unit ON role_assignments(unit_id);
+-- One governor and one supervisor per block at any time.
+CREATE UNIQUE INDEX one_governor ON role_assignments(version_id, block_code) WHERE role = 'governor' AND valid_to IS NULL;
+CREATE UNIQUE INDEX one_supervisor ON role_assignments(version_id, block_code) WHERE role = 'supervisor' AND valid_to IS NULL;
+
+-- Last known position of field staff.
+CREATE TABLE staff_positions (
+  staff_id INTEGER PRIMARY KEY REFERENCES staff(id),
+  lon      REAL NOT NULL,
+  lat      REAL NOT NULL,
+  at       INTEGER NOT NULL
+);
+
+-- Two-level taxonomy: 2-digit major + 2-digit minor, with tier, responsible unit and deadline.
+CREATE TABLE categories (
+  code           TEXT PRIMARY KEY CHECK (length(code) = 4),
+  major_code     TEXT NOT NULL CHECK (length(major_code) = 2),
+  major_name     TEXT NOT NULL,
+  major_name_en  TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  name_en        TEXT NOT NULL,
+  tier           TEXT NOT NULL CHECK (tier IN ('block', 'centre', 'department')),
+  unit_key       TEXT NOT NULL,
+  deadline_value REAL NOT NULL CHECK (deadline_value > 0),
+  deadline_unit  TEXT NOT NULL CHECK (deadline_unit IN ('working-hours', 'working-days', 'natural-hours')),
+  warning_ratio  REAL NOT NULL CHECK (warning_ratio > 0 AND warning_ratio < 1)
+);
+
+CREATE TABLE events (
+  id               INTEGER PRIMARY KEY,
+  case_no          TEXT NOT NULL UNIQUE,
+  kind             TEXT NOT NULL CHECK (kind IN ('demand', 'suggestion', 'incident')),
+  channel          TEXT NOT NULL CHECK (channel IN ('patrol', 'hotline', 'wechat', 'consultation', 'walk-in')),
+  category_code    TEXT NOT NULL REFERENCES categories(code),
+  priority         TEXT NOT NULL CHECK (priority IN ('normal', 'urgent')),
+  status           TEXT NOT NULL CHECK (status IN ('reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated')),
+  tier             TEXT NOT NULL CHECK (tier IN ('block', 'centre', 'department')),
+  text             TEXT NOT NULL,
+  lon              REAL NOT NULL,
+  lat              REAL NOT NULL,
+  version_id       INTEGER NOT NULL REFERENCES boundary_versions(id),
+  block_code       TEXT NOT NULL,
+  community_code   TEXT NOT NULL REFERENCES areas(code),
+  subdistrict_code TEXT NOT NULL REFERENCES areas(code),
+  reporter         TEXT NOT NULL DEFAULT '',
+  assignee_id      INTEGER REFERENCES staff(id),
+  unit_id          INTEGER REFERENCES units(id),
+  reported_at      INTEGER NOT NULL,
+  filed_at         INTEGER,
+  dispatched_at    INTEGER,
+  accepted_at      INTEGER,
+  arrived_at       INTEGER,
+  resolved_at      INTEGER,
+  closed_at        INTEGER,
+  evaluated_at     INTEGER,
+  due_at           INTEGER NOT NULL,
+  satisfaction     INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+  rework_count     INTEGER NOT NULL DEFAULT 0,
+  extension_count  INTEGER NOT NULL DEFAULT 0,
+  escalated        INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1)),
+  idempotency_key  TEXT UNIQUE,
+  FOREIGN KEY (version_id, block_code) REFERENCES blocks(version_id, code)
+);
+CREATE INDEX events_reported ON events(reported_at);
+CREATE INDEX events_block_status ON events(block_code, status);
+CREATE INDEX events_status_due ON events(status, due_at);
+CREATE INDEX events_category ON events(category_code, reported_at);
+CREATE INDEX events_lonlat ON events(lon, lat);
+
+-- Append-only: every transition and every hand-off (change of assignee) is one row.
+CREATE TABLE event_log (
+  id          INTEGER PRIMARY KEY,
+  event_id    INTEGER NOT NULL REFERENCES events(id),
+  at          INTEGER NOT NULL,
+  actor_id    INTEGER REFERENCES staff(id),
+  actor_role  TEXT NOT NULL,
+  from_status TEXT,
+  to_status   TEXT NOT NULL,
+  assignee_id INTEGER REFERENCES staff(id),
+  note        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX event_log_event ON event_log(event_id, at);
+CREATE TRIGGER event_log_no_update BEFORE UPDATE ON event_log BEGIN SELECT RAISE(ABORT, 'event_log is append-only'); END;
+CREATE TRIGGER event_log_no_delete BEFORE DELETE ON event_log BEGIN SELECT RAISE(ABORT, 'event_log is append-only'); END;
+
+-- Generated map layers of the local basemap (roads, water, …) as GeoJSON FeatureCollections.
+CREATE TABLE map_layers (
+  name    TEXT PRIMARY KEY,
+  source  TEXT NOT NULL CHECK (source IN ('real', 'generated', 'imported')),
+  geojson TEXT NOT NULL
+);
+
+CREATE TABLE roads (
+  id        INTEGER PRIMARY KEY,
+  name      TEXT NOT NULL,
+  class     TEXT NOT NULL CHECK (class IN ('arterial', 'secondary', 'street')),
+  speed_kmh REAL NOT NULL CHECK (speed_kmh > 0),
+  oneway    INTEGER NOT NULL DEFAULT 0 CHECK (oneway IN (0, 1)),
+  geometry  TEXT NOT NULL
+);
+`,
+  },
+];
