@@ -1,0 +1,140 @@
+/** Reads of events and their append-only log. Filters compose from fixed SQL fragments with bound values. */
+import type { Db } from '../database.ts';
+import { placeholders, statementCache } from './statements.ts';
+
+/** The schema's event statuses (the CHECK constraint on events.status). */
+export const STATUSES = [
+  'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses after which a case needs no more work; every other status counts as open. */
+export const FINISHED_STATUSES: readonly Status[] = ['rejected', 'closed', 'evaluated'];
+export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !FINISHED_STATUSES.includes(s));
+
+export interface EventSummaryRow {
+  id: number;
+  case_no: string;
+  kind: string;
+  channel: string;
+  category_code: string;
+  category_name: string;
+  status: Status;
+  priority: string;
+  tier: string;
+  lon: number;
+  lat: number;
+  block_code: string;
+  community_code: string;
+  subdistrict_code: string;
+  reported_at: number;
+  due_at: number;
+  closed_at: number | null;
+  assignee_id: number | null;
+  assignee_name: string | null;
+}
+
+export interface EventDetailRow extends EventSummaryRow {
+  text: string;
+  reporter: string;
+  filed_at: number | null;
+  dispatched_at: number | null;
+  accepted_at: number | null;
+  arrived_at: number | null;
+  resolved_at: number | null;
+  evaluated_at: number | null;
+  satisfaction: number | null;
+  rework_count: number;
+  extension_count: number;
+  escalated: 0 | 1;
+}
+
+export interface EventLogRow {
+  id: number;
+  at: number;
+  actor_id: number | null;
+  actor_name: string | null;
+  actor_role: string;
+  from_status: string | null;
+  to_status: string;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  note: string;
+}
+
+export interface EventFilter {
+  /** Inclusive lower bound on reported_at (epoch ms). */
+  from?: number;
+  /** Exclusive upper bound on reported_at. */
+  to?: number;
+  /** Match any of: these statuses, any open status, or open and past due at `now`. */
+  status?: { statuses: Status[]; open: boolean; overdue: boolean };
+  /** A 2-digit major or 4-digit minor category code. */
+  category?: string;
+  block?: string;
+  bbox?: [number, number, number, number];
+  /** Keyset position: rows strictly after (reportedAt, id) in (reported_at desc, id desc) order. */
+  after?: { reportedAt: number; id: number };
+  limit: number;
+  now: number;
+}
+
+const SUMMARY_COLUMNS = `
+  e.id, e.case_no, e.kind, e.channel, e.category_code, cat.name AS category_name, e.status, e.priority, e.tier,
+  e.lon, e.lat, e.block_code, e.community_code, e.subdistrict_code, e.reported_at, e.due_at, e.closed_at,
+  e.assignee_id, a.name AS assignee_name`;
+const FROM = `FROM events e JOIN categories cat ON cat.code = e.category_code LEFT JOIN staff a ON a.id = e.assignee_id`;
+
+export function eventQueries(db: Db) {
+  const prepare = statementCache(db);
+  const one = db.prepare<[number], EventDetailRow>(
+    `SELECT ${SUMMARY_COLUMNS}, e.text, e.reporter, e.filed_at, e.dispatched_at, e.accepted_at, e.arrived_at,
+            e.resolved_at, e.evaluated_at, e.satisfaction, e.rework_count, e.extension_count, e.escalated
+       ${FROM} WHERE e.id = ?`,
+  );
+  const log = db.prepare<[number], EventLogRow>(
+    `SELECT l.id, l.at, l.actor_id, ac.name AS actor_name, l.actor_role, l.from_status, l.to_status,
+            l.assignee_id, asg.name AS assignee_name, l.note
+       FROM event_log l LEFT JOIN staff ac ON ac.id = l.actor_id LEFT JOIN staff asg ON asg.id = l.assignee_id
+      WHERE l.event_id = ? ORDER BY l.at, l.id`,
+  );
+  const count = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM events`);
+
+  return {
+    /** Events matching the filter, newest first (reported_at desc, id desc), at most `limit` rows. */
+    list(f: EventFilter): EventSummaryRow[] {
+      const where: string[] = [];
+      const args: (string | number)[] = [];
+      if (f.from !== undefined) (where.push('e.reported_at >= ?'), args.push(f.from));
+      if (f.to !== undefined) (where.push('e.reported_at < ?'), args.push(f.to));
+      if (f.status) {
+        const any: string[] = [];
+        if (f.status.statuses.length) (any.push(`e.status IN (${placeholders(f.status.statuses.length)})`), args.push(...f.status.statuses));
+        if (f.status.open) {
+          any.push(`e.status IN (${placeholders(OPEN_STATUSES.length)})`);
+          args.push(...OPEN_STATUSES);
+        } else if (f.status.overdue) {
+          any.push(`(e.status IN (${placeholders(OPEN_STATUSES.length)}) AND e.due_at < ?)`);
+          args.push(...OPEN_STATUSES, f.now);
+        }
+        where.push(`(${any.join(' OR ')})`);
+      }
+      if (f.category !== undefined) {
+        if (f.category.length === 4) (where.push('e.category_code = ?'), args.push(f.category));
+        else (where.push('e.category_code >= ? AND e.category_code < ?'), args.push(`${f.category}00`, `${f.category}:`));
+      }
+      if (f.block !== undefined) (where.push('e.block_code = ?'), args.push(f.block));
+      if (f.bbox) {
+        where.push('e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?');
+        args.push(f.bbox[0], f.bbox[2], f.bbox[1], f.bbox[3]);
+      }
+      if (f.after) (where.push('(e.reported_at, e.id) < (?, ?)'), args.push(f.after.reportedAt, f.after.id));
+      const sql = `SELECT ${SUMMARY_COLUMNS} ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                   ORDER BY e.reported_at DESC, e.id DESC LIMIT ?`;
+      return prepare(sql).all(...args, f.limit) as EventSummaryRow[];
+    },
+    get: (id: number): EventDetailRow | undefined => one.get(id),
+    log: (eventId: number): EventLogRow[] => log.all(eventId),
+    count: (): number => count.get()!.n,
+  };
+}
