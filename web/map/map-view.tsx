@@ -1,0 +1,282 @@
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import type { Layer, PickingInfo } from '@deck.gl/core';
+import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import type { BasemapLayers, BlockCollection, BlockFeature, EventSummary, LayerName } from '../api/types';
+import type { Display } from './display';
+import type { EventPoints } from './events';
+import { areaLabels, lineLabels, type Label } from './labels';
+import {
+  blocksLayer,
+  eventsLayer,
+  labelLayer,
+  LABEL_ZOOMS,
+  LAYER_IDS,
+  outlinesLayer,
+  selectedBlockLayer,
+  type LabelKind,
+} from './layers';
+import type { Theme } from './palette';
+import { basemapPaint, BEFORE_IDS, buildBasemapStyle, ROAD_LAYER_IDS } from './style';
+
+/** What the layer switcher controls. */
+export interface LayerVisibility {
+  blocks: boolean;
+  outlines: boolean;
+  events: boolean;
+  roads: boolean;
+  labels: boolean;
+}
+
+export type Hover =
+  | { kind: 'block'; x: number; y: number; block: BlockFeature['properties'] }
+  | { kind: 'event'; x: number; y: number; event: EventSummary };
+
+export interface MapViewProps {
+  theme: Theme;
+  english: boolean;
+  waterName: string;
+  display: Display;
+  styleUrl: string | null;
+  animate: boolean;
+  visibility: LayerVisibility;
+  basemap: BasemapLayers | undefined;
+  blocks: BlockCollection | undefined;
+  events: EventPoints | undefined;
+  selected: string | null;
+  onSelect: (code: string | null) => void;
+  /** The tooltip's content for what is under the pointer (the view owns the wording). */
+  tooltip: (hover: Hover) => JSX.Element;
+}
+
+/** Read-only hooks for browser tests and benchmarks: state of the rendered map, never a way to change it. */
+export interface GezhiTestHook {
+  ready(): boolean;
+  firstRenderMs(): number | null;
+  blockCount(): number;
+  eventCount(): number;
+  layerIds(): string[];
+  /** Page coordinates of a WGS-84 point as currently displayed. */
+  screenPoint(lon: number, lat: number): { x: number; y: number };
+}
+
+declare global {
+  interface Window {
+    __gezhi?: GezhiTestHook;
+  }
+}
+
+type Bounds = [number, number, number, number];
+
+function collectionBounds(fc: BasemapLayers[LayerName]): Bounds | null {
+  const b: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as number[];
+      if (x < b[0]) b[0] = x;
+      if (y < b[1]) b[1] = y;
+      if (x > b[2]) b[2] = x;
+      if (y > b[3]) b[3] = y;
+    } else if (Array.isArray(c)) for (const child of c) visit(child);
+  };
+  for (const f of fc.features) if (f.geometry && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
+  return Number.isFinite(b[0]) ? b : null;
+}
+
+const INITIAL_VIEW = { center: [112.85, 27.92] as [number, number], zoom: 10 };
+
+export function MapView(props: MapViewProps): JSX.Element {
+  let container!: HTMLDivElement;
+  let map: MlMap | undefined;
+  let overlay: MapboxOverlay | undefined;
+  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const [zoom, setZoom] = createSignal(INITIAL_VIEW.zoom);
+  const [hover, setHover] = createSignal<Hover | null>(null);
+  const [basemapApplied, setBasemapApplied] = createSignal(false);
+  const [ready, setReady] = createSignal(false);
+  let firstRenderMs: number | null = null;
+  let currentLayers: Layer[] = [];
+
+  const local = () => !props.styleUrl;
+
+  // Display-space copies of the data (identity unless GCJ-02 is on).
+  const basemap = createMemo(() => {
+    const b = props.basemap;
+    if (!b) return undefined;
+    const out = {} as BasemapLayers;
+    for (const key of Object.keys(b) as LayerName[]) out[key] = props.display.collection(b[key]);
+    return out;
+  });
+  const blocks = createMemo(() => (props.blocks ? props.display.collection(props.blocks) : undefined));
+  const blockByCode = createMemo(() => new Map((blocks()?.features ?? []).map((f) => [f.properties.code, f])));
+  const labels = createMemo(() => {
+    const b = basemap();
+    if (!b) return undefined;
+    return {
+      subdistricts: areaLabels(b.subdistricts),
+      communities: areaLabels(b.communities),
+      roads: lineLabels(b.roads),
+      water: lineLabels(b.rivers, props.waterName, props.waterName),
+    } satisfies Record<LabelKind, Label[]>;
+  });
+
+  // One memo per label family, so a zoom change rebuilds layers only when a family crosses its threshold.
+  const inZoom = (kind: LabelKind) => createMemo(() => zoom() >= LABEL_ZOOMS[kind][0] && zoom() < LABEL_ZOOMS[kind][1]);
+  const labelVisible = {
+    subdistricts: inZoom('subdistricts'),
+    communities: inZoom('communities'),
+    roads: inZoom('roads'),
+    water: inZoom('water'),
+  };
+
+  const onBlockHover = (info: PickingInfo<BlockFeature>) => {
+    setHover(info.object ? { kind: 'block', x: info.x, y: info.y, block: info.object.properties } : null);
+  };
+  const onBlockClick = (info: PickingInfo<BlockFeature>) => {
+    props.onSelect(info.object ? info.object.properties.code : null);
+  };
+  const onEventHover = (info: PickingInfo) => {
+    const item = info.index >= 0 ? props.events?.items[info.index] : undefined;
+    setHover(item ? { kind: 'event', x: info.x, y: info.y, event: item } : null);
+  };
+
+  const layers = createMemo<Layer[]>(() => {
+    const out: Layer[] = [];
+    const theme = props.theme;
+    const v = props.visibility;
+    const b = blocks();
+    if (b) {
+      out.push(
+        blocksLayer({
+          data: b,
+          visible: v.blocks,
+          theme,
+          beforeId: local() ? BEFORE_IDS.blocks : undefined,
+          onHover: onBlockHover,
+          onClick: onBlockClick,
+        }),
+        outlinesLayer(b, v.outlines, theme, local() ? BEFORE_IDS.outlines : undefined),
+        selectedBlockLayer(props.selected ? (blockByCode().get(props.selected) ?? null) : null, theme),
+      );
+    }
+    if (props.events) out.push(eventsLayer(props.events, v.events, onEventHover));
+    const l = labels();
+    if (l) {
+      for (const kind of ['water', 'roads', 'communities', 'subdistricts'] as const) {
+        const visible = v.labels && labelVisible[kind]() && (kind !== 'roads' || v.roads);
+        out.push(labelLayer(kind, l[kind], visible, theme, props.english));
+      }
+    }
+    return out;
+  });
+
+  onMount(() => {
+    map = new maplibregl.Map({
+      container,
+      style: props.styleUrl ?? buildBasemapStyle(props.theme),
+      center: INITIAL_VIEW.center,
+      zoom: INITIAL_VIEW.zoom,
+      attributionControl: false,
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    map.touchZoomRotate.disableRotation();
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    overlay = new MapboxOverlay({ interleaved: true, layers: [] });
+    map.addControl(overlay);
+    map.on('load', () => setStyleLoaded(true));
+    map.on('zoom', () => setZoom(map!.getZoom()));
+    map.on('mouseout', () => setHover(null));
+    // Errors are not swallowed: they reach the console (and so the browser tests).
+    map.on('error', (e) => console.error('map error', e.error));
+
+    window.__gezhi = {
+      ready,
+      firstRenderMs: () => firstRenderMs,
+      blockCount: () => {
+        const layer = currentLayers.find((l) => l.id === LAYER_IDS.blocks);
+        return (layer?.props.data as BlockCollection | undefined)?.features.length ?? 0;
+      },
+      eventCount: () => props.events?.length ?? 0,
+      layerIds: () => currentLayers.map((l) => l.id),
+      screenPoint: (lon, lat) => {
+        const [x, y] = props.display.point(lon, lat);
+        const p = map!.project([x, y]);
+        const rect = container.getBoundingClientRect();
+        return { x: rect.left + p.x, y: rect.top + p.y };
+      },
+    };
+  });
+
+  onCleanup(() => {
+    if (window.__gezhi) delete window.__gezhi;
+    overlay?.finalize();
+    map?.remove();
+  });
+
+  // Basemap data into the style's sources, then fit the district.
+  createEffect(() => {
+    const b = basemap();
+    if (!b || !styleLoaded() || !map) return;
+    if (local()) {
+      for (const name of Object.keys(b) as LayerName[]) (map.getSource(name) as GeoJSONSource | undefined)?.setData(b[name]);
+    }
+    const bounds = collectionBounds(b.district);
+    if (bounds && !basemapApplied()) {
+      map.fitBounds(bounds, { padding: 24, animate: props.animate, duration: props.animate ? 600 : 0 });
+    }
+    setBasemapApplied(true);
+  });
+
+  createEffect(() => {
+    currentLayers = layers();
+    overlay?.setProps({ layers: currentLayers });
+  });
+
+  // Theme and road visibility on the live style, without rebuilding it.
+  createEffect(
+    on(
+      () => [props.theme, styleLoaded()] as const,
+      ([theme, loaded]) => {
+        if (!loaded || !map || !local()) return;
+        for (const [id, paint] of Object.entries(basemapPaint(theme)))
+          for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
+      },
+      { defer: true },
+    ),
+  );
+  createEffect(() => {
+    const roads = props.visibility.roads;
+    if (!styleLoaded() || !map || !local()) return;
+    for (const id of ROAD_LAYER_IDS) map.setLayoutProperty(id, 'visibility', roads ? 'visible' : 'none');
+  });
+
+  // First full render: style, basemap, blocks and events all in, then the map goes idle.
+  createEffect(() => {
+    if (ready() || !map || !basemapApplied() || !blocks() || !props.events) return;
+    const m = map;
+    const done = () => {
+      if (ready()) return;
+      firstRenderMs = Math.round(performance.now());
+      setReady(true);
+    };
+    m.once('idle', done);
+    m.triggerRepaint();
+  });
+
+  return (
+    <div class="map-view" data-ready={ready() ? 'true' : 'false'}>
+      <div ref={container} class="map-canvas" />
+      <Show when={hover()}>
+        {(h) => (
+          <div class="map-tooltip" role="tooltip" style={{ left: `${h().x + 12}px`, top: `${h().y + 12}px` }}>
+            {props.tooltip(h())}
+          </div>
+        )}
+      </Show>
+    </div>
+  );
+}
