@@ -37,6 +37,7 @@ const TITLES: Record<number, [type: string, title: string]> = {
   415: ['/problems/unsupported-media-type', 'Unsupported media type'],
   422: ['/problems/unprocessable', 'Unprocessable content'],
   500: ['/problems/internal', 'Internal server error'],
+  503: ['/problems/unavailable', 'Service unavailable'],
 };
 
 /** An error that becomes one problem+json response. */

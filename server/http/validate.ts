@@ -6,7 +6,8 @@
  * Hand-written rather than zod: the rules are few and flat, the messages name the allowed values exactly, and the
  * server keeps one dependency fewer.
  */
-import type { Context } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
+import { validator } from 'hono/validator';
 import { SHANGHAI_OFFSET_MS as SHANGHAI } from '../time.ts';
 import { invalidParam, ProblemError } from './problem.ts';
 
@@ -161,4 +162,23 @@ export function parseCursor<K extends string>(name: string, raw: string, keys: r
     out[k] = v;
   }
   return out;
+}
+
+/**
+ * Query-string middleware for a route: rejects unknown and repeated names, then runs `parse` on the flat record.
+ * Declares the raw inputs (every name optional, a string) for `hc<AppType>` clients and the parsed value for
+ * `c.req.valid('query')`.
+ *
+ * @example
+ * app.get('/', queryValidator(['limit'] as const, (raw) => ({ limit: raw.limit ? parseIntInRange('limit', raw.limit, 1, 10) : 5 })), (c) => …)
+ */
+export function queryValidator<const K extends string, Out>(
+  keys: readonly K[],
+  parse: (raw: Partial<Record<K, string>>, c: Context) => Out,
+): MiddlewareHandler<Env, string, { in: { query: { [P in K]?: string } }; out: { query: Out } }> {
+  return validator('query', (_value, c) => parse(readQuery(c, keys), c)) as unknown as MiddlewareHandler<
+    Env,
+    string,
+    { in: { query: { [P in K]?: string } }; out: { query: Out } }
+  >;
 }

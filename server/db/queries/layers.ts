@@ -22,12 +22,12 @@ export function layerQueries(db: Db) {
   const marker = db.prepare<[], { r: number; rmax: number | null; m: number; msize: number | null }>(
     `SELECT (SELECT count(*) FROM roads) AS r, (SELECT max(id) FROM roads) AS rmax,
             (SELECT count(*) FROM map_layers) AS m,
-            (SELECT sum(length(CAST(geojson AS BLOB))) FROM map_layers) AS msize`,
+            (SELECT max(rowid) FROM map_layers) AS msize`,
   );
   return {
     roads: (): RoadRow[] => roads.all(),
     mapLayer: (name: string): MapLayerRow | undefined => layer.get(name),
-    /** Changes when roads or stored layers are imported or replaced. */
+    /** Changes when roads or stored layers are imported or replaced (a replaced row gets a new rowid). */
     marker: (): string => {
       const m = marker.get()!;
       return `${m.r}:${m.rmax ?? 0}:${m.m}:${m.msize ?? 0}`;

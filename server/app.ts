@@ -1,0 +1,98 @@
+/**
+ * The Hono app: the JSON/GeoJSON API under /api and, when `webRoot` is given, the production web build with
+ * client-side routes (/wall, /plan, …) answered by index.html. Routes are chained so `AppType` carries every
+ * endpoint's types to the web client (`hc<AppType>` from hono/client).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import type { Db } from './db/database.ts';
+import { createQueries } from './db/queries/index.ts';
+import { onError, onNotFound, ProblemError } from './http/problem.ts';
+import { areaRoutes } from './routes/areas.ts';
+import { blockRoutes } from './routes/blocks.ts';
+import type { RouteDeps } from './routes/deps.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { layerRoutes } from './routes/layers.ts';
+import { staffRoutes } from './routes/staff.ts';
+
+export interface AppDeps {
+  db: Db;
+  /** The clock (epoch ms); tests pin it. */
+  now?: () => number;
+  /** Folder of the production web build (index.html + hashed assets/); omitted, only the API is served. */
+  webRoot?: string;
+}
+
+/** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
+
+  const api = new Hono()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new ProblemError(413, `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+        },
+      }),
+    )
+    .route('/health', healthRoutes(routeDeps))
+    .route('/areas', areaRoutes(routeDeps))
+    .route('/blocks', blockRoutes(routeDeps))
+    .route('/staff', staffRoutes(routeDeps))
+    .route('/events', eventRoutes(routeDeps))
+    .route('/layers', layerRoutes(routeDeps));
+
+  // Compresses the small JSON responses; the large cached ones arrive already encoded and pass through untouched.
+  const app = new Hono().use(compress()).route('/api', api);
+  app.all('/api/*', onNotFound);
+
+  if (deps.webRoot) serveWeb(app, deps.webRoot);
+
+  app.onError(onError);
+  app.notFound(onNotFound);
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;
+
+/** Hashed build assets are immutable; everything else revalidates; unknown non-file paths get index.html. */
+function serveWeb(app: Hono, root: string): void {
+  app.use(
+    '/assets/*',
+    serveStatic({
+      root,
+      precompressed: true,
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
+  app.use(
+    '*',
+    serveStatic({
+      root,
+      precompressed: true,
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'no-cache');
+      },
+    }),
+  );
+  let index: Promise<string> | null = null;
+  app.get('*', async (c, next) => {
+    // Client-side routes: a path without a file extension that the browser navigates to.
+    if (/\.[A-Za-z0-9]+$/.test(c.req.path)) return next();
+    index ??= readFile(join(root, 'index.html'), 'utf8').catch((err) => {
+      index = null;
+      throw err;
+    });
+    return c.html(await index, 200, { 'Cache-Control': 'no-cache' });
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Entry of `npm start`: opens the SQLite file at GEZHI_DB (default data/gezhi.db), seeds the Yuhu demo data into it
+ * when it holds no boundary version yet, and serves the API and the production web build on PORT (default 8787).
+ * SIGINT/SIGTERM stop accepting connections, let requests in flight finish, and close the database.
+ */
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { openDatabase, type Db } from './db/database.ts';
+import { createQueries } from './db/queries/index.ts';
+
+export interface StartOptions {
+  port: number;
+  dbFile: string;
+  /** Production web build; served when its index.html exists. */
+  webRoot?: string;
+  log?: (line: string) => void;
+}
+
+export interface Running {
+  url: string;
+  port: number;
+  db: Db;
+  close: () => Promise<void>;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
+
+interface SeedModule {
+  seedDemo: (db: Db, options: { now: number; onProgress?: (progress: unknown) => void }) => unknown;
+}
+
+/** Fills an empty database with the demo district (buildings, blocks, staff, events). */
+async function seedIfEmpty(db: Db, log: (line: string) => void): Promise<void> {
+  if (createQueries(db).versions.exists()) return;
+  log('Empty database: seeding the Yuhu demo data (first run only)…');
+  const started = Date.now();
+  // Loaded on demand: the seed (and the generator it pulls in) is only needed on a first run.
+  const specifier = './db/seed/index.ts';
+  const { seedDemo } = (await import(specifier)) as SeedModule;
+  await seedDemo(db, {
+    now: Date.now(),
+    onProgress: (p) => log(`  seed: ${typeof p === 'string' ? p : JSON.stringify(p)}`),
+  });
+  log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function start(options: StartOptions): Promise<Running> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const db = openDatabase(options.dbFile);
+  try {
+    await seedIfEmpty(db, log);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const hasWeb = existsSync(`${webRoot}/index.html`);
+  const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port }, () => resolve(s as Server));
+    (s as Server).once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  log(`Gezhi listening on ${url}`);
+  if (!hasWeb) log('  (no web build found: serving the API only; run `npm run build` for the web app)');
+
+  // Warm the large cached representations so the first visitor does not pay for building them.
+  setImmediate(() => {
+    for (const path of ['/api/blocks', '/api/layers/district', '/api/layers/subdistricts', '/api/layers/roads']) {
+      Promise.resolve(app.request(path, { headers: { 'Accept-Encoding': 'br, gzip' } })).catch(() => undefined);
+    }
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      server.close(() => {
+        db.close();
+        resolve();
+      });
+      server.closeIdleConnections();
+      // Requests still open after 5 s are cut so shutdown always completes.
+      setTimeout(() => server.closeAllConnections(), 5000).unref();
+    }));
+  return { url, port, db, close };
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(process.env.PORT)}`);
+    process.exit(2);
+  }
+  const dbFile = process.env.GEZHI_DB || 'data/gezhi.db';
+  const running = await start({ port, dbFile });
+  const stop = (signal: string) => {
+    console.log(`${signal}: shutting down`);
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,103 @@
+import type { Feature, Geometry } from 'geojson';
+import { Hono } from 'hono';
+import type { AreaRow } from '../db/queries/areas.ts';
+import { featureCollectionText, featureText, roundCoordinates } from '../http/geojson.ts';
+import { notFound } from '../http/problem.ts';
+import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
+import { queryValidator } from '../http/validate.ts';
+import type { RouteDeps } from './deps.ts';
+
+export const LAYER_NAMES = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'] as const;
+export type LayerName = (typeof LAYER_NAMES)[number];
+
+/** GET /api/layers/:name's body: RFC 7946 plus two foreign members, the layer's name and where its data is from. */
+export interface LayerCollection {
+  type: 'FeatureCollection';
+  name: LayerName;
+  source: 'real' | 'generated' | 'imported';
+  features: Feature<Geometry, Record<string, unknown>>[];
+}
+
+/**
+ * Where each layer's data comes from. The district outline and the Xiang river are public geodata; township and
+ * community boundaries and roads are not published, so they are generated. A stored layer's own `source` column
+ * (water, rivers) wins, so an imported layer says 'imported'.
+ */
+const SOURCE: Record<LayerName, 'real' | 'generated'> = {
+  district: 'real',
+  subdistricts: 'generated',
+  communities: 'generated',
+  roads: 'generated',
+  water: 'real',
+  rivers: 'real',
+};
+
+const AREA_LEVEL = { district: 'district', subdistricts: 'subdistrict', communities: 'community' } as const;
+
+function areaFeature(r: AreaRow & { geometry: string }): string {
+  return featureText(r.code, roundCoordinates(r.geometry), {
+    code: r.code,
+    name: r.name,
+    nameEn: r.name_en,
+    type: r.type,
+    urban: r.urban === 1,
+    center: [r.center_lon, r.center_lat],
+  });
+}
+
+function buildLayer(q: RouteDeps['q'], name: LayerName): BuiltBody {
+  let source: string = SOURCE[name];
+  let features: string[];
+  if (name === 'district' || name === 'subdistricts' || name === 'communities') {
+    features = q.areas.byLevelWithGeometry(AREA_LEVEL[name]).map(areaFeature);
+  } else if (name === 'roads') {
+    features = q.layers.roads().map((r) =>
+      featureText(r.id, roundCoordinates(r.geometry), {
+        id: r.id, name: r.name, class: r.class, speedKmh: r.speed_kmh, oneway: r.oneway === 1,
+      }),
+    );
+  } else {
+    const row = q.layers.mapLayer(name);
+    features = [];
+    if (row) {
+      source = row.source;
+      const fc = JSON.parse(roundCoordinates(row.geojson)) as { features?: unknown[] };
+      features = (fc.features ?? []).map((f) => JSON.stringify(f));
+    }
+  }
+  return {
+    body: featureCollectionText(features, { name, source }),
+    validUntil: null,
+    headers: { 'X-Gezhi-Source': source },
+  };
+}
+
+/**
+ * GET /api/layers/:name: one basemap layer as a GeoJSON FeatureCollection carrying `source` ('real', 'generated'
+ * or 'imported') both as a top-level member and as the X-Gezhi-Source header. Layers change only on seed or import,
+ * so each is cached precompressed and keyed on the area, road and stored-layer markers.
+ */
+export function layerRoutes({ q }: RouteDeps) {
+  const caches = new Map<LayerName, CachedRepresentation>(
+    LAYER_NAMES.map((name) => [
+      name,
+      new CachedRepresentation(
+        () => `${q.areas.marker()}|${q.layers.marker()}`,
+        () => buildLayer(q, name),
+        'application/geo+json; charset=utf-8',
+      ),
+    ]),
+  );
+  return new Hono().get(
+    '/:name',
+    queryValidator([], () => ({})),
+    (c) => {
+      const name = c.req.param('name');
+      const cache = caches.get(name as LayerName);
+      if (!cache) {
+        throw notFound(`No layer '${name.slice(0, 40)}'; layers: ${LAYER_NAMES.join(', ')}`, { layers: [...LAYER_NAMES] });
+      }
+      return sendRepresentation<LayerCollection>(c, cache.get(Date.now()));
+    },
+  );
+}

@@ -1,0 +1,119 @@
+/** Row → API shape mappers shared by several routes (times become ISO 8601 with +08:00). */
+import type { EventDetailRow, EventLogRow, EventSummaryRow } from '../db/queries/events.ts';
+import { OPEN_STATUSES } from '../db/queries/events.ts';
+import type { StaffRow } from '../db/queries/staff.ts';
+import type { TeamRow } from '../db/queries/blocks.ts';
+import { toIso, toIsoOrNull } from '../time.ts';
+
+export interface PersonRef {
+  id: number;
+  name: string;
+}
+
+export interface Staff {
+  id: number;
+  name: string;
+  phone: string;
+  role: string;
+  gender: 'F' | 'M';
+}
+
+export interface EventSummary {
+  id: number;
+  caseNo: string;
+  kind: string;
+  channel: string;
+  category: { code: string; name: string };
+  status: string;
+  priority: string;
+  tier: string;
+  lon: number;
+  lat: number;
+  blockCode: string;
+  communityCode: string;
+  subdistrictCode: string;
+  reportedAt: string;
+  dueAt: string;
+  closedAt: string | null;
+  overdue: boolean;
+  assignee: PersonRef | null;
+}
+
+export function isOpen(status: string): boolean {
+  return (OPEN_STATUSES as readonly string[]).includes(status);
+}
+
+export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
+  return {
+    id: r.id,
+    caseNo: r.case_no,
+    kind: r.kind,
+    channel: r.channel,
+    category: { code: r.category_code, name: r.category_name },
+    status: r.status,
+    priority: r.priority,
+    tier: r.tier,
+    lon: r.lon,
+    lat: r.lat,
+    blockCode: r.block_code,
+    communityCode: r.community_code,
+    subdistrictCode: r.subdistrict_code,
+    reportedAt: toIso(r.reported_at),
+    dueAt: toIso(r.due_at),
+    closedAt: toIsoOrNull(r.closed_at),
+    overdue: isOpen(r.status) && r.due_at < now,
+    assignee: r.assignee_id === null ? null : { id: r.assignee_id, name: r.assignee_name ?? '' },
+  };
+}
+
+export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number) {
+  return {
+    ...toEventSummary(r, now),
+    text: r.text,
+    reporter: r.reporter,
+    filedAt: toIsoOrNull(r.filed_at),
+    dispatchedAt: toIsoOrNull(r.dispatched_at),
+    acceptedAt: toIsoOrNull(r.accepted_at),
+    arrivedAt: toIsoOrNull(r.arrived_at),
+    resolvedAt: toIsoOrNull(r.resolved_at),
+    evaluatedAt: toIsoOrNull(r.evaluated_at),
+    satisfaction: r.satisfaction,
+    reworkCount: r.rework_count,
+    extensionCount: r.extension_count,
+    escalated: r.escalated === 1,
+    log: log.map((l) => ({
+      id: l.id,
+      at: toIso(l.at),
+      actor: l.actor_id === null ? null : { id: l.actor_id, name: l.actor_name ?? '' },
+      actorRole: l.actor_role,
+      from: l.from_status,
+      to: l.to_status,
+      assignee: l.assignee_id === null ? null : { id: l.assignee_id, name: l.assignee_name ?? '' },
+      note: l.note,
+    })),
+  };
+}
+
+export function toStaff(r: TeamRow): Staff {
+  return { id: r.staff_id, name: r.name, phone: r.phone, role: r.role, gender: r.gender };
+}
+
+export function toStaffWithRole(r: StaffRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    gender: r.gender,
+    role: r.role,
+    blockCode: r.block_code,
+    subdistrictCode: r.subdistrict_code,
+    unit:
+      r.unit_id === null
+        ? null
+        : { id: r.unit_id, kind: r.unit_kind!, key: r.unit_key!, name: r.unit_name! },
+    position:
+      r.pos_lon === null || r.pos_lat === null || r.pos_at === null
+        ? null
+        : { lon: r.pos_lon, lat: r.pos_lat, at: toIso(r.pos_at) },
+  };
+}
