@@ -45,7 +45,7 @@ export interface GeneratedBuilding {
   id: number; // 1-based, stable
   lon: number;
   lat: number;
-  parcel: Polygon;
+  parcel: Polygon | MultiPolygon;
   households: number;
   residents: number;
   floors: number;
