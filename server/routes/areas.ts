@@ -3,6 +3,7 @@ import type { AreaRow } from '../db/queries/areas.ts';
 import { ProblemError } from '../http/problem.ts';
 import { queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
+import { round6 } from './present.ts';
 
 export interface Area {
   code: string;
@@ -55,7 +56,7 @@ export function areaRoutes({ q, now }: RouteDeps) {
         type: r.type,
         urban: r.urban === 1,
         parentCode: r.parent_code,
-        center: [r.center_lon, r.center_lat],
+        center: [round6(r.center_lon), round6(r.center_lat)],
         ...(stats.get(r.code) ?? { residents: 0, households: 0, blocks: 0 }),
       });
       const district = rows.find((r) => r.level === 'district');

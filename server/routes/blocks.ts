@@ -7,7 +7,7 @@ import { notFound } from '../http/problem.ts';
 import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
 import { parseCode, queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
-import { toEventSummary, toStaff, type PersonRef } from './present.ts';
+import { round6, toEventSummary, toStaff, type PersonRef } from './present.ts';
 
 /** Properties of one feature of GET /api/blocks. */
 export interface BlockProperties {
@@ -98,8 +98,8 @@ export function blockRoutes({ q, now }: RouteDeps) {
           residents: b.residents,
           households: b.households,
           areaM2: Math.round(b.area_m2),
-          center: [b.center_lon, b.center_lat] as [number, number],
-          bbox: [b.min_lon, b.min_lat, b.max_lon, b.max_lat] as [number, number, number, number],
+          center: [round6(b.center_lon), round6(b.center_lat)] as [number, number],
+          bbox: [b.min_lon, b.min_lat, b.max_lon, b.max_lat].map(round6) as [number, number, number, number],
           geometry: JSON.parse(roundCoordinates(b.geometry)) as Polygon | MultiPolygon,
           team: {
             governor: team?.governor ? toStaff(team.governor) : null,

@@ -6,6 +6,7 @@ import { notFound } from '../http/problem.ts';
 import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
 import { queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
+import { round6 } from './present.ts';
 
 export const LAYER_NAMES = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
@@ -41,7 +42,7 @@ function areaFeature(r: AreaRow & { geometry: string }): string {
     nameEn: r.name_en,
     type: r.type,
     urban: r.urban === 1,
-    center: [r.center_lon, r.center_lat],
+    center: [round6(r.center_lon), round6(r.center_lat)],
   });
 }
 

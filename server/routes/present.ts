@@ -39,6 +39,9 @@ export interface EventSummary {
   assignee: PersonRef | null;
 }
 
+/** Rounds a coordinate to 6 decimals (≈0.1 m), dropping floating-point noise like 112.80499999999999. */
+export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
 export function isOpen(status: string): boolean {
   return (OPEN_STATUSES as readonly string[]).includes(status);
 }
@@ -53,8 +56,8 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
     status: r.status,
     priority: r.priority,
     tier: r.tier,
-    lon: r.lon,
-    lat: r.lat,
+    lon: round6(r.lon),
+    lat: round6(r.lat),
     blockCode: r.block_code,
     communityCode: r.community_code,
     subdistrictCode: r.subdistrict_code,
@@ -114,6 +117,6 @@ export function toStaffWithRole(r: StaffRow) {
     position:
       r.pos_lon === null || r.pos_lat === null || r.pos_at === null
         ? null
-        : { lon: r.pos_lon, lat: r.pos_lat, at: toIso(r.pos_at) },
+        : { lon: round6(r.pos_lon), lat: round6(r.pos_lat), at: toIso(r.pos_at) },
   };
 }
