@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 
 /** The fixture's clock: 2024-06-15 12:00 in Shanghai. */
@@ -228,4 +229,27 @@ function insertEvents(db: Db): FixtureEvent[] {
     }
   })();
   return out;
+}
+
+/** Reads a response as problem+json and returns it (fails the test if it is not one). */
+export async function readProblem(res: Response): Promise<{
+  type: string; title: string; status: number; detail: string; errors?: { in: string; name: string; detail: string }[];
+}> {
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${type} (${res.status})`);
+  const body = await res.json();
+  if (body.status !== res.status || typeof body.title !== 'string' || typeof body.detail !== 'string' || typeof body.type !== 'string') {
+    throw new Error(`not a problem document: ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+/** The body of a response as text, undoing Content-Encoding (app.request does not decompress, unlike fetch). */
+export async function bodyText(res: Response): Promise<string> {
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const enc = res.headers.get('content-encoding');
+  if (enc === 'gzip') return gunzipSync(bytes).toString('utf8');
+  if (enc === 'br') return brotliDecompressSync(bytes).toString('utf8');
+  if (enc === 'deflate') return inflateSync(bytes).toString('utf8');
+  return bytes.toString('utf8');
 }
