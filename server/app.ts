@@ -65,26 +65,13 @@ export type AppType = ReturnType<typeof createApp>;
 
 /** Hashed build assets are immutable; everything else revalidates; unknown non-file paths get index.html. */
 function serveWeb(app: Hono, root: string): void {
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root,
-      precompressed: true,
-      onFound: (_path, c) => {
-        c.header('Cache-Control', 'public, max-age=31536000, immutable');
-      },
-    }),
-  );
-  app.use(
-    '*',
-    serveStatic({
-      root,
-      precompressed: true,
-      onFound: (_path, c) => {
-        c.header('Cache-Control', 'no-cache');
-      },
-    }),
-  );
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.path.startsWith('/api/') || c.res.status !== 200 || c.res.headers.has('Cache-Control')) return;
+    const immutable = c.req.path.startsWith('/assets/');
+    c.res.headers.set('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  });
+  app.use('*', serveStatic({ root, precompressed: true }));
   let index: Promise<string> | null = null;
   app.get('*', async (c, next) => {
     // Client-side routes: a path without a file extension that the browser navigates to.

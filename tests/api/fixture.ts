@@ -68,7 +68,7 @@ export function createFixture(file = join(mkdtempSync(join(tmpdir(), 'gezhi-api-
 
     db.prepare(`INSERT INTO boundary_versions (id, name, effective_from, published_at) VALUES (1, '2024 初版', ?, ?)`).run(NOW - 90 * DAY, NOW - 91 * DAY);
     // A version published for the future must not be served yet.
-    db.prepare(`INSERT INTO boundary_versions (id, name, effective_from, published_at) VALUES (2, '2024 调整', ?, ?)`).run(NOW + 30 * DAY, NOW - DAY);
+    db.prepare(`INSERT INTO boundary_versions (id, name, effective_from, published_at) VALUES (2, '2100 调整', ?, ?)`).run(Date.UTC(2100, 0, 1), NOW - DAY);
 
     const insertBlock = db.prepare(
       `INSERT INTO blocks (version_id, code, name, community_code, subdistrict_code, households, residents, area_m2,
