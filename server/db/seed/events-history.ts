@@ -549,18 +549,20 @@ export function writeEventHistory(
         // The timeline.
         let due = addWorkingTime(t0, category.deadline.value, category.deadline.unit);
         const steps: Step[] = [{ at: t0, actor: reporterId, role: reporterRole, to: 'reported', assignee: null, note: channelNote(channel) }];
-        const speed = urgent ? 0.35 : 1;
-        const nightSlow = night && !urgent ? 3 : 1;
+        // Urgent cases and natural-hour deadlines run on the 24-hour duty roster; the rest slow down at night.
+        const roundTheClock = urgent || category.deadline.unit === 'natural-hours';
+        const speed = roundTheClock ? 0.35 : 1;
+        const nightSlow = night && !roundTheClock ? 3 : 1;
         const fileDelay =
           channel === 'patrol' ? logUniform(rng, 1, 8) * MINUTE
-          : channel === 'consultation' ? logUniform(rng, 2 * 60, 20 * 60) * MINUTE
+          : channel === 'consultation' ? logUniform(rng, 20, 4 * 60) * MINUTE
           : channel === 'walk-in' ? logUniform(rng, 5, 30) * MINUTE
           : logUniform(rng, 3, 60) * MINUTE * nightSlow;
         let t = t0 + Math.round(fileDelay * speed);
         const rejectP = fate === 'natural' ? (channel === 'patrol' ? 0.01 : kind === 'suggestion' ? 0.02 : 0.05) : 0;
         const rejected = fate === 'reject' || (fate === 'natural' && rng.chance(rejectP));
         let assignee: number | null = null;
-        let lateP = (hotspot ? 0.35 : 0.11 - 0.05 * r) * (urgent ? 0.6 : 1);
+        let lateP = (hotspot ? 0.35 : 0.08 - 0.04 * r) * (urgent ? 0.6 : 1);
         if (rejected) {
           steps.push({ at: t, actor: dispatcher, role: 'centre-staff', to: 'rejected', assignee: null, note: rng.pick(REJECT_NOTES) });
         } else {
@@ -595,9 +597,9 @@ export function writeEventHistory(
             }
             const allowed = Math.max(due - t0, 30 * MINUTE);
             let resolved: number;
-            if (rng.chance(lateP)) resolved = due + Math.round(allowed * (0.05 + 1.1 * rng.next() ** 2)) + 10 * MINUTE;
-            else resolved = t0 + Math.round(allowed * (0.25 + 0.67 * rng.next() ** 0.8));
-            resolved = Math.max(resolved, t + Math.round(logUniform(rng, 10, 90) * MINUTE));
+            const work = Math.round(logUniform(rng, 5, 60) * MINUTE * speed);
+            if (rng.chance(lateP) || t + work >= due) resolved = Math.max(due + Math.round(allowed * (0.05 + 1.1 * rng.next() ** 2)) + 10 * MINUTE, t + work);
+            else resolved = t + work + Math.round((due - t - work) * (0.1 + 0.85 * rng.next() ** 0.9));
             steps.push({ at: resolved, actor: handler, role: handlerRole, to: 'resolved', assignee: handler, note: '处置完毕' });
             if (rng.chance(0.04)) {
               const back = resolved + Math.round(logUniform(rng, 20, 600) * MINUTE);
@@ -696,9 +698,9 @@ export function writeEventHistory(
           if (kind === 'demand' && rank >= STATUS_RANK.resolved && status !== 'rejected') summary.lastYear.demandsResolved++;
         }
 
+        if (eventId % 10_000 === 0) options.onProgress?.(eventId, total);
         if (++inBatch >= batchSize) {
           db.exec('COMMIT');
-          options.onProgress?.(eventId, total);
           db.exec('BEGIN');
           inBatch = 0;
         }

@@ -1,0 +1,211 @@
+/**
+ * The Gezhi command line: `npm run gezhi -- <command> [options]`. `--help` after any command documents it.
+ * Exit codes: 0 ok, 1 the command failed, 2 usage error.
+ */
+import { openDatabase } from '../server/db/database.ts';
+import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
+
+class UsageError extends Error {}
+
+interface Command {
+  summary: string;
+  usage: string;
+  help: string;
+  run(args: string[]): Promise<number>;
+}
+
+const DEFAULT_DB = 'data/gezhi.db';
+
+/** Parses `--name value` / `--name=value` / boolean flags; rejects unknown options and stray arguments. */
+function parseOptions(args: string[], valued: readonly string[], flags: readonly string[]): Map<string, string | true> {
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    if (flags.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      out.set(name, true);
+    } else if (valued.includes(name)) {
+      const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      if (out.has(name)) throw new UsageError(`--${name} given twice`);
+      out.set(name, value);
+    } else throw new UsageError(`unknown option --${name}`);
+  }
+  return out;
+}
+
+function parseCount(name: string, text: string): number {
+  const clean = text.replaceAll('_', '').replaceAll(',', '');
+  const n = /^\d+(\.\d+)?e\d+$/i.test(clean) || /^\d+$/.test(clean) ? Number(clean) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number ≥ 0 (got "${text}")`);
+  return n;
+}
+
+/** ISO 8601; a date or date-time without an offset is read as Asia/Shanghai time. */
+function parseNow(text: string): number {
+  let iso = text.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00';
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += '+08:00';
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(iso) ? Date.parse(iso) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--now must be an ISO 8601 time, e.g. 2026-11-25T10:00+08:00 (got "${text}")`);
+  return ms;
+}
+
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** Progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise. */
+function progressReporter(label: string): { update(done: number, total: number): void; end(): void } {
+  const tty = process.stderr.isTTY === true;
+  let started = performance.now();
+  let lastLine = 0;
+  let lastDone = -1;
+  let drawn = false;
+  return {
+    update(done, total) {
+      if (done === lastDone) return;
+      if (lastDone < 0) started = performance.now() - 1; // the clock starts with the first events, not the generator
+      lastDone = done;
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = elapsed > 0 ? done / elapsed : 0;
+      const eta = rate > 0 ? (total - done) / rate : Infinity;
+      const pct = total > 0 ? (100 * done) / total : 100;
+      const text = `${pct.toFixed(1).padStart(5)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${label}  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${formatDuration(eta)}`;
+      if (tty) {
+        const width = 30;
+        const filled = Math.round((width * pct) / 100);
+        process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K`);
+        drawn = true;
+      } else if (performance.now() - lastLine >= 5000 || done === total) {
+        lastLine = performance.now();
+        process.stderr.write(`${text}\n`);
+      }
+    },
+    end() {
+      if (tty && drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+function printSummary(file: string, s: SeedSummary): void {
+  const c = s.counts;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `Seeded ${file} (seed ${s.seed}, history up to ${new Date(s.now).toISOString()})`,
+    `  areas            ${n(c.areas)} (${n(c.subdistricts)} subdistricts, ${n(c.communities)} communities)`,
+    `  buildings        ${n(c.buildings)}`,
+    `  blocks           ${n(c.blocks)}`,
+    `  roads            ${n(c.roads)}`,
+    `  units            ${n(c.units)}`,
+    `  staff            ${n(c.staff)} (${n(c.roleAssignments)} roles, ${n(c.staffPositions)} positions)`,
+    `  categories       ${n(c.categories)}`,
+    `  events           ${n(c.events)} (${n(c.eventLog)} log rows)`,
+    `  last 12 months   ${n(s.lastYear.events)} events: ${n(s.lastYear.consultation)} consultation, ` +
+      `${n(s.lastYear.demandsResolved)} demands resolved, ${n(s.lastYear.suggestions)} suggestions`,
+    `  seconds          ${s.seconds.total.toFixed(1)} (generator ${s.seconds.generator.toFixed(1)}, geodata ${s.seconds.geodata.toFixed(1)}, ` +
+      `staff ${s.seconds.staff.toFixed(1)}, events ${s.seconds.events.toFixed(1)})`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const COMMANDS: Record<string, Command> = {
+  seed: {
+    summary: 'create the Yuhu demo database (district, staff, categories, event history)',
+    usage: 'seed [--db FILE] [--events N] [--seed S] [--now ISO] [--force]',
+    help: `Options:
+  --db FILE     SQLite file to write (default: $GEZHI_DB, else ${DEFAULT_DB}); created if missing
+  --events N    number of events in the history (default ${DEFAULT_EVENTS.toLocaleString('en-US')}); large sets such as
+                1000000 or 10_000_000 stream in batches with bounded memory
+  --seed S      integer seed of the staff and event history (default ${DEFAULT_SEED}); the same seed and
+                --now give identical data
+  --now ISO     the history runs from 2022-01-01 up to this time (default: now), e.g. 2026-11-25T10:00+08:00;
+                without an offset the time is read as Asia/Shanghai
+  --force       clear a database that already holds data and seed it again (otherwise the command refuses)
+  --help        show this help
+
+The last 12 months before --now hold 2,543 consultation events, 2,937 demands resolved or later and 3,000
+suggestions per 30,000 events, scaled to --events. Progress goes to stderr; the summary to stdout.
+Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`,
+    async run(args) {
+      const o = parseOptions(args, ['db', 'events', 'seed', 'now'], ['force']);
+      const file = (o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB);
+      const events = o.has('events') ? parseCount('events', o.get('events') as string) : DEFAULT_EVENTS;
+      let seed: number | undefined;
+      if (o.has('seed')) {
+        const text = o.get('seed') as string;
+        seed = /^-?\d+$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer (got "${text}")`);
+      }
+      const now = o.has('now') ? parseNow(o.get('now') as string) : Date.now();
+      if (now <= Date.parse('2022-01-02T00:00:00+08:00')) throw new UsageError('--now must be after 2022-01-02 (the history starts on 2022-01-01)');
+
+      const db = openDatabase(file);
+      const progress = progressReporter('events');
+      try {
+        const summary = await seedDemo(db, { now, events, seed, force: o.has('force'), onProgress: progress.update });
+        progress.end();
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        printSummary(file, summary);
+        return 0;
+      } catch (err) {
+        progress.end();
+        if (err instanceof DatabaseNotEmptyError) {
+          process.stderr.write(`gezhi seed: ${file} already holds data; add --force to clear it and seed again\n`);
+          return 1;
+        }
+        throw err;
+      } finally {
+        db.close();
+      }
+    },
+  },
+};
+
+function mainHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return `Usage: npm run gezhi -- <command> [options]
+
+Commands:
+${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n].summary}`).join('\n')}
+
+Run "npm run gezhi -- <command> --help" for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const target = name === 'help' ? rest[0] : undefined;
+    if (target && COMMANDS[target]) process.stdout.write(`Usage: npm run gezhi -- ${COMMANDS[target].usage}\n\n${COMMANDS[target].help}\n`);
+    else process.stdout.write(mainHelp() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`gezhi: unknown command "${name}"\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: npm run gezhi -- ${command.usage}\n\n${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`gezhi ${name}: ${err.message}\nUsage: npm run gezhi -- ${command.usage} (see --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`gezhi ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
