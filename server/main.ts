@@ -29,21 +29,16 @@ export interface Running {
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 
-interface SeedModule {
-  seedDemo: (db: Db, options: { now: number; onProgress?: (progress: unknown) => void }) => unknown;
-}
-
 /** Fills an empty database with the demo district (buildings, blocks, staff, events). */
 async function seedIfEmpty(db: Db, log: (line: string) => void): Promise<void> {
   if (createQueries(db).versions.exists()) return;
   log('Empty database: seeding the Yuhu demo data (first run only)…');
   const started = Date.now();
   // Loaded on demand: the seed (and the generator it pulls in) is only needed on a first run.
-  const specifier = './db/seed/index.ts';
-  const { seedDemo } = (await import(specifier)) as SeedModule;
+  const { seedDemo } = await import('./db/seed/index.ts');
   await seedDemo(db, {
     now: Date.now(),
-    onProgress: (p) => log(`  seed: ${typeof p === 'string' ? p : JSON.stringify(p)}`),
+    onProgress: (done, total) => log(`  events ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
   });
   log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

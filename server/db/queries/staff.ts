@@ -41,29 +41,33 @@ export function staffQueries(db: Db) {
     list(f: StaffFilter): StaffRow[] {
       const where: string[] = [];
       const args: Record<string, string | number | null> = { now: f.now, version: f.versionId, limit: f.limit };
-      if (f.block !== undefined) (where.push('r.block_code = @block'), (args.block = f.block));
-      if (f.subdistrict !== undefined) (where.push('r.subdistrict_code = @subdistrict'), (args.subdistrict = f.subdistrict));
-      if (f.role !== undefined) (where.push('r.role = @role'), (args.role = f.role));
-      if (f.after) (where.push('(s.id, coalesce(r.rid, 0)) > (@afterStaff, @afterRid)'), (args.afterStaff = f.after.staffId), (args.afterRid = f.after.rid));
-      // Active roles: started, not ended, and for block roles in the current boundary version.
+      if (f.block !== undefined) (where.push('ra.block_code = @block'), (args.block = f.block));
+      if (f.subdistrict !== undefined) {
+        where.push('coalesce(b.subdistrict_code, u.subdistrict_code) = @subdistrict');
+        args.subdistrict = f.subdistrict;
+      }
+      if (f.role !== undefined) (where.push('ra.role = @role'), (args.role = f.role));
+      if (f.after) {
+        where.push('(s.id, coalesce(ra.id, 0)) > (@afterStaff, @afterRid)');
+        args.afterStaff = f.after.staffId;
+        args.afterRid = f.after.rid;
+      }
+      // Active roles: started, not ended, and for block roles in the current boundary version. A filter on the
+      // role's columns turns the outer join into an inner one, so filtered lists never include role-less staff.
       const sql = `
-        WITH r AS (
-          SELECT ra.id AS rid, ra.staff_id, ra.role, ra.block_code, ra.unit_id,
-                 coalesce(b.subdistrict_code, u.subdistrict_code) AS subdistrict_code
-            FROM role_assignments ra
-            LEFT JOIN blocks b ON b.version_id = ra.version_id AND b.code = ra.block_code
-            LEFT JOIN units u ON u.id = ra.unit_id
-           WHERE ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)
-             AND (ra.block_code IS NULL OR ra.version_id = @version))
-        SELECT s.id, s.name, s.phone, s.gender, coalesce(r.rid, 0) AS rid, r.role, r.block_code, r.subdistrict_code,
+        SELECT s.id, s.name, s.phone, s.gender, coalesce(ra.id, 0) AS rid, ra.role, ra.block_code,
+               coalesce(b.subdistrict_code, u.subdistrict_code) AS subdistrict_code,
                u.id AS unit_id, u.kind AS unit_kind, u.key AS unit_key, u.name AS unit_name,
                p.lon AS pos_lon, p.lat AS pos_lat, p.at AS pos_at
           FROM staff s
-          LEFT JOIN r ON r.staff_id = s.id
-          LEFT JOIN units u ON u.id = r.unit_id
+          LEFT JOIN role_assignments ra ON ra.staff_id = s.id
+               AND ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)
+               AND (ra.block_code IS NULL OR ra.version_id = @version)
+          LEFT JOIN blocks b ON b.version_id = ra.version_id AND b.code = ra.block_code
+          LEFT JOIN units u ON u.id = ra.unit_id
           LEFT JOIN staff_positions p ON p.staff_id = s.id
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY s.id, coalesce(r.rid, 0)
+         ORDER BY s.id, coalesce(ra.id, 0)
          LIMIT @limit`;
       return prepare(sql).all(args) as StaffRow[];
     },

@@ -1,0 +1,70 @@
+/**
+ * GET /api/blocks latency and payload through app.request (no sockets): the cold request builds, rounds and
+ * compresses the FeatureCollection; warm requests reuse the cached bytes (one marker query per request).
+ */
+import { createApp } from '../../server/app.ts';
+import type { Db } from '../../server/db/database.ts';
+
+const WARM_RUNS = 200;
+const HEADERS = { 'Accept-Encoding': 'gzip, deflate, br' };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function timed(
+  app: ReturnType<typeof createApp>,
+  headers: Record<string, string>,
+): Promise<[ms: number, res: Response, bytes: number, body: ArrayBuffer]> {
+  const t0 = performance.now();
+  const res = await app.request('/api/blocks', { headers });
+  const body = await res.arrayBuffer(); // reading the body is part of the cost
+  return [performance.now() - t0, res, body.byteLength, body];
+}
+
+export async function benchApiBlocks(db: Db): Promise<{ name: string; results: Record<string, number> }> {
+  const app = createApp({ db });
+  const [coldMs, cold, brBytes] = await timed(app, HEADERS);
+  if (cold.status !== 200) throw new Error(`GET /api/blocks answered ${cold.status}`);
+  const [, , gzipBytes] = await timed(app, { 'Accept-Encoding': 'gzip' });
+  const [, , identityBytes, plain] = await timed(app, {});
+  const features = (JSON.parse(new TextDecoder().decode(plain)) as { features: unknown[] }).features.length;
+
+  const warm: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < WARM_RUNS; i++) {
+    const [ms, , n] = await timed(app, HEADERS);
+    warm.push(ms);
+    sink += n;
+  }
+  const etag = cold.headers.get('etag') ?? '';
+  const revalidate: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const [ms, res] = await timed(app, { ...HEADERS, 'If-None-Match': etag });
+    if (res.status !== 304) throw new Error(`If-None-Match answered ${res.status}`);
+    revalidate.push(ms);
+  }
+  if (sink === 0) throw new Error('no bytes');
+
+  return {
+    name: 'api-blocks',
+    results: {
+      blocks: features,
+      coldMs: round(coldMs, 1),
+      warmMedianMs: round(median(warm)),
+      warmP95Ms: round(quantile(warm, 0.95)),
+      notModifiedMedianMs: round(median(revalidate)),
+      identityBytes,
+      gzipBytes,
+      brBytes,
+    },
+  };
+}
