@@ -75,7 +75,7 @@ function serveWeb(app: Hono, root: string): void {
   let index: Promise<string> | null = null;
   app.get('*', async (c, next) => {
     // Client-side routes: a path without a file extension that the browser navigates to.
-    if (/\.[A-Za-z0-9]+$/.test(c.req.path)) return next();
+    if (/\.[A-Za-z0-9]+$/.test(c.req.path) || c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
     index ??= readFile(join(root, 'index.html'), 'utf8').catch((err) => {
       index = null;
       throw err;

@@ -97,13 +97,13 @@ export function parseBbox(name: string, raw: string): Bbox {
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+\- ]\d{2}:\d{2})?$/;
 
 /**
  * An ISO 8601 date (`2024-06-01`) or date-time (`2024-06-01T09:30`, `…:00+08:00`, `…Z`) → epoch ms.
  * Without an offset the time is Asia/Shanghai. A bare date is that day's 00:00 in Shanghai, or, with
  * `{ endOfDay: true }` (for an exclusive upper bound such as `to`), the next day's 00:00 — so `to=2024-06-01`
- * includes all of 1 June. Impossible dates (2024-02-30, 25:00) are rejected, not rolled over.
+ * includes all of 1 June. Fractions finer than a millisecond are truncated. Impossible dates (2024-02-30, 25:00) are rejected, not rolled over.
  */
 export function parseIsoDate(name: string, raw: string, options: { endOfDay?: boolean } = {}): number {
   const expect = 'must be an ISO 8601 date (2024-06-01) or date-time (2024-06-01T09:30:00+08:00)';
@@ -117,7 +117,8 @@ export function parseIsoDate(name: string, raw: string, options: { endOfDay?: bo
   } else if (tm) {
     [y, mo, d, h, mi] = [Number(tm[1]), Number(tm[2]), Number(tm[3]), Number(tm[4]), Number(tm[5])];
     s = tm[6] ? Number(tm[6]) : 0;
-    ms = tm[7] ? Number(tm[7].padEnd(3, '0')) : 0;
+    ms = tm[7] ? Number(tm[7].slice(0, 3).padEnd(3, '0')) : 0; // finer than ms is truncated
+    // An unencoded '+' in a query string arrives as a space: read ' 08:00' as '+08:00'.
     const off = tm[8];
     if (off === 'Z') offsetMs = 0;
     else if (off) {

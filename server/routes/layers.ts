@@ -78,7 +78,7 @@ function buildLayer(q: RouteDeps['q'], name: LayerName): BuiltBody {
  * or 'imported') both as a top-level member and as the X-Gezhi-Source header. Layers change only on seed or import,
  * so each is cached precompressed and keyed on the area, road and stored-layer markers.
  */
-export function layerRoutes({ q }: RouteDeps) {
+export function layerRoutes({ q, now }: RouteDeps) {
   const caches = new Map<LayerName, CachedRepresentation>(
     LAYER_NAMES.map((name) => [
       name,
@@ -98,7 +98,7 @@ export function layerRoutes({ q }: RouteDeps) {
       if (!cache) {
         throw notFound(`No layer '${name.slice(0, 40)}'; layers: ${LAYER_NAMES.join(', ')}`, { layers: [...LAYER_NAMES] });
       }
-      return sendRepresentation<LayerCollection>(c, cache.get(Date.now()));
+      return sendRepresentation<LayerCollection>(c, cache.get(now()));
     },
   );
 }
