@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+
+/** The API on the seeded Yuhu demo database (skipped when the global setup could not seed one). */
+const file = inject('seededDb');
+const now = inject('seedNow');
+
+describe.skipIf(!file)('API on the seeded Yuhu database', () => {
+  let db: Db;
+  let app: ReturnType<typeof createApp>;
+  beforeAll(() => {
+    db = openDatabase(file, { readonly: true });
+    app = createApp({ db, now: () => now });
+  });
+  afterAll(() => db?.close());
+
+  it('serves all 667 blocks with full teams, compressed under 400 KB', async () => {
+    const res = await app.request('/api/blocks', { headers: { 'Accept-Encoding': 'br, gzip' } });
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('content-length'))).toBeLessThan(400_000);
+    const fc = await (await app.request('/api/blocks')).json();
+    expect(fc.features).toHaveLength(667);
+    for (const f of fc.features) {
+      expect(f.properties.governor, f.id).not.toBeNull();
+      expect(f.properties.supervisor, f.id).not.toBeNull();
+      expect(f.properties.assistants, f.id).toBeGreaterThanOrEqual(1);
+      expect(['Polygon', 'MultiPolygon']).toContain(f.geometry.type);
+    }
+    const open = db.prepare(
+      `SELECT count(*) AS n FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated')`,
+    ).get() as { n: number };
+    expect(fc.features.reduce((n: number, f: { properties: { open: number } }) => n + f.properties.open, 0)).toBe(open.n);
+  });
+
+  it('pages through every event exactly once', async () => {
+    const total = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const seen = new Set<number>();
+    let cursor: string | null = null;
+    let last = Infinity;
+    do {
+      const res = await app.request(`/api/events?limit=5000${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page: { items: { id: number; reportedAt: string }[]; nextCursor: string | null } = await res.json();
+      for (const e of page.items) {
+        expect(seen.has(e.id)).toBe(false);
+        seen.add(e.id);
+        const t = Date.parse(e.reportedAt);
+        expect(t).toBeLessThanOrEqual(last);
+        last = t;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.size).toBe(total);
+  });
+
+  it('returns a block with its 1+N+1 team and every layer', async () => {
+    const code = (db.prepare('SELECT code FROM blocks ORDER BY code LIMIT 1').get() as { code: string }).code;
+    const b = await (await app.request(`/api/blocks/${code}`)).json();
+    expect(b.team.governor.role).toBe('governor');
+    expect(b.team.supervisor.role).toBe('supervisor');
+    expect(b.team.assistants.length).toBeGreaterThanOrEqual(1);
+    const staff = await (await app.request(`/api/staff?block=${code}`)).json();
+    expect(staff.items).toHaveLength(2 + b.team.assistants.length);
+    for (const name of ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers']) {
+      const res = await app.request(`/api/layers/${name}`);
+      expect(res.status, name).toBe(200);
+      expect((await res.json()).features.length, name).toBeGreaterThan(0);
+    }
+  });
+});
