@@ -67,15 +67,20 @@ function progressReporter(label: string): { update(done: number, total: number):
   let started = performance.now();
   let lastLine = 0;
   let lastDone = -1;
+  let firstDone = 0;
   let drawn = false;
   return {
     update(done, total) {
       if (done === lastDone) return;
-      if (lastDone < 0) started = performance.now() - 1; // the clock starts with the first events, not the generator
+      if (lastDone < 0) {
+        // The clock starts with the first events, not with the district generator.
+        started = performance.now();
+        firstDone = done;
+      }
       lastDone = done;
       const elapsed = (performance.now() - started) / 1000;
-      const rate = elapsed > 0 ? done / elapsed : 0;
-      const eta = rate > 0 ? (total - done) / rate : Infinity;
+      const rate = elapsed > 0.05 ? (done - firstDone) / elapsed : 0;
+      const eta = done >= total ? 0 : rate > 0 ? (total - done) / rate : Infinity;
       const pct = total > 0 ? (100 * done) / total : 100;
       const text = `${pct.toFixed(1).padStart(5)}%  ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${label}  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${formatDuration(eta)}`;
       if (tty) {

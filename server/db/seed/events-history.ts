@@ -405,6 +405,19 @@ export function writeEventHistory(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
+  // Large histories load faster without the secondary indexes; they are rebuilt once at the end.
+  const deferred =
+    total >= 200_000
+      ? (db
+          .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'event_log') AND sql IS NOT NULL")
+          .all() as { name: string; sql: string }[])
+      : [];
+  for (const ix of deferred) db.exec(`DROP INDEX ${ix.name}`);
+  const rebuildIndexes = (): void => {
+    for (const ix of deferred) db.exec(ix.sql);
+    deferred.length = 0;
+  };
+
   let eventId = 0;
   let logId = 0;
   let inBatch = 0;
@@ -709,8 +722,10 @@ export function writeEventHistory(
     db.exec('COMMIT');
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    rebuildIndexes();
     throw err;
   }
+  rebuildIndexes();
   options.onProgress?.(eventId, total);
   summary.events = eventId;
   return summary;
