@@ -3,8 +3,12 @@
  * compresses the FeatureCollection; warm requests reuse the cached bytes (one marker query per request);
  * `rebuildMs` is a build with warm code, the cost the first request after an event write pays.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
-import type { Db } from '../../server/db/database.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import type { BenchResult } from './util.ts';
 
 const WARM_RUNS = 200;
 const HEADERS = { 'Accept-Encoding': 'gzip, deflate, br' };
@@ -74,4 +78,34 @@ export async function benchApiBlocks(db: Db): Promise<{ name: string; results: R
       brBytes,
     },
   };
+}
+
+/**
+ * The same figures as a `npm run bench` module: seeds the Yuhu demo into a temporary file (or reads GEZHI_BENCH_DB
+ * when set) and checks the goals — warm median under 20 ms, compressed payload under 400 KB.
+ */
+export async function runApiBlocksBench(): Promise<BenchResult> {
+  const given = process.env.GEZHI_BENCH_DB;
+  const dir = given ? null : mkdtempSync(join(tmpdir(), 'gezhi-bench-'));
+  const db = openDatabase(given ?? join(dir!, 'bench.db'));
+  try {
+    if (!given) {
+      const { seedDemo } = await import('../../server/db/seed/index.ts');
+      await seedDemo(db, { now: Date.parse('2026-11-25T10:00:00+08:00') });
+    }
+    const { results } = await benchApiBlocks(db);
+    const smallest = Math.min(results.gzipBytes, results.brBytes);
+    return {
+      name: 'api-blocks',
+      description: `GET /api/blocks via app.request on ${results.blocks} blocks (${given ? 'GEZHI_BENCH_DB' : 'freshly seeded Yuhu demo'})`,
+      metrics: results,
+      checks: [
+        { name: 'warm median < 20 ms', pass: results.warmMedianMs < 20, detail: `${results.warmMedianMs} ms` },
+        { name: 'compressed payload < 400 KB', pass: smallest < 400_000, detail: `${smallest} bytes` },
+      ],
+    };
+  } finally {
+    db.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
