@@ -50,7 +50,8 @@ export function buildParcels(sites: ReadonlyArray<{ x: number; y: number }>, dis
       const b = polygonBoxes[k];
       return b[0] <= cx1 && b[2] >= cx0 && b[1] <= cy1 && b[3] >= cy0;
     });
-    const pieces = polygonClipping.intersection([cell], ...near.map((p) => p as polygonClipping.Polygon));
+    // One multipolygon argument: intersection() of several arguments would intersect them with each other too.
+    const pieces = polygonClipping.intersection([cell], near as polygonClipping.MultiPolygon);
     parcels.push(pieces.filter((p) => p.length > 0) as unknown as Ring[][]);
   }
   return { parcels, clipped };
