@@ -12,8 +12,6 @@ import { choroplethColor, PALETTES, type Palette, type RGBA, type Theme } from '
 
 export const LAYER_IDS = {
   blocks: 'blocks',
-  outlines: 'block-outlines',
-  selected: 'block-selected',
   events: 'events',
   labelsSubdistricts: 'labels-subdistricts',
   labelsCommunities: 'labels-communities',
@@ -56,34 +54,6 @@ export function blocksLayer({ data, visible, theme, beforeId, onHover, onClick }
     onHover,
     onClick,
     ...({ beforeId } as object),
-  });
-}
-
-export function outlinesLayer(data: BlockCollection, visible: boolean, theme: Theme, beforeId?: string): Layer {
-  return new GeoJsonLayer({
-    id: LAYER_IDS.outlines,
-    data,
-    visible,
-    filled: false,
-    stroked: true,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 0.8,
-    getLineColor: PALETTES[theme].blockLine,
-    updateTriggers: { getLineColor: theme },
-    ...({ beforeId } as object),
-  });
-}
-
-export function selectedBlockLayer(feature: BlockFeature | null, theme: Theme): Layer {
-  return new GeoJsonLayer({
-    id: LAYER_IDS.selected,
-    data: feature ? [feature] : [],
-    filled: false,
-    stroked: true,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 3,
-    getLineColor: PALETTES[theme].blockSelected,
-    updateTriggers: { getLineColor: theme },
   });
 }
 

@@ -7,18 +7,18 @@ import type { BasemapLayers, BlockCollection, BlockFeature, EventSummary, LayerN
 import type { Display } from './display';
 import type { EventPoints } from './events';
 import { areaLabels, lineLabels, type Label } from './labels';
-import {
-  blocksLayer,
-  eventsLayer,
-  labelLayer,
-  LABEL_ZOOMS,
-  LAYER_IDS,
-  outlinesLayer,
-  selectedBlockLayer,
-  type LabelKind,
-} from './layers';
+import { blocksLayer, eventsLayer, labelLayer, LABEL_ZOOMS, LAYER_IDS, type LabelKind } from './layers';
 import type { Theme } from './palette';
-import { basemapPaint, BEFORE_IDS, buildBasemapStyle, ROAD_LAYER_IDS } from './style';
+import {
+  basemapPaint,
+  BASEMAP_IDS,
+  BEFORE_IDS,
+  BLOCK_SOURCE,
+  buildBasemapStyle,
+  ROAD_LAYER_IDS,
+  selectedFilter,
+  STREET_SOURCE,
+} from './style';
 
 /** What the layer switcher controls. */
 export interface LayerVisibility {
@@ -54,6 +54,8 @@ export interface MapViewProps {
 export interface GezhiTestHook {
   ready(): boolean;
   firstRenderMs(): number | null;
+  /** Frames the map has drawn so far. */
+  frames(): number;
   blockCount(): number;
   eventCount(): number;
   layerIds(): string[];
@@ -84,6 +86,22 @@ function collectionBounds(fc: BasemapLayers[LayerName]): Bounds | null {
   return Number.isFinite(b[0]) ? b : null;
 }
 
+const isStreet = (f: { properties: Record<string, unknown> | null }) => f.properties?.class === 'street';
+
+/** On an external basemap our own style layers are absent: add the block lines to it on top. */
+function addBlockLinesTo(map: MlMap, theme: Theme): void {
+  const paint = basemapPaint(theme);
+  map.addSource(BLOCK_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: BASEMAP_IDS.blockOutlines, type: 'line', source: BLOCK_SOURCE, paint: paint[BASEMAP_IDS.blockOutlines] });
+  map.addLayer({
+    id: BASEMAP_IDS.blockSelected,
+    type: 'line',
+    source: BLOCK_SOURCE,
+    filter: selectedFilter(null),
+    paint: paint[BASEMAP_IDS.blockSelected],
+  });
+}
+
 const INITIAL_VIEW = { center: [112.85, 27.92] as [number, number], zoom: 10 };
 
 export function MapView(props: MapViewProps): JSX.Element {
@@ -96,6 +114,7 @@ export function MapView(props: MapViewProps): JSX.Element {
   const [basemapApplied, setBasemapApplied] = createSignal(false);
   const [ready, setReady] = createSignal(false);
   let firstRenderMs: number | null = null;
+  let frames = 0;
   let currentLayers: Layer[] = [];
 
   const local = () => !props.styleUrl;
@@ -109,7 +128,6 @@ export function MapView(props: MapViewProps): JSX.Element {
     return out;
   });
   const blocks = createMemo(() => (props.blocks ? props.display.collection(props.blocks) : undefined));
-  const blockByCode = createMemo(() => new Map((blocks()?.features ?? []).map((f) => [f.properties.code, f])));
   const labels = createMemo(() => {
     const b = basemap();
     if (!b) return undefined;
@@ -156,8 +174,6 @@ export function MapView(props: MapViewProps): JSX.Element {
           onHover: onBlockHover,
           onClick: onBlockClick,
         }),
-        outlinesLayer(b, v.outlines, theme, local() ? BEFORE_IDS.outlines : undefined),
-        selectedBlockLayer(props.selected ? (blockByCode().get(props.selected) ?? null) : null, theme),
       );
     }
     if (props.events) out.push(eventsLayer(props.events, v.events, onEventHover));
@@ -187,15 +203,21 @@ export function MapView(props: MapViewProps): JSX.Element {
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     overlay = new MapboxOverlay({ interleaved: true, layers: [] });
     map.addControl(overlay);
-    map.on('load', () => setStyleLoaded(true));
+    map.on('load', () => {
+      performance.mark('gezhi:style-loaded');
+      if (!local()) addBlockLinesTo(map!, props.theme);
+      setStyleLoaded(true);
+    });
+    map.on('render', () => frames++);
     map.on('zoom', () => setZoom(map!.getZoom()));
     map.on('mouseout', () => setHover(null));
     // Errors are not swallowed: they reach the console (and so the browser tests).
-    map.on('error', (e) => console.error('map error', e.error));
+    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error} ${e.error?.stack ?? ""}`));
 
     window.__gezhi = {
       ready,
       firstRenderMs: () => firstRenderMs,
+      frames: () => frames,
       blockCount: () => {
         const layer = currentLayers.find((l) => l.id === LAYER_IDS.blocks);
         return (layer?.props.data as BlockCollection | undefined)?.features.length ?? 0;
@@ -217,23 +239,29 @@ export function MapView(props: MapViewProps): JSX.Element {
     map?.remove();
   });
 
-  // Basemap data into the style's sources, then fit the district.
+  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
+
+  // Basemap data into the style's sources (streets wait for the first render), then fit the district.
   createEffect(() => {
     const b = basemap();
     if (!b || !styleLoaded() || !map) return;
     if (local()) {
-      for (const name of Object.keys(b) as LayerName[]) (map.getSource(name) as GeoJSONSource | undefined)?.setData(b[name]);
+      for (const name of Object.keys(b) as LayerName[]) {
+        setSource(name, name === 'roads' ? { ...b.roads, features: b.roads.features.filter((f) => !isStreet(f)) } : b[name]);
+      }
     }
     const bounds = collectionBounds(b.district);
     if (bounds && !basemapApplied()) {
       map.fitBounds(bounds, { padding: 24, animate: props.animate, duration: props.animate ? 600 : 0 });
     }
+    performance.mark('gezhi:basemap-applied');
     setBasemapApplied(true);
   });
 
   createEffect(() => {
     currentLayers = layers();
     overlay?.setProps({ layers: currentLayers });
+    performance.mark(`gezhi:layers-${currentLayers.length}`);
   });
 
   // Theme and road visibility on the live style, without rebuilding it.
@@ -241,13 +269,35 @@ export function MapView(props: MapViewProps): JSX.Element {
     on(
       () => [props.theme, styleLoaded()] as const,
       ([theme, loaded]) => {
-        if (!loaded || !map || !local()) return;
-        for (const [id, paint] of Object.entries(basemapPaint(theme)))
+        if (!loaded || !map) return;
+        for (const [id, paint] of Object.entries(basemapPaint(theme))) {
+          if (!map.getLayer(id)) continue;
           for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
+        }
       },
       { defer: true },
     ),
   );
+  createEffect(() => {
+    const b = basemap();
+    if (!b || !ready() || !local()) return;
+    setSource(STREET_SOURCE, { ...b.roads, features: b.roads.features.filter(isStreet) });
+  });
+
+  // Block outlines and the selected block: line layers over the block GeoJSON.
+  createEffect(() => {
+    const b = blocks();
+    if (b && styleLoaded()) setSource(BLOCK_SOURCE, b);
+  });
+  createEffect(() => {
+    const code = props.selected;
+    if (styleLoaded() && map?.getLayer(BASEMAP_IDS.blockSelected)) map.setFilter(BASEMAP_IDS.blockSelected, selectedFilter(code));
+  });
+  createEffect(() => {
+    const visible = props.visibility.outlines ? 'visible' : 'none';
+    if (styleLoaded() && map?.getLayer(BASEMAP_IDS.blockOutlines)) map.setLayoutProperty(BASEMAP_IDS.blockOutlines, 'visibility', visible);
+  });
+
   createEffect(() => {
     const roads = props.visibility.roads;
     if (!styleLoaded() || !map || !local()) return;
@@ -261,6 +311,7 @@ export function MapView(props: MapViewProps): JSX.Element {
     const done = () => {
       if (ready()) return;
       firstRenderMs = Math.round(performance.now());
+      performance.mark('gezhi:ready');
       setReady(true);
     };
     m.once('idle', done);

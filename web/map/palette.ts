@@ -14,8 +14,8 @@ export interface Palette {
   roadSecondary: string;
   roadStreet: string;
   roadCasing: string;
-  blockLine: RGBA;
-  blockSelected: RGBA;
+  blockOutline: string;
+  blockSelectedLine: string;
   highlight: RGBA;
   labelSubdistrict: RGBA;
   labelCommunity: RGBA;
@@ -33,12 +33,12 @@ export const PALETTES: Record<Theme, Palette> = {
     river: '#6fa5d8',
     subdistrictLine: '#7a6a9e',
     communityLine: '#b3abc6',
-    roadArterial: '#f2b56b',
-    roadSecondary: '#fbe3b2',
+    roadArterial: '#ffffff',
+    roadSecondary: '#fbfaf6',
     roadStreet: '#ffffff',
-    roadCasing: '#c9c2b4',
-    blockLine: [90, 100, 120, 150],
-    blockSelected: [20, 90, 200, 255],
+    roadCasing: '#8d8578',
+    blockOutline: 'rgba(90, 100, 120, 0.55)',
+    blockSelectedLine: '#1458c8',
     highlight: [30, 110, 220, 90],
     labelSubdistrict: [52, 40, 92, 255],
     labelCommunity: [85, 80, 110, 255],
@@ -54,12 +54,12 @@ export const PALETTES: Record<Theme, Palette> = {
     river: '#2b6198',
     subdistrictLine: '#8e9fd0',
     communityLine: '#34446a',
-    roadArterial: '#8a6a3c',
-    roadSecondary: '#4a5470',
-    roadStreet: '#2c3650',
-    roadCasing: '#0b1222',
-    blockLine: [140, 160, 200, 120],
-    blockSelected: [90, 200, 255, 255],
+    roadArterial: '#c9a46a',
+    roadSecondary: '#7d89a8',
+    roadStreet: '#4a5675',
+    roadCasing: '#050a14',
+    blockOutline: 'rgba(140, 160, 200, 0.45)',
+    blockSelectedLine: '#5ac8ff',
     highlight: [120, 200, 255, 90],
     labelSubdistrict: [225, 230, 250, 255],
     labelCommunity: [170, 180, 210, 255],

@@ -1,0 +1,178 @@
+/**
+ * Browser-test harness: builds the web app when the build is missing or stale, starts the app the way `npm start`
+ * does (tsx server/main.ts on a free port, over a private copy of the seeded database), and launches headless
+ * Chromium with software WebGL. Used by tests/browser/*.test.ts and by the web benchmark.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const DIST = join(ROOT, 'dist', 'web');
+export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
+const TMP = join(ROOT, 'tests', '.tmp');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs `vite build` when dist/web is missing or older than any file under web/ (or the Vite config). */
+export function ensureBuild(): { built: boolean } {
+  const index = join(DIST, 'index.html');
+  const sources = Math.max(newestMtime(join(ROOT, 'web')), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return { built: false };
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`vite build failed with exit code ${result.status}`);
+  return { built: true };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server did not answer /api/health within ${timeoutMs} ms:\n${log()}`);
+}
+
+/**
+ * Starts `tsx server/main.ts` on a free port. With `seededDb`, the server gets a private copy of it (tests must not
+ * write to the shared one); without, it seeds a fresh temporary file on first start (slower).
+ */
+export async function startApp(options: { seededDb?: string } = {}): Promise<RunningApp> {
+  mkdirSync(TMP, { recursive: true });
+  const port = await freePort();
+  const db = join(TMP, `browser-${process.pid}-${port}.db`);
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  if (options.seededDb && existsSync(options.seededDb)) copyFileSync(options.seededDb, db);
+  const child = spawn('npx', ['tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), GEZHI_DB: db },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stop() ends npx, tsx and node together
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  };
+  try {
+    await waitForHealth(url, child, () => output, options.seededDb ? 60_000 : 180_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, port, stop };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Everything a page did that a test may want to assert on: requests (by URL) and console errors. */
+export interface PageRecord {
+  requests: string[];
+  errors: string[];
+}
+
+export function recordPage(page: Page): PageRecord {
+  const record: PageRecord = { requests: [], errors: [] };
+  page.on('request', (req) => record.requests.push(req.url()));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') record.errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => record.errors.push(`pageerror: ${err.message}`));
+  return record;
+}
+
+/** Resolves with the first-render time (ms from navigation) once the map reports all layers loaded and idle. */
+export async function waitForMap(page: Page, timeoutMs = 60_000): Promise<number> {
+  await page.waitForFunction(() => window.__gezhi?.ready() === true, undefined, { timeout: timeoutMs, polling: 100 });
+  return page.evaluate(() => window.__gezhi!.firstRenderMs()!);
+}
+
+/** Luminance statistics of a region of a screenshot, decoded by the browser itself (no image library needed). */
+export async function imageStats(page: Page, png: Buffer): Promise<{ mean: number; std: number; distinct: number }> {
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const { data } = ctx.getImageData(0, 0, img.width, img.height);
+    let sum = 0;
+    let sum2 = 0;
+    const colours = new Set<number>();
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sum += y;
+      sum2 += y * y;
+      if (colours.size < 5000) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    const mean = sum / n;
+    return { mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), distinct: colours.size };
+  }, png.toString('base64'));
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}
