@@ -17,7 +17,7 @@ import { Delaunay } from 'd3-delaunay';
 import polygonClipping from 'polygon-clipping';
 import gcoord from 'gcoord';
 import { BlockLocator } from '../../server/geo/block-locator.ts';
-import { type BenchResult, measure, now, prng, round } from './util.ts';
+import { type BenchResult, measure, now, prng, round, summarize } from './util.ts';
 
 type Block = Polygon | MultiPolygon;
 
@@ -48,12 +48,21 @@ export async function runLocatorBench(): Promise<BenchResult> {
     builds.push(locator.stats.buildMs);
   }
   const ours = new Int32Array(POINTS);
-  const oursT = measure(() => (locator.locateMany(lons, lats, ours), ours[0]), RUNS, 2);
-  const singleT = measure(() => {
+  const many = () => (locator.locateMany(lons, lats, ours), ours[0]);
+  const loop = () => {
     let s = 0;
     for (let i = 0; i < POINTS; i++) s += locator.locate(lons[i], lats[i]);
     return s;
-  }, RUNS, 1);
+  };
+  // interleaved rounds, so both see the same machine state (GC of the builds, other load)
+  const manySamples: number[] = [], loopSamples: number[] = [];
+  measure(many, 0, 3);
+  measure(loop, 0, 3);
+  for (let r = 0; r < RUNS; r++) {
+    manySamples.push(measure(many, 1, 0).samples[0]);
+    loopSamples.push(measure(loop, 1, 0).samples[0]);
+  }
+  const oursT = summarize(manySamples), singleT = summarize(loopSamples);
 
   // grid size by measurement
   const sweep = GRID_SWEEP.map((gridSize) => {
@@ -63,6 +72,8 @@ export async function runLocatorBench(): Promise<BenchResult> {
     return { gridSize, buildMs: round(l.stats.buildMs), locateManyMs: round(t.median), mixedCells: l.stats.mixedCells,
       pureCells: l.stats.pureCells };
   });
+  console.log(`locator: grid sweep (gridSize: build / locateMany ms) ${
+    sweep.map((s) => `${s.gridSize}: ${s.buildMs} / ${s.locateManyMs}`).join(', ')}`);
 
   // --- flatbush + turf ---------------------------------------------------------------------------------------------
   const tb = now();
