@@ -311,6 +311,7 @@ export class BlockLocator {
    */
   private refine(): void {
     const { grid, nx, ny, minX, minY, scale, cellOffsets, cands, rowEdges, sub } = this;
+    const pxs = new Float64Array(SUB);
     let base = 0;
     const mark = (row: number, col: number): void => { sub[base + row * SUB + col] = EXACT; };
     for (let r = 0; r < ny; r++) {
@@ -330,11 +331,28 @@ export class BlockLocator {
             );
           }
         }
-        for (let q = 0; q < SUB_CELLS; q++) {
-          if (sub[base + q] !== UNSET) continue;
-          const lon = minX + (c + ((q & (SUB - 1)) + 0.5) / SUB) / scale;
-          const lat = minY + (r + ((q >> SUB_SHIFT) + 0.5) / SUB) / scale;
-          sub[base + q] = this.exact(m, lon, lat);
+        // the exact test at the unmarked sub-cells' centres, one ray per sub-row: the same arithmetic as exact()
+        for (let j = 0; j < SUB; j++) {
+          const rowBase = base + j * SUB;
+          let unset = 0;
+          for (let q = 0; q < SUB; q++) if (sub[rowBase + q] === UNSET) unset |= 1 << q;
+          if (unset === 0) continue;
+          const py = minY + (r + (j + 0.5) / SUB) / scale;
+          for (let q = 0; q < SUB; q++) pxs[q] = minX + (c + (q + 0.5) / SUB) / scale;
+          for (let k = cellOffsets[m] * CAND_STRIDE; k < cellOffsets[m + 1] * CAND_STRIDE && unset; k += CAND_STRIDE) {
+            let inside = 0; // parity bit per sub-column
+            for (let i = cands[k + 1] * EDGE_STRIDE; i < cands[k + 2] * EDGE_STRIDE; i += EDGE_STRIDE) {
+              const yi = rowEdges[i + 1], yj = rowEdges[i + 3];
+              if ((yi > py) === (yj > py)) continue;
+              const xi = rowEdges[i];
+              const x = xi + (rowEdges[i + 2] - xi) * (py - yi) / (yj - yi);
+              for (let q = 0; q < SUB; q++) if (pxs[q] < x) inside ^= 1 << q;
+            }
+            const hit = inside & unset;
+            for (let q = 0; q < SUB; q++) if (hit & (1 << q)) sub[rowBase + q] = cands[k];
+            unset &= ~hit;
+          }
+          for (let q = 0; q < SUB; q++) if (unset & (1 << q)) sub[rowBase + q] = OUTSIDE;
         }
       }
     }

@@ -106,6 +106,25 @@ describe('BlockLocator', () => {
     expect(checked).toBeGreaterThan(5000);
   });
 
+  it('agrees with turf on points exactly on cell and sub-cell lines', () => {
+    // the blocks' bbox is [0, 0, 14.5, 10]; lines every 1/16 of a cell hit cell and sub-cell borders exactly
+    const gridSize = 29;
+    const loc = BlockLocator.build(T.blocks, { gridSize });
+    const step = 14.5 / gridSize / 16;
+    let checked = 0;
+    for (let i = 0; i <= 16 * gridSize; i += 3) {
+      for (let j = 0; j <= 16 * 20; j += 5) {
+        const x = i * step, y = j * step;
+        const want = exact(T.blocks, x, y);
+        if (T.blocks.some((b) => booleanPointInPolygon([x, y], b, { ignoreBoundary: true }) !==
+          booleanPointInPolygon([x, y], b))) continue; // on an edge: either side is right
+        expect(loc.locate(x, y), `(${x}, ${y})`).toBe(want);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
+  });
+
   it('gives -1 outside every block: beyond the bbox, in a gap hole, in the notch, for NaN', () => {
     const loc = BlockLocator.build(T.blocks);
     for (const [x, y] of [[-5, 5], [20, 20], [7, -0.01], [1.5, 1.7], [1.01, 2.49], [8, 8], [12.5, 5.5], [NaN, 1],
