@@ -45,6 +45,7 @@ export const en: Messages = {
   'map.layer.roads': 'Roads',
   'map.layer.labels': 'Labels',
   'map.legend.title': 'Open events per 1,000 residents',
+  'map.legend.none': '0 (none open)',
   'map.legend.noResidents': 'No residents',
   'map.legend.events': 'Event status',
   'map.legend.open': 'Open',

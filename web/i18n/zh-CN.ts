@@ -43,6 +43,7 @@ export const zhCN = {
   'map.layer.roads': '道路',
   'map.layer.labels': '注记',
   'map.legend.title': '每千人未结事件数',
+  'map.legend.none': '0（无未结事件）',
   'map.legend.noResidents': '无常住人口',
   'map.legend.events': '事件状态',
   'map.legend.open': '处理中',

@@ -11,7 +11,7 @@ export interface EventPoints {
   length: number;
   attributes: {
     getPosition: { value: Float64Array; size: 2 };
-    getFillColor: { value: Uint8Array; size: 4 };
+    getFillColor: { value: Uint8Array; size: 4; normalized: true };
   };
   /** The source rows, by point index, for tooltips. */
   items: readonly EventSummary[];
@@ -36,7 +36,7 @@ export function buildEventPoints(items: readonly EventSummary[], display: Displa
   display.positions(positions);
   return {
     length: n,
-    attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colors, size: 4 } },
+    attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colors, size: 4, normalized: true } },
     items,
     overdue,
   };

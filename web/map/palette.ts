@@ -70,12 +70,13 @@ export const PALETTES: Record<Theme, Palette> = {
 };
 
 /**
- * Choropleth classes of open events per 1,000 residents: class i covers [BREAKS[i-1], BREAKS[i]), the last is open-ended.
- * Fixed breaks rather than quantiles, so a colour means the same load on every day and in every district.
+ * Choropleth classes of open events per 1,000 residents: class 0 is no open event at all, class i ≥ 1 covers
+ * (BREAKS[i-2] or 0, BREAKS[i-1]], the last is open-ended. Fixed breaks rather than quantiles, so a colour means the
+ * same load on every day and in every district.
  */
-export const CHOROPLETH_BREAKS = [0.5, 1, 2, 4, 8] as const;
+export const CHOROPLETH_BREAKS = [0.5, 1, 2, 4] as const;
 export const CHOROPLETH_COLORS: readonly RGBA[] = [
-  [255, 247, 204, 150],
+  [255, 252, 235, 120],
   [254, 217, 118, 165],
   [254, 178, 76, 175],
   [253, 141, 60, 185],
@@ -87,9 +88,10 @@ export const NO_RESIDENTS_COLOR: RGBA = [160, 160, 170, 60];
 /** The class index (0…CHOROPLETH_COLORS.length-1) of a rate, or -1 for a block without residents. */
 export function choroplethClass(open: number, residents: number): number {
   if (!(residents > 0)) return -1;
+  if (open <= 0) return 0;
   const rate = (open * 1000) / residents;
-  let i = 0;
-  while (i < CHOROPLETH_BREAKS.length && rate >= CHOROPLETH_BREAKS[i]) i++;
+  let i = 1;
+  while (i <= CHOROPLETH_BREAKS.length && rate > CHOROPLETH_BREAKS[i - 1]) i++;
   return i;
 }
 

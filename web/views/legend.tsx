@@ -3,9 +3,10 @@ import { formatNumber, t } from '../i18n';
 import { CHOROPLETH_BREAKS, CHOROPLETH_COLORS, cssColor, EVENT_COLORS, NO_RESIDENTS_COLOR } from '../map/palette';
 
 function classLabel(i: number): string {
-  const lo = i === 0 ? 0 : CHOROPLETH_BREAKS[i - 1];
-  const hi = CHOROPLETH_BREAKS[i];
-  return hi === undefined ? `≥ ${formatNumber(lo, 1)}` : `${formatNumber(lo, 1)} – ${formatNumber(hi, 1)}`;
+  if (i === 0) return t('map.legend.none');
+  const lo = i === 1 ? 0 : CHOROPLETH_BREAKS[i - 2];
+  const hi = CHOROPLETH_BREAKS[i - 1];
+  return hi === undefined ? `> ${formatNumber(lo, 1)}` : `${formatNumber(lo, 1)} – ${formatNumber(hi, 1)}`;
 }
 
 /** Choropleth classes and event colours, titled in the current language, plus the plain note on what is real. */
