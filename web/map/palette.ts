@@ -33,10 +33,10 @@ export const PALETTES: Record<Theme, Palette> = {
     river: '#6fa5d8',
     subdistrictLine: '#7a6a9e',
     communityLine: '#b3abc6',
-    roadArterial: '#ffffff',
-    roadSecondary: '#fbfaf6',
+    roadArterial: '#d9963c',
+    roadSecondary: '#c9b08c',
     roadStreet: '#ffffff',
-    roadCasing: '#8d8578',
+    roadCasing: '#ffffff',
     blockOutline: 'rgba(90, 100, 120, 0.55)',
     blockSelectedLine: '#1458c8',
     highlight: [30, 110, 220, 90],
@@ -76,7 +76,7 @@ export const PALETTES: Record<Theme, Palette> = {
  */
 export const CHOROPLETH_BREAKS = [0.5, 1, 2, 4] as const;
 export const CHOROPLETH_COLORS: readonly RGBA[] = [
-  [255, 252, 235, 120],
+  [255, 252, 235, 100],
   [254, 217, 118, 165],
   [254, 178, 76, 175],
   [253, 141, 60, 185],
