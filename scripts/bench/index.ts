@@ -9,9 +9,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchModule, type BenchResult, RESULTS_DIR, environment, writeResult } from './util.ts';
 import { runLocatorBench } from './locator.ts';
+import { runApiBlocksBench } from './api-blocks.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
+  { name: 'api-blocks', run: runApiBlocksBench },
 ];
 
 async function main(): Promise<void> {
