@@ -23,7 +23,8 @@ export default async function setup(project: TestProject) {
   project.provide('seedNow', SEED_NOW);
   if (!existsSync(join(process.cwd(), 'server/db/seed/index.ts'))) return;
   const tmp = join(dir, `seeding-${process.pid}.db`);
-  for (const f of [file, `${file}-wal`, `${file}-shm`, tmp]) rmSync(f, { force: true });
+  // Seed into a file of this run's own and rename it into place, so a concurrent run never sees half a file.
+  for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   const { openDatabase } = await import('../server/db/database.ts');
   const { seedDemo } = await import('../server/db/seed/index.ts');
   const db = openDatabase(tmp);
