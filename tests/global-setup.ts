@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 
 /**
  * Seeds the Yuhu demo database once per test run (generator + 30,000 events) into tests/.tmp, and hands its
- * path to the tests as inject('seededDb'). Tests that write must copy it first (see tests/helpers/db.ts).
+ * path to the tests as inject('seededDb'). Tests that write must copy it first.
  * The seed time is fixed, so every run — and every machine — tests the same data.
  */
 export const SEED_NOW = Date.parse('2026-11-25T10:00:00+08:00');
