@@ -261,7 +261,6 @@ export function MapView(props: MapViewProps): JSX.Element {
   createEffect(() => {
     currentLayers = layers();
     overlay?.setProps({ layers: currentLayers });
-    performance.mark(`gezhi:layers-${currentLayers.length}`);
   });
 
   // Theme and road visibility on the live style, without rebuilding it.

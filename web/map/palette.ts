@@ -35,7 +35,7 @@ export const PALETTES: Record<Theme, Palette> = {
     communityLine: '#b3abc6',
     roadArterial: '#d9963c',
     roadSecondary: '#c9b08c',
-    roadStreet: '#ffffff',
+    roadStreet: '#d3cabb',
     roadCasing: '#ffffff',
     blockOutline: 'rgba(90, 100, 120, 0.55)',
     blockSelectedLine: '#1458c8',
