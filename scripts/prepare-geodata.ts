@@ -62,6 +62,8 @@ const water: Feature[] = [];
 for (const f of areas.features) {
   if (f.properties!.GBCODE !== 21012) continue;
   const clipped = bboxClip(f, EXTENT);
+  // bboxClip leaves an empty part where a polygon of the band lies wholly outside the extent: drop it.
+  if (clipped.geometry.type === 'MultiPolygon') clipped.geometry.coordinates = clipped.geometry.coordinates.filter((p) => p.length > 0 && p[0].length >= 4);
   water.push({ type: 'Feature', properties: { name: '湘江', nameEn: 'Xiang River', kind: 'river' }, geometry: clipped.geometry });
 }
 write('xiang-water.geojson', { type: 'FeatureCollection', features: water });

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { type BenchModule, type BenchResult, RESULTS_DIR, environment, writeResult } from './util.ts';
 import { runLocatorBench } from './locator.ts';
 import { runApiBlocksBench } from './api-blocks.ts';
+import { runWebBench } from './web.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
   { name: 'api-blocks', run: runApiBlocksBench },
+  { name: 'web', run: runWebBench },
 ];
 
 async function main(): Promise<void> {

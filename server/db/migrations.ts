@@ -225,4 +225,41 @@ CREATE TABLE roads (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'live stream log, escalation state, dispatch routes',
+    sql: /* sql */ `
+-- Every message of the live stream (/api/stream), in order. A reconnecting client resumes after its
+-- Last-Event-ID from here. Rows are written in the same transaction as the change they announce.
+CREATE TABLE live_messages (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  type    TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE INDEX live_messages_at ON live_messages(at);
+
+-- Escalation (预警 at the warning threshold, 超期 at breach) and a pending extension request (延期).
+ALTER TABLE events ADD COLUMN warned_at INTEGER;
+ALTER TABLE events ADD COLUMN breached_at INTEGER;
+ALTER TABLE events ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN extension_pending INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX events_open_due ON events(due_at) WHERE status NOT IN ('rejected', 'closed', 'evaluated');
+
+-- Routes of dispatches: the responder's road path to the case, with per-vertex times for animation.
+CREATE TABLE event_routes (
+  id          INTEGER PRIMARY KEY,
+  event_id    INTEGER NOT NULL REFERENCES events(id),
+  staff_id    INTEGER NOT NULL REFERENCES staff(id),
+  created_at  INTEGER NOT NULL,
+  eta_s       REAL NOT NULL,
+  distance_m  REAL NOT NULL,
+  geometry    TEXT NOT NULL,   -- GeoJSON LineString
+  times       TEXT NOT NULL,   -- JSON array: seconds from created_at at each vertex
+  status      TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'arrived', 'cancelled'))
+);
+CREATE INDEX event_routes_event ON event_routes(event_id);
+CREATE INDEX event_routes_active ON event_routes(status) WHERE status = 'active';
+`,
+  },
 ];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
+import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { bodyText, createFixture, NOW, readProblem, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
@@ -16,7 +17,7 @@ describe('GET /api/health', () => {
     const res = await app.request('/api/health');
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: 'ok', schemaVersion: 1, blocks: 6, events: 30, demo: true, time: '2024-06-15T12:00:00.000+08:00' });
+    expect(body).toMatchObject({ status: 'ok', schemaVersion: MIGRATIONS[MIGRATIONS.length - 1].version, blocks: 6, events: 30, demo: true, time: '2024-06-15T12:00:00.000+08:00' });
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
