@@ -120,6 +120,26 @@ describe('district generator', () => {
     }
     const roots = new Set([...parent.keys()].map(find));
     expect(roots.size).toBe(1);
+
+    // One-way streets exist (the old town) and never cut a node off: the directed network is strongly connected.
+    expect(d.roads.filter((r) => r.oneway).length).toBeGreaterThan(20);
+    const ids = new Map<string, number>();
+    for (const r of d.roads) for (const c of [r.geometry.coordinates[0], r.geometry.coordinates.at(-1)!]) if (!ids.has(key(c))) ids.set(key(c), ids.size);
+    const reach = (forward: boolean) => {
+      const adj: number[][] = Array.from({ length: ids.size }, () => []);
+      for (const r of d.roads) {
+        const c = r.geometry.coordinates;
+        const a = ids.get(key(c[0]))!, b = ids.get(key(c[c.length - 1]))!;
+        if (forward || !r.oneway) adj[forward ? a : b].push(forward ? b : a);
+        if (!forward || !r.oneway) adj[forward ? b : a].push(forward ? a : b);
+      }
+      const seen = new Set([0]);
+      const stack = [0];
+      while (stack.length) for (const m of adj[stack.pop()!]) if (!seen.has(m)) seen.add(m), stack.push(m);
+      return seen.size;
+    };
+    expect(reach(true)).toBe(ids.size);
+    expect(reach(false)).toBe(ids.size);
     expect(d.roads.filter((r) => r.class === 'arterial').length).toBeGreaterThan(20);
   });
 

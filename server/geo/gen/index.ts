@@ -14,9 +14,12 @@ import type { Ring, XY } from './planar.ts';
 import type { GeneratedBlock, GeneratedBuilding, GeneratedDistrict, LonLat, RoadClass } from './types.ts';
 
 export const GENERATOR_VERSION = 1;
+/** The old town (城正街) where narrow lanes are one-way, in metres from the seat. */
+const OLD_TOWN_M: [number, number] = [-2_400, -600];
 export const DEFAULT_GENERATOR_SEED = 430302;
 
-const PINYIN_TITLE = (p: string) => p.replace(/(^|\s)([a-z])/g, (_, s, c) => s + c.toUpperCase());
+/** 'chang cheng' → 'Changcheng': place names are written as one capitalised word in pinyin. */
+const PINYIN_NAME = (p: string) => p.replace(/\s+/g, '').replace(/^[a-z]/, (c) => c.toUpperCase());
 const UNIT_EN: Record<string, string> = { 街道: 'Subdistrict', 镇: 'Town', 乡: 'Township' };
 
 /**
@@ -45,7 +48,7 @@ export function generateDistrict(options: { seed?: number } = {}): GeneratedDist
       code: t.code,
       name: t.name,
       shortName: t.shortName,
-      nameEn: `${PINYIN_TITLE(t.pinyin).replace(/ /g, '')} ${UNIT_EN[t.type]}`,
+      nameEn: `${PINYIN_NAME(t.pinyin)} ${UNIT_EN[t.type]}`,
       type: t.type,
       urban: t.type === '街道',
       geometry: topo.merge(members),
@@ -140,7 +143,14 @@ export function generateDistrict(options: { seed?: number } = {}): GeneratedDist
       { class: 'secondary', lines: topo.boundaries((a, b) => sub(a) === sub(b) && comm(a) !== comm(b)) },
       { class: 'street', lines: topo.boundaries((a, b) => comm(a) === comm(b) && block[a] !== block[b]) },
     ],
-    { water: waterPolys.flat(), proj, urban: isUrban, nameLine },
+    {
+      water: waterPolys.flat(),
+      proj,
+      urban: isUrban,
+      nameLine,
+      onewayCandidate: (x, y) => Math.hypot(x - OLD_TOWN_M[0], y - OLD_TOWN_M[1]) < 1_800,
+      pickOneway: ((r) => () => r.chance(0.3))(rng.fork('oneway')),
+    },
   );
 
   const hotspots = HOTSPOT_PLANS.map((h) => {

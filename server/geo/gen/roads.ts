@@ -14,6 +14,9 @@ export interface RoadOptions {
   urban: (x: number, y: number) => boolean;
   /** Names one stitched line (a whole road before it is split at junctions); '' leaves it unnamed. */
   nameLine: (cls: RoadClass, pts: readonly XY[]) => string;
+  /** Whether a street here may be made one-way (the old town's narrow lanes), and a draw to pick some of them. */
+  onewayCandidate?: (x: number, y: number) => boolean;
+  pickOneway?: () => boolean;
 }
 
 const SPEED_KMH: Record<RoadClass, [urban: number, rural: number]> = {
@@ -30,7 +33,7 @@ const SIMPLIFY_M = { urban: 20, rural: 40 };
  * junction into road segments, and joined into one connected network (each stray piece is linked to the
  * nearest node of the main network).
  */
-export function buildRoads(inputs: readonly RoadLineInput[], { water, proj, urban: urbanAt, nameLine }: RoadOptions): GeneratedRoad[] {
+export function buildRoads(inputs: readonly RoadLineInput[], { water, proj, urban: urbanAt, nameLine, onewayCandidate, pickOneway }: RoadOptions): GeneratedRoad[] {
   type Line = { cls: RoadClass; name: string; pts: XY[] };
   const key = (p: XY) => `${p[0].toFixed(3)},${p[1].toFixed(3)}`;
   const lines: Line[] = [];
@@ -77,6 +80,7 @@ export function buildRoads(inputs: readonly RoadLineInput[], { water, proj, urba
   }
 
   connect(segments, key);
+  const oneway = onewayCandidate && pickOneway ? chooseOneway(segments, key, onewayCandidate, pickOneway) : new Set<number>();
 
   return segments.map((s, i) => {
     const urban = urbanAt(s.pts[0][0], s.pts[0][1]);
@@ -85,10 +89,51 @@ export function buildRoads(inputs: readonly RoadLineInput[], { water, proj, urba
       name: s.name,
       class: s.cls,
       speedKmh: SPEED_KMH[s.cls][urban ? 0 : 1],
-      oneway: false,
+      oneway: oneway.has(i),
       geometry: { type: 'LineString', coordinates: s.pts.map(([x, y]) => proj.toLonLat(x, y) as LonLat) },
     };
   });
+}
+
+/**
+ * Makes some streets one-way (in their drawn direction) while every node stays reachable from every other:
+ * a candidate is kept only if the directed network is still strongly connected with it.
+ */
+function chooseOneway(
+  segments: ReadonlyArray<{ cls: RoadClass; pts: XY[] }>,
+  key: (p: XY) => string,
+  candidate: (x: number, y: number) => boolean,
+  pick: () => boolean,
+): Set<number> {
+  const ids = new Map<string, number>();
+  const id = (p: XY) => {
+    const k = key(p);
+    if (!ids.has(k)) ids.set(k, ids.size);
+    return ids.get(k)!;
+  };
+  const ends = segments.map((s) => [id(s.pts[0]), id(s.pts[s.pts.length - 1])] as const);
+  const n = ids.size;
+  const oneway = new Set<number>();
+  const reachesAll = (forward: boolean) => {
+    const adj: number[][] = Array.from({ length: n }, () => []);
+    ends.forEach(([a, b], i) => {
+      if (forward || !oneway.has(i)) adj[forward ? a : b].push(forward ? b : a);
+      if (!forward || !oneway.has(i)) adj[forward ? b : a].push(forward ? a : b);
+    });
+    const seen = new Uint8Array(n);
+    const stack = [0];
+    seen[0] = 1;
+    let count = 1;
+    while (stack.length) for (const m of adj[stack.pop()!]) if (!seen[m]) (seen[m] = 1), count++, stack.push(m);
+    return count === n;
+  };
+  segments.forEach((s, i) => {
+    const [x, y] = s.pts[Math.floor(s.pts.length / 2)];
+    if (s.cls !== 'street' || ends[i][0] === ends[i][1] || !candidate(x, y) || !pick()) return;
+    oneway.add(i);
+    if (!reachesAll(true) || !reachesAll(false)) oneway.delete(i);
+  });
+  return oneway;
 }
 
 /** Links every connected component to the largest one with a straight connector from its nearest node. */
