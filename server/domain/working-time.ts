@@ -1,12 +1,15 @@
 /**
  * The working-time clock for deadlines (处置时限). Pure.
  *
- * Default calendar: Monday–Friday 08:30–12:00 and 14:30–17:30 Asia/Shanghai (UTC+8, no daylight saving).
- * Official holidays and their 调休 make-up working days are not applied yet: a calendar is an object with an
- * `isWorkingDay` predicate, so a later holiday data file plugs in through `withDayExceptions` without touching
- * the arithmetic here.
+ * Default calendar (`DEFAULT_CALENDAR`): Monday–Friday 08:30–12:00 and 14:30–17:30 Asia/Shanghai (UTC+8, no
+ * daylight saving) with China's official holidays and their 调休 make-up working days (calendar.ts; the periods can
+ * be changed with GEZHI_WORK_HOURS). `WEEKDAY_CALENDAR` is the same without holidays. A calendar is an object with
+ * an `isWorkingDay` predicate, so other calendars plug in without touching the arithmetic here.
  */
+import { PROCESS_CALENDAR } from './calendar.ts';
 import type { DeadlineUnit } from './taxonomy.ts';
+
+export { CHINA_CALENDAR, WEEKDAY_CALENDAR } from './calendar.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -32,26 +35,42 @@ export interface WorkCalendar {
   /** Working periods of a working day as [start, end) minutes after local midnight, ascending, non-overlapping. */
   periods: readonly (readonly [number, number])[];
   isWorkingDay(day: LocalDay): boolean;
+  /** Optional fast path: the same answer from the local day number alone, without building a LocalDay. */
+  isWorkingDayNumber?(dayNumber: number): boolean;
 }
 
-export const DEFAULT_CALENDAR: WorkCalendar = {
-  utcOffsetMinutes: 480,
-  periods: [
-    [8 * 60 + 30, 12 * 60],
-    [14 * 60 + 30, 17 * 60 + 30],
-  ],
-  isWorkingDay: (d) => d.weekday >= 1 && d.weekday <= 5,
-};
+/**
+ * The calendar every function here uses when none is passed: China's holidays on the configured periods
+ * (CHINA_CALENDAR unless GEZHI_WORK_HOURS is set).
+ */
+export const DEFAULT_CALENDAR: WorkCalendar = PROCESS_CALENDAR;
+
+/** The working-day test of a calendar as a function of the day number. */
+function workingDayTest(calendar: WorkCalendar): (dayNumber: number) => boolean {
+  if (calendar.isWorkingDayNumber) return calendar.isWorkingDayNumber.bind(calendar);
+  return (dayNumber) => calendar.isWorkingDay(localDayOf(dayNumber));
+}
 
 /**
  * The seam for the holiday calendar: dates listed as `false` are days off (法定节假日), dates listed as `true` are
  * working days (调休 make-up days, often weekends); every other date follows the base calendar.
  */
 export function withDayExceptions(base: WorkCalendar, exceptions: ReadonlyMap<string, boolean>): WorkCalendar {
+  const byDayNumber = new Map<number, boolean>();
+  for (const [iso, working] of exceptions) {
+    const t = Date.parse(`${iso}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== iso) {
+      throw new RangeError(`withDayExceptions: "${iso}" is not a real YYYY-MM-DD date`);
+    }
+    byDayNumber.set(t / DAY, working);
+  }
+  const baseTest = workingDayTest(base);
+  const isWorkingDayNumber = (dn: number): boolean => byDayNumber.get(dn) ?? baseTest(dn);
   return {
     utcOffsetMinutes: base.utcOffsetMinutes,
     periods: base.periods,
-    isWorkingDay: (d) => exceptions.get(d.iso) ?? base.isWorkingDay(d),
+    isWorkingDay: (d) => isWorkingDayNumber(d.dayNumber),
+    isWorkingDayNumber,
   };
 }
 
@@ -98,9 +117,10 @@ export function addWorkingTime(startMs: number, value: number, unit: DeadlineUni
   if (unit === 'natural-hours') return startMs + Math.round(value * HOUR);
   let remaining = Math.round(unit === 'working-hours' ? value * HOUR : value * workingMsPerDay(calendar));
   if (remaining === 0) return startMs;
+  const isWorking = workingDayTest(calendar);
   let dayNumber = localDayNumber(startMs, calendar);
   for (let i = 0; i < MAX_DAYS; i++, dayNumber++) {
-    if (!calendar.isWorkingDay(localDayOf(dayNumber))) continue;
+    if (!isWorking(dayNumber)) continue;
     const midnight = localMidnight(dayNumber, calendar);
     for (const [a, b] of calendar.periods) {
       const periodEnd = midnight + b * MINUTE;
@@ -118,9 +138,10 @@ export function addWorkingTime(startMs: number, value: number, unit: DeadlineUni
 export function workingMsBetween(startMs: number, endMs: number, calendar: WorkCalendar = DEFAULT_CALENDAR): number {
   if (endMs <= startMs) return 0;
   let total = 0;
+  const isWorking = workingDayTest(calendar);
   const last = localDayNumber(endMs, calendar);
   for (let dayNumber = localDayNumber(startMs, calendar); dayNumber <= last; dayNumber++) {
-    if (!calendar.isWorkingDay(localDayOf(dayNumber))) continue;
+    if (!isWorking(dayNumber)) continue;
     const midnight = localMidnight(dayNumber, calendar);
     for (const [a, b] of calendar.periods) {
       const from = Math.max(startMs, midnight + a * MINUTE);
