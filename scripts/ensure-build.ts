@@ -4,10 +4,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
-const SOURCES = ['web', 'vite.config.ts', 'package-lock.json'];
-const OUTPUT = 'dist/web/index.html';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SOURCES = ['web', 'vite.config.ts', 'package-lock.json'].map((p) => join(ROOT, p));
+const OUTPUT = join(ROOT, 'dist/web/index.html');
 
 function newest(path: string): number {
   const s = statSync(path);
@@ -21,11 +23,13 @@ export function webBuildIsCurrent(): boolean {
   return SOURCES.filter(existsSync).every((p) => newest(p) <= built);
 }
 
+/** Runs `vite build` unless the build is current; throws when the build fails. */
+export function ensureWebBuild(): { built: boolean } {
+  if (webBuildIsCurrent()) return { built: false };
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  return { built: true };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (webBuildIsCurrent()) {
-    console.log('web build is current');
-  } else {
-    console.log('building the web app …');
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  }
+  console.log(ensureWebBuild().built ? 'built the web app' : 'web build is current');
 }

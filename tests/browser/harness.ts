@@ -3,11 +3,12 @@
  * does (tsx server/main.ts on a free port, over a private copy of the seeded database), and launches headless
  * Chromium with software WebGL. Used by tests/browser/*.test.ts and by the web benchmark.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureWebBuild } from '../../scripts/ensure-build.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const DIST = join(ROOT, 'dist', 'web');
@@ -26,24 +27,8 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Runs `vite build` when dist/web is missing or older than any file under web/ (or the Vite config). */
-export function ensureBuild(): { built: boolean } {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newestMtime(join(ROOT, 'web')), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return { built: false };
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`vite build failed with exit code ${result.status}`);
-  return { built: true };
-}
+/** Runs `vite build` when dist/web is missing or older than its sources (the same check as `npm start`). */
+export const ensureBuild = ensureWebBuild;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
