@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingTime, withDayExceptions, workingMsBetween, DEFAULT_CALENDAR } from '../../server/domain/working-time.ts';
+import {
+  addWorkingTime,
+  withDayExceptions,
+  workingMsBetween,
+  WEEKDAY_CALENDAR,
+  type WorkCalendar,
+} from '../../server/domain/working-time.ts';
 
 /** Local Asia/Shanghai wall time → UTC ms. */
 const at = (iso: string): number => Date.parse(`${iso}+08:00`);
@@ -38,11 +44,22 @@ describe('addWorkingTime', () => {
   });
 
   it('accepts a holiday calendar through the seam', () => {
-    const cal = withDayExceptions(DEFAULT_CALENDAR, new Map([['2026-11-26', false], ['2026-11-28', true]]));
+    const cal = withDayExceptions(WEEKDAY_CALENDAR, new Map([['2026-11-26', false], ['2026-11-28', true]]));
     // Wednesday 17:00 + 1 h: 0.5 h Wednesday, Thursday is a holiday, 0.5 h Friday
     expect(addWorkingTime(at('2026-11-25T17:00:00'), 1, 'working-hours', cal)).toBe(at('2026-11-27T09:00:00'));
     // Friday 17:00 + 1 h: Saturday is a make-up working day
     expect(addWorkingTime(at('2026-11-27T17:00:00'), 1, 'working-hours', cal)).toBe(at('2026-11-28T09:00:00'));
+  });
+
+  it('rejects an exception that is not a real date', () => {
+    expect(() => withDayExceptions(WEEKDAY_CALENDAR, new Map([['2026-02-30', false]]))).toThrow(/not a real YYYY-MM-DD/);
+  });
+
+  it('works with a calendar that only has the LocalDay predicate', () => {
+    // Mondays off, nothing else: Friday 17:00 + 1 h → 0.5 h Friday, then Saturday 08:30 + 0.5 h.
+    const cal: WorkCalendar = { utcOffsetMinutes: 480, periods: WEEKDAY_CALENDAR.periods, isWorkingDay: (d) => d.weekday !== 1 };
+    expect(addWorkingTime(at('2026-11-27T17:00:00'), 1, 'working-hours', cal)).toBe(at('2026-11-28T09:00:00'));
+    expect(workingMsBetween(at('2026-11-27T17:00:00'), at('2026-11-28T09:00:00'), cal)).toBe(HOUR);
   });
 
   it('is the inverse of workingMsBetween', () => {
