@@ -1,5 +1,5 @@
 /**
- * The working-time clock for deadlines (处置时限). Pure.
+ * The working-time clock for deadlines (处置时限). Pure; the default calendar is fixed when the module loads.
  *
  * Default calendar (`DEFAULT_CALENDAR`): Monday–Friday 08:30–12:00 and 14:30–17:30 Asia/Shanghai (UTC+8, no
  * daylight saving) with China's official holidays and their 调休 make-up working days (calendar.ts; the periods can
