@@ -11,14 +11,18 @@ import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Db } from './db/database.ts';
 import { createQueries } from './db/queries/index.ts';
+import { LiveHub } from './live/hub.ts';
 import { onError, onNotFound, ProblemError } from './http/problem.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { blockRoutes } from './routes/blocks.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
+import { positionRoutes } from './routes/positions.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export interface AppDeps {
   db: Db;
@@ -26,6 +30,8 @@ export interface AppDeps {
   now?: () => number;
   /** Folder of the production web build (index.html + hashed assets/); omitted, only the API is served. */
   webRoot?: string;
+  /** The live stream's hub; writers call live.notify() after each commit. Omitted, the app makes its own. */
+  live?: LiveHub;
 }
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
@@ -33,6 +39,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
+  const live = deps.live ?? new LiveHub(deps.db);
 
   const api = new Hono()
     .use(
@@ -47,6 +54,9 @@ export function createApp(deps: AppDeps) {
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
     .route('/staff', staffRoutes(routeDeps))
+    .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
+    .route('/stream', streamRoutes(live))
+    .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/events', eventRoutes(routeDeps))
     .route('/layers', layerRoutes(routeDeps));
 

@@ -11,6 +11,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { createQueries } from './db/queries/index.ts';
+import { LiveHub } from './live/hub.ts';
+import { startKpiTicker } from './live/kpi.ts';
 
 export interface StartOptions {
   port: number;
@@ -18,12 +20,15 @@ export interface StartOptions {
   /** Production web build; served when its index.html exists. */
   webRoot?: string;
   log?: (line: string) => void;
+  /** Interval of the live stream's kpi.tick messages (ms, default 30 s). */
+  kpiTickMs?: number;
 }
 
 export interface Running {
   url: string;
   port: number;
   db: Db;
+  live: LiveHub;
   close: () => Promise<void>;
 }
 
@@ -54,7 +59,9 @@ export async function start(options: StartOptions): Promise<Running> {
   }
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const hasWeb = existsSync(`${webRoot}/index.html`);
-  const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined });
+  const live = new LiveHub(db);
+  const kpi = startKpiTicker(db, live, { intervalMs: options.kpiTickMs });
+  const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined, live });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port }, () => resolve(s as Server));
@@ -75,15 +82,20 @@ export async function start(options: StartOptions): Promise<Running> {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= new Promise<void>((resolve) => {
+      // Live streams never end by themselves: end them first so their connections can close.
+      kpi.stop();
+      live.close();
       server.close(() => {
         db.close();
         resolve();
       });
       server.closeIdleConnections();
+      // The ended live streams leave keep-alive connections that turn idle a moment later.
+      setTimeout(() => server.closeIdleConnections(), 50).unref();
       // Requests still open after 5 s are cut so shutdown always completes.
       setTimeout(() => server.closeAllConnections(), 5000).unref();
     }));
-  return { url, port, db, close };
+  return { url, port, db, live, close };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,384 @@
+/**
+ * The live hub: fans the live_messages table out to Server-Sent-Events clients.
+ *
+ * - Writers commit a change together with its message (appendLiveMessage), then call `notify()`. Calls coalesce:
+ *   the hub reads the new rows once per turn of the event loop (`WHERE id > last ORDER BY id LIMIT n`, prepared),
+ *   serializes each row to an SSE frame once and hands the same bytes to every client.
+ * - A client that reconnects with Last-Event-ID first replays the stored rows after that id, page by page, waiting
+ *   for each page to drain; it joins the broadcast set in the same synchronous step as its last (short) page read,
+ *   and the broadcast skips ids at or below each client's cursor, so the seam has neither gap nor duplicate.
+ * - Every client has a bounded queue: bytes the socket has not taken yet. Over `maxQueuedBytes` the client is
+ *   dropped (its connection cut); it reconnects and replays from the table, while the others are never held up.
+ * - Heartbeats (`: hb`) keep proxies and idle sockets open; a slow poll picks up rows written by another process.
+ * - Rows older than `retentionDays` are pruned; a Last-Event-ID outside the retained window gets `event: reset`
+ *   (the client reloads its state over the REST API and continues from the id that message carries).
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/database.ts';
+import { toIso } from '../time.ts';
+import { dataLines, sseFrame, type LiveMessageRow } from './messages.ts';
+
+export interface LiveHubOptions {
+  /** Interval of `: hb` comments to every client (ms). */
+  heartbeatMs?: number;
+  /** A client whose unsent bytes exceed this is dropped (it reconnects and replays). */
+  maxQueuedBytes?: number;
+  /** Rows per read, for replay pages and for each broadcast batch. */
+  replayLimit?: number;
+  /** The clock (epoch ms), for retention. */
+  now?: () => number;
+  /** Messages older than this many days are pruned. */
+  retentionDays?: number;
+  /** How often retention runs (ms). */
+  pruneEveryMs?: number;
+  /** While clients are connected, the table is also checked this often (ms), for writers in other processes. */
+  pollMs?: number;
+  /** The `retry:` hint sent to clients: how long an EventSource waits before reconnecting (ms). */
+  retryMs?: number;
+}
+
+const DEFAULTS: Required<Omit<LiveHubOptions, 'now'>> = {
+  heartbeatMs: 15_000, // comfortably under the usual 30–60 s proxy idle timeouts
+  maxQueuedBytes: 1024 * 1024, // ~3,000 typical messages a client may lag behind before it is cut
+  replayLimit: 500, // rows per page: ~150 KB of frames
+  retentionDays: 7, // a wall offline over a long weekend still resumes without a full reload
+  pruneEveryMs: 3_600_000,
+  pollMs: 1000,
+  retryMs: 3000,
+};
+
+export interface SubscribeOptions {
+  /** Resume after this message id (the client's Last-Event-ID); undefined starts with the next message. */
+  lastEventId?: number;
+  /** Only these message types (reset always passes). */
+  types?: ReadonlySet<string>;
+  /** Cuts the client's connection at once (the HTTP layer's socket); without it the stream is errored. */
+  abort?: () => void;
+}
+
+export interface LiveSubscription {
+  /** The SSE byte stream to send as the response body. */
+  stream: ReadableStream<Uint8Array>;
+  /** Ends the subscription (client went away). Idempotent. */
+  close: () => void;
+}
+
+export interface LiveHubStatus {
+  clients: number;
+  replaying: number;
+  /** Highest message id broadcast so far. */
+  lastId: number;
+  /** Clients cut for falling behind, since start. */
+  dropped: number;
+  /** Oldest message id still stored (a Last-Event-ID below retainedFromId − 1 gets a reset); null when none. */
+  retainedFromId: number | null;
+}
+
+const HEARTBEAT = Buffer.from(': hb\n\n');
+
+class Client {
+  private queue: Uint8Array[] = [];
+  queued = 0;
+  cursor: number;
+  live = false;
+  closed = false;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private pendingPull: (() => void) | null = null;
+  private drained: (() => void) | null = null;
+  readonly stream: ReadableStream<Uint8Array>;
+
+  constructor(
+    cursor: number,
+    readonly types: ReadonlySet<string> | null,
+    private readonly onCancel: (client: Client) => void,
+    readonly abort?: () => void,
+  ) {
+    this.cursor = cursor;
+    this.stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => this.pull(),
+        cancel: () => this.onCancel(this),
+      },
+      // Nothing waits inside the stream: bytes stay in `queue`, where they are counted, until the socket asks.
+      { highWaterMark: 0 },
+    );
+  }
+
+  private pull(): Promise<void> | void {
+    if (this.closed) return;
+    if (this.queue.length > 0) return this.flush();
+    return new Promise((resolve) => (this.pendingPull = resolve));
+  }
+
+  private flush(): void {
+    const chunk = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queued);
+    this.queue = [];
+    this.queued = 0;
+    this.controller.enqueue(chunk);
+    const drained = this.drained;
+    this.drained = null;
+    drained?.();
+  }
+
+  /** Queues bytes (shared, never mutated); false when the queue is now over `max`. */
+  write(bytes: Uint8Array, max: number): boolean {
+    if (this.closed) return true;
+    this.queue.push(bytes);
+    this.queued += bytes.byteLength;
+    const pull = this.pendingPull;
+    if (pull) {
+      this.pendingPull = null;
+      this.flush();
+      pull();
+      return true;
+    }
+    return this.queued <= max;
+  }
+
+  /** Resolves when the socket has taken everything queued (or the client is gone). */
+  whenDrained(): Promise<void> {
+    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => (this.drained = resolve));
+  }
+
+  /** Ends the stream: gracefully (close) or by cutting the connection (drop). */
+  end(cut: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.queued = 0;
+    this.drained?.();
+    this.drained = null;
+    const pull = this.pendingPull;
+    this.pendingPull = null;
+    try {
+      if (cut && this.abort) this.abort();
+      else if (cut) this.controller.error(new Error('live client dropped: it fell too far behind'));
+      else this.controller.close();
+    } catch {
+      // already closed or errored by the other side
+    }
+    pull?.();
+  }
+}
+
+export class LiveHub {
+  private readonly opts: Required<Omit<LiveHubOptions, 'now'>>;
+  private readonly now: () => number;
+  private readonly clients = new Set<Client>();
+  private lastId: number;
+  private scheduled = false;
+  private closed = false;
+  private dropped = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private readonly prune: NodeJS.Timeout;
+  private readonly retryFrame: Buffer;
+  private readonly st: {
+    after: Statement<[number, number], LiveMessageRow>;
+    minId: Statement<[], { id: number | null }>;
+    maxEver: Statement<[], { seq: number }>;
+    prune: Statement<[number, number]>;
+  };
+
+  constructor(private readonly db: Db, options: LiveHubOptions = {}) {
+    const opts = { ...DEFAULTS, ...stripUndefined(options) };
+    for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+      const v = opts[key];
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`LiveHub option ${key} must be a positive number, got ${v}`);
+    }
+    if (!Number.isInteger(opts.replayLimit)) throw new Error(`LiveHub option replayLimit must be an integer, got ${opts.replayLimit}`);
+    this.opts = opts;
+    this.now = options.now ?? Date.now;
+    this.st = {
+      after: db.prepare('SELECT id, at, type, payload FROM live_messages WHERE id > ? ORDER BY id LIMIT ?'),
+      minId: db.prepare('SELECT min(id) AS id FROM live_messages'),
+      maxEver: db.prepare(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'live_messages'), 0) AS seq`),
+      prune: db.prepare(
+        'DELETE FROM live_messages WHERE id IN (SELECT id FROM live_messages WHERE at < ? ORDER BY id LIMIT ?)',
+      ),
+    };
+    this.lastId = this.maxEverId();
+    this.retryFrame = Buffer.from(`retry: ${Math.round(opts.retryMs)}\n\n`);
+    this.prune = setInterval(() => this.safely(() => this.pruneOld()), opts.pruneEveryMs).unref();
+  }
+
+  /** Post-commit wake-up: reads rows after the last broadcast id and pushes them to every client. Cheap; callable often. */
+  notify(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.safely(() => this.broadcast());
+    });
+  }
+
+  /** Opens a client's stream: replay after `lastEventId` (or a reset when it is outside the window), then live. */
+  subscribe(options: SubscribeOptions = {}): LiveSubscription {
+    if (this.closed) throw new Error('LiveHub is closed');
+    const maxEver = this.maxEverId();
+    const from = options.lastEventId;
+    const client = new Client(from ?? maxEver, options.types ?? null, (c) => this.remove(c), options.abort);
+    this.clients.add(client);
+    this.ensureTimers();
+    client.write(this.retryFrame, Infinity);
+
+    let reset: string | null = null;
+    if (from !== undefined) {
+      const minId = this.st.minId.get()?.id ?? null;
+      const floor = minId === null ? maxEver : minId - 1; // ids at or below floor are gone
+      if (from > maxEver) reset = 'Last-Event-ID is ahead of this server’s stream (the database was replaced)';
+      else if (from < floor) reset = `messages after ${from} are no longer retained (kept from ${floor + 1})`;
+    }
+    if (reset !== null) {
+      client.cursor = maxEver;
+      const data = JSON.stringify({ reason: reset, lastEventId: from, resumeFrom: maxEver, at: toIso(this.now()) });
+      client.write(Buffer.from(`id: ${maxEver}\nevent: reset\n${dataLines(data)}\n`), Infinity);
+      client.live = true;
+    } else if (from === undefined) {
+      // Tell the client where it starts, so a reconnect before the first message still resumes without a gap.
+      client.write(Buffer.from(`id: ${maxEver}\n\n`), Infinity);
+      client.live = true;
+    } else {
+      void this.replay(client);
+    }
+    return { stream: client.stream, close: () => this.remove(client) };
+  }
+
+  status(): LiveHubStatus {
+    let replaying = 0;
+    for (const c of this.clients) if (!c.live) replaying++;
+    return {
+      clients: this.clients.size,
+      replaying,
+      lastId: this.lastId,
+      dropped: this.dropped,
+      retainedFromId: this.st.minId.get()?.id ?? null,
+    };
+  }
+
+  /** Deletes messages older than the retention window, in slices; returns how many. */
+  pruneOld(): number {
+    const before = this.now() - this.opts.retentionDays * 86_400_000;
+    let total = 0;
+    for (;;) {
+      const n = this.st.prune.run(before, 5000).changes;
+      total += n;
+      if (n < 5000) return total;
+    }
+  }
+
+  /** Ends every stream (clients see a normal end and reconnect elsewhere/later) and stops the timers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.clients) c.end(false);
+    this.clients.clear();
+    this.stopTimers();
+    clearInterval(this.prune);
+  }
+
+  private maxEverId(): number {
+    return this.st.maxEver.get()?.seq ?? 0;
+  }
+
+  /** Sends stored rows after the client's cursor page by page, then switches it to live in the same step. */
+  private async replay(client: Client): Promise<void> {
+    const { replayLimit, maxQueuedBytes } = this.opts;
+    const pageBytes = Math.max(1, maxQueuedBytes >> 1);
+    while (!client.closed && !this.closed) {
+      const rows = this.st.after.all(client.cursor, replayLimit);
+      let i = 0;
+      while (i < rows.length) {
+        const row = rows[i++];
+        client.cursor = row.id;
+        if (client.types && !client.types.has(row.type)) continue;
+        client.write(Buffer.from(sseFrame(row)), Infinity);
+        if (client.queued >= pageBytes) break;
+      }
+      if (rows.length < replayLimit && i === rows.length) {
+        // Caught up: everything up to the newest committed row is queued. No await since the read above, so
+        // the broadcast (which skips ids ≤ cursor) continues exactly after it.
+        client.live = true;
+        return;
+      }
+      await client.whenDrained();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private broadcast(): void {
+    if (this.closed) return;
+    if (this.db.inTransaction) {
+      // A writer's transaction is still open on this connection: read after it commits.
+      this.notify();
+      return;
+    }
+    const rows = this.st.after.all(this.lastId, this.opts.replayLimit);
+    if (rows.length === 0) return;
+    const frames = rows.map((r) => Buffer.from(sseFrame(r)));
+    const first = rows[0].id;
+    const last = rows[rows.length - 1].id;
+    let all: Buffer | null = null;
+    for (const client of this.clients) {
+      if (!client.live || client.cursor >= last) continue;
+      let bytes: Buffer;
+      if (!client.types && client.cursor < first) {
+        bytes = all ??= Buffer.concat(frames);
+      } else {
+        const parts: Buffer[] = [];
+        for (let i = 0; i < rows.length; i++) {
+          if (rows[i].id > client.cursor && (!client.types || client.types.has(rows[i].type))) parts.push(frames[i]);
+        }
+        bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      }
+      client.cursor = last;
+      if (bytes.byteLength > 0 && !client.write(bytes, this.opts.maxQueuedBytes)) this.drop(client);
+    }
+    this.lastId = last;
+    if (rows.length === this.opts.replayLimit) this.notify(); // more waiting: next turn, so I/O is not starved
+  }
+
+  private drop(client: Client): void {
+    this.dropped++;
+    this.clients.delete(client);
+    client.end(true);
+    if (this.clients.size === 0) this.stopTimers();
+  }
+
+  private remove(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    client.end(false);
+    if (this.clients.size === 0) this.stopTimers();
+  }
+
+  private ensureTimers(): void {
+    this.heartbeat ??= setInterval(() => {
+      for (const c of this.clients) if (!c.write(HEARTBEAT, this.opts.maxQueuedBytes)) this.drop(c);
+    }, this.opts.heartbeatMs).unref();
+    this.poll ??= setInterval(() => this.notify(), this.opts.pollMs).unref();
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.poll) clearInterval(this.poll);
+    this.heartbeat = this.poll = null;
+  }
+
+  /** Timer work must not crash the process: a closed database ends the hub, anything else is logged. */
+  private safely(fn: () => void): void {
+    try {
+      if (!this.db.open) return this.close();
+      fn();
+    } catch (err) {
+      console.error('live hub:', err);
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
