@@ -5,7 +5,8 @@ export default defineConfig({
     root: '.',
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: software WebGL in headless Chromium is slow, more so on a busy 2-core machine.
+    testTimeout: 120_000,
     hookTimeout: 180_000,
     // Two cores here: browser tests and the seeded-database tests must not fight over them.
     fileParallelism: false,

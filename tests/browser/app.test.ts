@@ -100,7 +100,7 @@ describe('overview map', () => {
           await page.mouse.move(point.x, point.y);
           return (await tooltip.count()) ? tooltip.textContent({ timeout: 1000 }) : null;
         },
-        { timeout: 15_000, interval: 300 },
+        { timeout: 30_000, interval: 300 },
       )
       .toContain(detail.code);
     expect(await tooltip.textContent()).toContain(detail.team.governor?.name ?? '未配置');
