@@ -70,6 +70,8 @@ export interface LiveHubStatus {
   lastId: number;
   /** Clients cut for falling behind, since start. */
   dropped: number;
+  /** Broadcast reads that found new rows, since start (many notify() calls coalesce into one). */
+  batches: number;
   /** Oldest message id still stored (a Last-Event-ID below retainedFromId − 1 gets a reset); null when none. */
   retainedFromId: number | null;
 }
@@ -173,6 +175,7 @@ export class LiveHub {
   private scheduled = false;
   private closed = false;
   private dropped = 0;
+  private batches = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private readonly prune: NodeJS.Timeout;
@@ -256,6 +259,7 @@ export class LiveHub {
       replaying,
       lastId: this.lastId,
       dropped: this.dropped,
+      batches: this.batches,
       retainedFromId: this.st.minId.get()?.id ?? null,
     };
   }
@@ -319,6 +323,7 @@ export class LiveHub {
     }
     const rows = this.st.after.all(this.lastId, this.opts.replayLimit);
     if (rows.length === 0) return;
+    this.batches++;
     const frames = rows.map((r) => Buffer.from(sseFrame(r)));
     const first = rows[0].id;
     const last = rows[rows.length - 1].id;
