@@ -17,6 +17,7 @@ import { areaRoutes } from './routes/areas.ts';
 import { blockRoutes } from './routes/blocks.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { eventRoutes } from './routes/events.ts';
+import { createEventServices } from './services/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
@@ -36,20 +37,25 @@ export interface AppDeps {
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** POST /api/events/batch takes up to 10,000 reports (~2–3 MB of JSON). */
+export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
 export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
   const live = deps.live ?? new LiveHub(deps.db);
 
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ProblemError(413, `Request bodies are limited to ${maxSize} bytes`);
+      },
+    });
+  const bodyLimitOf = limit(MAX_BODY_BYTES);
+  const batchLimit = limit(MAX_BATCH_BODY_BYTES);
+
   const api = new Hono()
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new ProblemError(413, `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-        },
-      }),
-    )
+    .use((c, next) => (c.req.method === 'POST' && c.req.path === '/api/events/batch' ? batchLimit : bodyLimitOf)(c, next))
     .route('/health', healthRoutes(routeDeps))
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
@@ -57,7 +63,7 @@ export function createApp(deps: AppDeps) {
     .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
-    .route('/events', eventRoutes(routeDeps))
+    .route('/events', eventRoutes(routeDeps, createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q })))
     .route('/layers', layerRoutes(routeDeps));
 
   // Compresses the small JSON responses; the large cached ones arrive already encoded and pass through untouched.

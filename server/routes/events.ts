@@ -5,8 +5,13 @@ import { invalidParam, notFound } from '../http/problem.ts';
 import {
   encodeCursor, parseBbox, parseCode, parseCursor, parseEnumList, parseId, parseIntInRange, parseIsoDate, queryValidator,
 } from '../http/validate.ts';
+import type { EventServices } from '../services/index.ts';
+import { MAX_BATCH } from '../services/report.ts';
+import { parseTransitionBody } from '../services/transitions.ts';
 import type { RouteDeps } from './deps.ts';
+import { idempotencyHeader, readJson, toDueItem } from './event-writes.ts';
 import { toEventDetail, toEventSummary } from './present.ts';
+import { toIso as toIsoNow } from '../time.ts';
 
 export const EVENT_QUERY = ['from', 'to', 'status', 'category', 'block', 'bbox', 'limit', 'cursor'] as const;
 const STATUS_VALUES = [...STATUSES, 'open', 'overdue'] as const;
@@ -35,12 +40,27 @@ export function parseEventQuery(raw: Partial<Record<(typeof EVENT_QUERY)[number]
   return f;
 }
 
+/** Parses GET /api/events/overdue's query. */
+export function parseOverdueQuery(raw: Partial<Record<'include' | 'limit', string>>): { includeWarning: boolean; limit: number } {
+  const include = raw.include === undefined ? [] : parseEnumList('include', raw.include, ['warning'] as const);
+  return { includeWarning: include.includes('warning'), limit: raw.limit === undefined ? DEFAULT_LIMIT : parseIntInRange('limit', raw.limit, 1, MAX_LIMIT) };
+}
+
 /**
  * GET /api/events: a filtered window of events, newest first, with keyset pagination (`nextCursor` names the last
  * row returned; passing it back returns the rows strictly after it, so pages never skip or repeat a row even while
  * new events arrive). GET /api/events/:id: one event with its full lifecycle log.
+ *
+ * Writes (services do the work; each commits before the answer):
+ * - POST /api/events: a report → 201 with the event (and the proposed assignee); a retry with the same
+ *   Idempotency-Key → 200 with the original and `Idempotent-Replay: true`; the key with another report → 409.
+ * - POST /api/events/batch: { events: [...] } (≤ 10,000) in one transaction; per-row errors, valid rows kept.
+ * - POST /api/events/:id/transitions: { to, actor, note?, assignee?, reason?, hours?, satisfaction? } → 200 with the
+ *   event; refusals are problems with the lifecycle's `reason` and the `allowed` transitions.
+ * - GET /api/events/overdue[?include=warning]: open cases past due, most overdue first (then those in warning).
  */
-export function eventRoutes({ q, now }: RouteDeps) {
+export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
+  const detail = (id: number) => toEventDetail(q.events.get(id)!, q.events.log(id), now());
   return new Hono()
     .get(
       '/',
@@ -57,6 +77,53 @@ export function eventRoutes({ q, now }: RouteDeps) {
           items: page.map((r) => toEventSummary(r, t)),
           nextCursor: more && last ? encodeCursor({ reportedAt: last.reported_at, id: last.id }) : null,
         });
+      },
+    )
+    .get(
+      '/overdue',
+      queryValidator(['include', 'limit'] as const, parseOverdueQuery),
+      (c) => {
+        const t = now();
+        const { includeWarning, limit } = c.req.valid('query');
+        const { items, overdue, warning } = services.overdue.list(t, { includeWarning, limit });
+        return c.json({ now: toIsoNow(t), overdue, warning, items: items.map((d) => toDueItem(d, t)) });
+      },
+    )
+    .post('/', async (c) => {
+      const key = idempotencyHeader(c);
+      const body = await readJson(c);
+      const out = services.reports.report(body, key);
+      const event = detail(out.id);
+      if (out.replayed) return c.json(event, 200, { 'Idempotent-Replay': 'true', Location: `/api/events/${out.id}` });
+      const proposal = out.proposal && {
+        tier: out.proposal.tier,
+        unitId: out.proposal.unitId,
+        assignee: out.proposal.assigneeId === null ? null : { id: out.proposal.assigneeId, name: services.ctx.cmd.staff(out.proposal.assigneeId)?.name ?? '' },
+      };
+      return c.json({ ...event, classified: out.classified, proposal }, 201, { Location: `/api/events/${out.id}` });
+    })
+    .post('/batch', async (c) => {
+      const body = await readJson(c);
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { events?: unknown }).events)) {
+        throw invalidParam('events', 'send { "events": [ …reports ] }', 'body');
+      }
+      const extra = Object.keys(body).filter((k) => k !== 'events');
+      if (extra.length) throw invalidParam(extra[0], 'unknown field; allowed: events', 'body');
+      const rows = (body as { events: unknown[] }).events;
+      if (rows.length === 0 || rows.length > MAX_BATCH) throw invalidParam('events', `must hold 1 to ${MAX_BATCH} reports, got ${rows.length}`, 'body');
+      if (c.req.header('Idempotency-Key') !== undefined) {
+        throw invalidParam('Idempotency-Key', 'a batch takes a key per row (idempotencyKey), not one header', 'header');
+      }
+      return c.json(services.reports.batch(rows), 200);
+    })
+    .post(
+      '/:id/transitions',
+      validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        const body = parseTransitionBody(await readJson(c));
+        services.transitions.transition(id, body);
+        return c.json(detail(id), 200);
       },
     )
     .get(

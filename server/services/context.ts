@@ -1,0 +1,80 @@
+/**
+ * What the write services share: the database with its named commands and queries, the clock, the working-time
+ * calendar, the live hub's post-commit wake-up, and per-app caches (the block locator of the boundary version in
+ * force, the units by key).
+ */
+import type { MultiPolygon, Polygon } from 'geojson';
+import { eventCommands, type EventCommands } from '../db/commands/events.ts';
+import type { Db } from '../db/database.ts';
+import { createQueries, type Queries } from '../db/queries/index.ts';
+import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
+import { BlockLocator } from '../geo/block-locator.ts';
+
+/** The live hub as the writers see it: a wake-up after each commit (optional: no hub, no push). */
+export interface LiveNotifier {
+  notify(): void;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  now?: () => number;
+  live?: LiveNotifier;
+  calendar?: WorkCalendar;
+  /** Reuse the app's queries (they hold prepared statements). */
+  q?: Queries;
+}
+
+export interface LocatedBlocks {
+  versionId: number;
+  locator: BlockLocator;
+  blocks: { code: string; community_code: string; subdistrict_code: string }[];
+}
+
+export interface ServiceContext {
+  db: Db;
+  cmd: EventCommands;
+  q: Queries;
+  now: () => number;
+  live?: LiveNotifier;
+  calendar: WorkCalendar;
+  /** The locator of the boundary version in force at `at`, built on first use and rebuilt when the version changes. */
+  blocksAt(at: number): LocatedBlocks | null;
+  /** Unit id of a centre or department key in a subdistrict. */
+  unitId(kind: 'centre' | 'department', key: string, subdistrict: string): number | null;
+}
+
+export function createServiceContext(deps: ServiceDeps): ServiceContext {
+  const q = deps.q ?? createQueries(deps.db);
+  const cmd = eventCommands(deps.db);
+  let located: LocatedBlocks | null = null;
+  let units: Map<string, number> | null = null;
+  const loadUnits = () => new Map(cmd.units().map((u) => [`${u.kind}|${u.key}|${u.subdistrict_code}`, u.id]));
+  return {
+    db: deps.db,
+    cmd,
+    q,
+    now: deps.now ?? Date.now,
+    live: deps.live,
+    calendar: deps.calendar ?? DEFAULT_CALENDAR,
+    blocksAt(at) {
+      const v = q.versions.current(at);
+      if (!v) return null;
+      if (located?.versionId !== v.id) {
+        const rows = q.blocks.list(v.id);
+        const geometries = rows.map((r) => JSON.parse(r.geometry) as Polygon | MultiPolygon);
+        located = {
+          versionId: v.id,
+          locator: BlockLocator.build(geometries),
+          blocks: rows.map((r) => ({ code: r.code, community_code: r.community_code, subdistrict_code: r.subdistrict_code })),
+        };
+      }
+      return located;
+    },
+    unitId(kind, key, subdistrict) {
+      const k = `${kind}|${key}|${subdistrict}`;
+      units ??= loadUnits();
+      if (!units.has(k)) units = loadUnits(); // a unit added since: one reload
+      return units.get(k) ?? null;
+    },
+  };
+}
