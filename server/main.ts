@@ -13,6 +13,7 @@ import { openDatabase, type Db } from './db/database.ts';
 import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
+import { startEscalationSweeper } from './services/escalation-sweeper.ts';
 
 export interface StartOptions {
   port: number;
@@ -61,6 +62,8 @@ export async function start(options: StartOptions): Promise<Running> {
   const hasWeb = existsSync(`${webRoot}/index.html`);
   const live = new LiveHub(db);
   const kpi = startKpiTicker(db, live, { intervalMs: options.kpiTickMs });
+  // 预警 / 超期: escalates open cases as they cross their warning threshold and due time.
+  const stopSweeper = startEscalationSweeper({ db, live, intervalMs: 30_000 });
   const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined, live });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -84,6 +87,7 @@ export async function start(options: StartOptions): Promise<Running> {
     (closing ??= new Promise<void>((resolve) => {
       // Live streams never end by themselves: end them first so their connections can close.
       kpi.stop();
+      stopSweeper();
       live.close();
       server.close(() => {
         db.close();
