@@ -90,8 +90,15 @@ export function createTransitionService(ctx: ServiceContext) {
   /** The assignee's handling role: tier and unit (preferring a role in the event's subdistrict). */
   function assigneeOf(staffId: number, row: EventRow, versionId: number, at: number): { id: number; tier: Tier; unitId: number | null } {
     if (!cmd.staff(staffId)) throw new ProblemError(422, `No staff ${staffId}`, { errors: [{ in: 'body', name: 'assignee', detail: 'no such staff' }] });
-    const handling = cmd
-      .assignments(staffId, versionId, at)
+    const all = cmd.assignments(staffId, versionId, at);
+    if (all.some((a) => a.role === 'supervisor' && a.block_code === row.block_code)) {
+      throw new ProblemError(422, `Staff ${staffId} supervises this block and may not handle its cases`, {
+        type: `/problems/${ASSIGNEE_IS_SUPERVISOR}`,
+        reason: ASSIGNEE_IS_SUPERVISOR,
+        errors: [{ in: 'body', name: 'assignee', detail: 'is the block supervisor' }],
+      });
+    }
+    const handling = all
       .filter((a) => tierOfRole(a.role) !== null && a.role !== 'centre-inspector')
       .sort((a, b) => Number(b.subdistrict_code === row.subdistrict_code) - Number(a.subdistrict_code === row.subdistrict_code));
     const a = handling[0];

@@ -1,0 +1,429 @@
+/**
+ * The closed loop through the API, on a copy of the seeded Yuhu database: reports (with and without a category),
+ * every status pair of the loop, the verifier ≠ handler rule, side paths, the overdue board, batches, the
+ * escalation sweep, and bad input that must leave the database unchanged.
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { STATUSES, type Status } from '../../server/domain/lifecycle.ts';
+import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
+import { readProblem } from './fixture.ts';
+
+const HOUR = 3_600_000;
+let db: Db;
+let app: ReturnType<typeof createApp>;
+let clock = 0;
+
+interface Place {
+  lon: number;
+  lat: number;
+  block: string;
+  subdistrict: string;
+}
+interface People {
+  dispatcher: number;
+  inspector: number;
+  supervisor: number;
+  governor: number;
+  assistant: number;
+}
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let places: Place[] = [];
+let nextPlace = 0;
+
+beforeAll(() => {
+  const file = join(mkdtempSync(join(tmpdir(), 'gezhi-writes-')), 'seeded.db');
+  copyFileSync(inject('seededDb'), file);
+  db = openDatabase(file);
+  clock = inject('seedNow') + HOUR;
+  app = createApp({ db, now: () => clock });
+  // One building point per block of the current version (a building lies inside its block).
+  places = db
+    .prepare(
+      `SELECT bd.lon, bd.lat, bb.block_code AS block, b.subdistrict_code AS subdistrict
+         FROM block_buildings bb JOIN buildings bd ON bd.id = bb.building_id
+         JOIN blocks b ON b.version_id = bb.version_id AND b.code = bb.block_code
+        WHERE bb.version_id = (SELECT max(id) FROM boundary_versions)
+        GROUP BY bb.block_code ORDER BY bb.block_code`,
+    )
+    .all() as Place[];
+});
+afterAll(() => db?.close());
+
+const place = (): Place => places[(nextPlace += 7) % places.length];
+
+function people(p: Place): People {
+  const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { id: number }).id;
+  const guidance = (role: string) =>
+    one(`SELECT ra.staff_id AS id FROM role_assignments ra JOIN units u ON u.id = ra.unit_id
+          WHERE u.kind = 'centre' AND u.key = 'guidance' AND u.subdistrict_code = ? AND ra.role = ? AND ra.valid_to IS NULL ORDER BY ra.id LIMIT 1`, p.subdistrict, role);
+  const block = (role: string) =>
+    one(`SELECT staff_id AS id FROM role_assignments WHERE block_code = ? AND role = ? AND valid_to IS NULL ORDER BY id LIMIT 1`, p.block, role);
+  return { dispatcher: guidance('centre-staff'), inspector: guidance('centre-inspector'), supervisor: block('supervisor'), governor: block('governor'), assistant: block('assistant') };
+}
+
+const counts = () =>
+  db.prepare(`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM event_log) AS log, (SELECT count(*) FROM live_messages) AS live`).get() as {
+    events: number; log: number; live: number;
+  };
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+async function report(p: Place, extra: Json = {}): Promise<Json> {
+  const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json();
+}
+
+async function move(id: number, body: Json, expectStatus = 200): Promise<Json> {
+  const res = await post(`/api/events/${id}/transitions`, body);
+  if (res.status !== expectStatus) throw new Error(`${JSON.stringify(body)} → ${res.status}: ${await res.text()}`);
+  return res.status === 200 ? res.json() : readProblem(res);
+}
+
+/** The path to each status from reported, as (transition, actor) steps for a block-tier case. */
+function stepsTo(status: Status, who: People): Json[] {
+  const path: Record<Status, Json[]> = {
+    reported: [],
+    filed: [{ to: 'filed', actor: who.dispatcher }],
+    rejected: [{ to: 'rejected', actor: who.dispatcher, reason: 'invalid' }],
+    dispatched: [{ to: 'filed', actor: who.dispatcher }, { to: 'dispatched', actor: who.dispatcher, assignee: who.governor }],
+    accepted: [],
+    arrived: [],
+    resolved: [],
+    closed: [],
+    evaluated: [],
+  };
+  path.accepted = [...path.dispatched, { to: 'accepted', actor: who.governor }];
+  path.arrived = [...path.accepted, { to: 'arrived', actor: who.governor }];
+  path.resolved = [...path.arrived, { to: 'resolved', actor: who.governor }];
+  path.closed = [...path.resolved, { to: 'closed', actor: who.supervisor }];
+  path.evaluated = [...path.closed, { to: 'evaluated', actor: 'resident', satisfaction: 5 }];
+  return path[status];
+}
+
+async function eventAt(status: Status): Promise<{ id: number; who: People }> {
+  const p = place();
+  const who = people(p);
+  const e = await report(p);
+  for (const s of stepsTo(status, who)) await move(e.id, s);
+  return { id: e.id, who };
+}
+
+describe('POST /api/events', () => {
+  it('creates a reported event with its log row and live message, in the GET /:id shape', async () => {
+    const before = counts();
+    const p = place();
+    const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', reporter: '张先生' });
+    expect(res.status).toBe(201);
+    const e = await res.json();
+    expect(res.headers.get('location')).toBe(`/api/events/${e.id}`);
+    const got = await (await app.request(`/api/events/${e.id}`)).json();
+    const { classified, proposal, ...rest } = e;
+    expect(rest).toEqual(got);
+    expect(classified).toBe(false);
+    expect(e).toMatchObject({ status: 'reported', tier: 'block', blockCode: p.block, subdistrictCode: p.subdistrict, reporter: '张先生', category: { code: '0101' } });
+    expect(e.caseNo).toMatch(/^YH\d{8}\d{5}$/);
+    expect(e.log).toHaveLength(1);
+    expect(e.log[0]).toMatchObject({ from: null, to: 'reported', actorRole: 'patrol' });
+    expect(proposal.assignee.id).toBe(people(p).governor);
+    expect(Date.parse(e.dueAt)).toBeGreaterThan(clock);
+    expect(counts()).toEqual({ events: before.events + 1, log: before.log + 1, live: before.live + 1 });
+    const msg = db.prepare(`SELECT type, payload FROM live_messages ORDER BY id DESC LIMIT 1`).get() as { type: string; payload: string };
+    expect(msg.type).toBe('event.created');
+    expect(JSON.parse(msg.payload)).toMatchObject({ id: e.id, caseNo: e.caseNo, blockCode: p.block });
+  });
+
+  it('numbers cases after the seeded ones of the day', async () => {
+    const seeded = (db.prepare(`SELECT max(case_no) AS c FROM events WHERE id <= 30000`).get() as { c: string }).c;
+    const e = await report(place());
+    expect(e.caseNo.slice(0, 10)).toBe(seeded.slice(0, 10));
+    expect(e.caseNo > seeded).toBe(true);
+  });
+
+  it('classifies free text and proposes the least-loaded staff of the responsible centre', async () => {
+    const p = place();
+    const res = await post('/api/events', { text: '小区门口的路灯坏了，晚上不亮', lon: p.lon, lat: p.lat, channel: 'hotline', kind: 'demand' });
+    expect(res.status).toBe(201);
+    const e = await res.json();
+    expect(e.category.code).toBe('1101');
+    expect(e.classified).toBe(true);
+    expect(e.tier).toBe('centre');
+    const unit = db.prepare(`SELECT id FROM units WHERE kind = 'centre' AND key = 'rapid-response' AND subdistrict_code = ?`).get(p.subdistrict) as { id: number };
+    expect(e.proposal.unitId).toBe(unit.id);
+    const role = db.prepare(`SELECT role FROM role_assignments WHERE staff_id = ? AND unit_id = ?`).get(e.proposal.assignee.id, unit.id) as { role: string };
+    expect(role.role).toBe('centre-staff');
+  });
+});
+
+describe('POST /api/events/:id/transitions: every status pair', () => {
+  /** Legal pairs with the request that makes each (a hand-off back to dispatched is named reassign). */
+  const LEGAL: Record<string, (w: People) => Json> = {
+    'reported→filed': (w) => ({ to: 'filed', actor: w.dispatcher }),
+    'reported→rejected': (w) => ({ to: 'rejected', actor: w.dispatcher, reason: 'duplicate' }),
+    'filed→dispatched': (w) => ({ to: 'dispatched', actor: w.dispatcher }),
+    'dispatched→accepted': (w) => ({ to: 'accepted', actor: w.governor }),
+    'accepted→arrived': (w) => ({ to: 'arrived', actor: w.governor }),
+    'arrived→resolved': (w) => ({ to: 'resolved', actor: w.governor }),
+    'resolved→closed': (w) => ({ to: 'closed', actor: w.supervisor }),
+    'closed→evaluated': () => ({ to: 'evaluated', actor: 'resident', satisfaction: 4 }),
+    'dispatched→filed': (w) => ({ to: 'filed', actor: w.governor, reason: '不属于本区块' }),
+    'accepted→filed': (w) => ({ to: 'filed', actor: w.governor, reason: '需其他部门处理' }),
+    'resolved→accepted': (w) => ({ to: 'accepted', actor: w.supervisor, reason: '核查未通过' }),
+    'accepted→dispatched': (w) => ({ to: 'reassign', actor: w.dispatcher, assignee: w.assistant }),
+    'arrived→dispatched': (w) => ({ to: 'reassign', actor: w.dispatcher, assignee: w.assistant }),
+  };
+  const byStatus = new Map<Status, { id: number; who: People }>();
+
+  beforeAll(async () => {
+    for (const s of STATUSES) byStatus.set(s, await eventAt(s));
+  });
+
+  for (const from of STATUSES) {
+    for (const to of STATUSES) {
+      const k = `${from}→${to}`;
+      const make = LEGAL[k];
+      it(`${k}: ${make ? '200' : '409'}`, async () => {
+        if (make) {
+          const { id, who } = await eventAt(from);
+          const before = counts();
+          const e = await move(id, make(who));
+          expect(e.status).toBe(to);
+          expect(e.log.at(-1)).toMatchObject({ from, to });
+          expect(counts()).toEqual({ ...before, log: before.log + 1, live: before.live + 1 });
+        } else {
+          const { id, who } = byStatus.get(from)!;
+          const before = counts();
+          const p = await move(id, { to, actor: who.dispatcher, reason: 'invalid', satisfaction: 3 }, 409);
+          expect(p).toMatchObject({ reason: 'illegal-transition', eventStatus: from });
+          expect(Array.isArray((p as Json).allowed)).toBe(true);
+          expect(counts()).toEqual(before);
+        }
+      });
+    }
+  }
+});
+
+describe('POST /api/events/:id/transitions: rules and side paths', () => {
+  it('lists what the actor may do instead', async () => {
+    const { id, who } = await eventAt('reported');
+    const p = await move(id, { to: 'closed', actor: who.dispatcher }, 409);
+    expect((p as Json).allowed).toEqual(['file', 'reject']);
+  });
+
+  it('403 for an actor without the role; 404 unknown event; 422 unknown actor or assignee', async () => {
+    const { id, who } = await eventAt('reported');
+    const p = await move(id, { to: 'filed', actor: who.governor }, 403);
+    expect(p).toMatchObject({ reason: 'actor-not-permitted' });
+    await move(999_999_999, { to: 'filed', actor: who.dispatcher }, 404);
+    await move(id, { to: 'filed', actor: 99_999_999 }, 422);
+    await move(id, { to: 'filed', actor: who.dispatcher });
+    await move(id, { to: 'dispatched', actor: who.dispatcher, assignee: 99_999_999 }, 422);
+    const sup = await move(id, { to: 'dispatched', actor: who.dispatcher, assignee: who.supervisor }, 422);
+    expect(sup).toMatchObject({ reason: 'assignee-is-supervisor' });
+  });
+
+  it('the verifier may not be someone who handled the case (409 verifier-is-handler), nothing written', async () => {
+    const p = place();
+    const who = people(p);
+    // The block's governor is also a centre inspector of the subdistrict (a verifier by role).
+    const unit = db.prepare(`SELECT id FROM units WHERE kind = 'centre' AND key = 'livelihood' AND subdistrict_code = ?`).get(p.subdistrict) as { id: number };
+    db.prepare(`INSERT INTO role_assignments (staff_id, role, unit_id, valid_from) VALUES (?, 'centre-inspector', ?, 0)`).run(who.governor, unit.id);
+    const e = await report(p);
+    for (const s of stepsTo('resolved', who)) await move(e.id, s);
+    const before = counts();
+    const prob = await move(e.id, { to: 'closed', actor: who.governor }, 409);
+    expect(prob).toMatchObject({ reason: 'verifier-is-handler', type: '/problems/verifier-is-handler' });
+    await move(e.id, { to: 'rework', actor: who.governor, reason: 'x' }, 409);
+    expect(counts()).toEqual(before);
+    const closed = await move(e.id, { to: 'closed', actor: who.supervisor });
+    expect(closed.status).toBe('closed');
+  });
+
+  it('return, re-dispatch, extension request → approve, rework and close, with one log row each', async () => {
+    const p = place();
+    const who = people(p);
+    const e = await report(p);
+    await move(e.id, { to: 'filed', actor: who.dispatcher });
+    await move(e.id, { to: 'dispatched', actor: who.dispatcher, assignee: who.assistant });
+    const back = await move(e.id, { to: 'filed', actor: who.assistant, reason: '人手不足' });
+    expect(back.assignee).toBeNull();
+    expect(back.log.at(-1)).toMatchObject({ from: 'dispatched', to: 'filed', note: '回退：人手不足' });
+    await move(e.id, { to: 'dispatched', actor: who.dispatcher, assignee: who.governor });
+    await move(e.id, { to: 'accepted', actor: who.governor });
+    // extension
+    const due0 = Date.parse((await move(e.id, { to: 'extension-request', actor: who.governor, hours: 6.5, reason: '需协调' })).dueAt);
+    await move(e.id, { to: 'extension-request', actor: who.governor, hours: 2, reason: 'again' }, 409);
+    await move(e.id, { to: 'extension-approve', actor: who.governor }, 403);
+    const approved = await move(e.id, { to: 'extension-approve', actor: who.dispatcher });
+    expect(approved.extensionCount).toBe(1);
+    expect(Date.parse(approved.dueAt)).toBeGreaterThan(due0 + 6 * HOUR); // 6.5 working hours ≥ one working day later
+    await move(e.id, { to: 'extension-deny', actor: who.dispatcher, reason: 'x' }, 409);
+    // rework
+    await move(e.id, { to: 'arrived', actor: who.governor });
+    await move(e.id, { to: 'resolved', actor: who.governor });
+    const rework = await move(e.id, { to: 'rework', actor: who.supervisor, reason: '仍有垃圾' });
+    expect(rework).toMatchObject({ status: 'accepted', reworkCount: 1, resolvedAt: null });
+    await move(e.id, { to: 'arrived', actor: who.governor });
+    await move(e.id, { to: 'resolved', actor: who.governor });
+    const closed = await move(e.id, { to: 'closed', actor: who.inspector });
+    expect(closed.status).toBe('closed');
+    const log = closed.log.map((l: Json) => `${l.from}>${l.to}`);
+    expect(log).toEqual([
+      'null>reported', 'reported>filed', 'filed>dispatched', 'dispatched>filed', 'filed>dispatched', 'dispatched>accepted',
+      'accepted>accepted', 'accepted>accepted', 'accepted>arrived', 'arrived>resolved', 'resolved>accepted', 'accepted>arrived',
+      'arrived>resolved', 'resolved>closed',
+    ]);
+    // both assignees of the case appear as hand-offs in the log
+    expect(closed.log.filter((l: Json) => l.to === 'dispatched').map((l: Json) => l.assignee.id)).toEqual([who.assistant, who.governor]);
+  });
+
+  it('escalates a block case to a centre with reassignment (hand-off logged), then to a department', async () => {
+    const p = place();
+    const who = people(p);
+    const e = await report(p);
+    for (const s of stepsTo('accepted', who)) await move(e.id, s);
+    const staffOf = (kind: string, role: string) =>
+      (db.prepare(`SELECT ra.staff_id AS id, u.id AS unit FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE u.kind = ? AND u.subdistrict_code = ? AND ra.role = ? LIMIT 1`).get(kind, p.subdistrict, role) as { id: number; unit: number });
+    const officer = staffOf('department', 'officer');
+    await move(e.id, { to: 'escalate', actor: who.dispatcher, assignee: officer.id }, 422); // block → centre, not department
+    const centre = staffOf('centre', 'centre-staff');
+    const up = await move(e.id, { to: 'escalate', actor: who.dispatcher, assignee: centre.id, reason: '需中心协调' });
+    expect(up).toMatchObject({ tier: 'centre', status: 'dispatched', escalated: true, assignee: { id: centre.id } });
+    expect(up.log.at(-1)).toMatchObject({ from: 'accepted', to: 'dispatched', assignee: { id: centre.id } });
+    const top = await move(e.id, { to: 'escalate', actor: who.dispatcher, assignee: officer.id });
+    expect(top.tier).toBe('department');
+    await move(e.id, { to: 'escalate', actor: who.dispatcher, assignee: officer.id }, 409);
+  });
+});
+
+describe('bad input leaves the database unchanged', () => {
+  const CASES: [name: string, send: () => Promise<Response> | Response, status: number][] = [
+    ['unknown category', () => post('/api/events', { category: '9999', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand' }), 422],
+    ['malformed category', () => post('/api/events', { category: 'ab', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand' }), 400],
+    ['outside the district', () => post('/api/events', { category: '0101', text: '垃圾', lon: 100.5, lat: 20.1, channel: 'hotline', kind: 'demand' }), 422],
+    ['malformed JSON', () => post('/api/events', '{"text": "垃圾",'), 400],
+    ['empty body', () => post('/api/events', ''), 400],
+    ['missing fields', () => post('/api/events', { text: '垃圾' }), 400],
+    ['unknown field', () => post('/api/events', { category: '0101', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand', status: 'closed' }), 400],
+    ['not JSON', () => app.request('/api/events', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' }), 415],
+    ['10 MB body', () => post('/api/events', JSON.stringify({ text: 'x'.repeat(10 * 1024 * 1024) })), 413],
+    ['10 MB batch', () => post('/api/events/batch', JSON.stringify({ events: [{ text: 'x'.repeat(10 * 1024 * 1024) }] })), 413],
+    ['empty batch', () => post('/api/events/batch', { events: [] }), 400],
+    ['oversized batch', () => post('/api/events/batch', { events: Array.from({ length: 10_001 }, () => ({})) }), 400],
+    ['transition body not an object', () => post('/api/events/1/transitions', '[1]'), 400],
+    ['transition without actor', () => post('/api/events/1/transitions', { to: 'filed' }), 400],
+    ['unknown transition', () => post('/api/events/1/transitions', { to: 'teleport', actor: 1 }), 400],
+  ];
+  for (const [name, send, status] of CASES) {
+    it(`${name} → ${status}`, async () => {
+      const before = counts();
+      const res = await send();
+      const p = await readProblem(res);
+      expect(p.status, p.detail).toBe(status);
+      if (name === 'outside the district') expect(p.errors?.map((e) => e.name).sort()).toEqual(['lat', 'lon']);
+      if (name === 'unknown category') expect(p.errors?.[0].name).toBe('category');
+      expect(counts()).toEqual(before);
+    });
+  }
+
+  it('illegal transition and verifier = handler write nothing either', async () => {
+    const { id, who } = await eventAt('resolved');
+    const before = counts();
+    await move(id, { to: 'evaluated', actor: 'resident', satisfaction: 5 }, 409);
+    const res = await post(`/api/events/${id}/transitions`, { to: 'closed', actor: who.governor });
+    expect([403, 409]).toContain(res.status);
+    expect(counts()).toEqual(before);
+  });
+});
+
+describe('GET /api/events/overdue', () => {
+  it('lists open cases past due, most overdue first, before /:id', async () => {
+    const res = await app.request('/api/events/overdue');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const expected = (db.prepare(`SELECT count(*) AS n FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at < ?`).get(clock) as { n: number }).n;
+    expect(expected).toBeGreaterThan(0);
+    expect(body.overdue).toBe(expected);
+    expect(body.items).toHaveLength(expected);
+    const ms = body.items.map((i: Json) => i.overdueMs);
+    expect(ms).toEqual([...ms].sort((a, b) => b - a));
+    for (const i of body.items) {
+      expect(i.level).toBe('overdue');
+      expect(i.overdue).toBe(true);
+      expect(i.overdueMs).toBe(clock - Date.parse(i.dueAt));
+    }
+    expect(body.warning).toBeNull();
+  });
+
+  it('adds cases in warning with ?include=warning', async () => {
+    const p = place();
+    // a 2-working-hour case (0104) reported now enters warning after 1.5 working hours
+    const e = await report(p, { category: '0104' });
+    const saved = clock;
+    clock = Date.parse(e.dueAt) - 60_000; // one minute before due: in warning
+    try {
+      const body = await (await app.request('/api/events/overdue?include=warning')).json();
+      const w = body.items.find((i: Json) => i.id === e.id);
+      expect(w).toMatchObject({ level: 'warning', overdue: false, overdueMs: -60_000 });
+      expect(Date.parse(w.warningAt)).toBeLessThan(clock);
+      expect(body.warning).toBeGreaterThanOrEqual(1);
+      const levels = body.items.map((i: Json) => i.level);
+      expect(levels.indexOf('warning')).toBeGreaterThanOrEqual(levels.lastIndexOf('overdue'));
+    } finally {
+      clock = saved;
+    }
+    expect((await readProblem(await app.request('/api/events/overdue?include=nope'))).status).toBe(400);
+  });
+});
+
+describe('POST /api/events/batch', () => {
+  it('keeps the valid rows and reports the others by index', async () => {
+    const [a, b] = [place(), place()];
+    const before = counts();
+    const res = await post('/api/events/batch', {
+      events: [
+        { category: '0101', text: '垃圾', lon: a.lon, lat: a.lat, channel: 'patrol', kind: 'incident' },
+        { category: '9999', text: '垃圾', lon: a.lon, lat: a.lat, channel: 'patrol', kind: 'incident' },
+        { category: '0101', text: '垃圾', lon: 100, lat: 20, channel: 'patrol', kind: 'incident' },
+        { text: '楼道里有人飞线充电', lon: b.lon, lat: b.lat, channel: 'wechat', kind: 'demand' },
+        { category: '0101', text: '垃圾', lon: 'east', lat: a.lat, channel: 'patrol', kind: 'incident' },
+        'not an object',
+      ],
+    });
+    expect(res.status).toBe(200);
+    const out = await res.json();
+    expect(out).toMatchObject({ created: 2, replayed: 0, failed: 4 });
+    expect(out.items.map((i: Json) => i.index)).toEqual([0, 3]);
+    expect(out.errors.map((e: Json) => [e.index, e.status])).toEqual([[1, 422], [2, 422], [4, 400], [5, 400]]);
+    expect(out.errors[2].errors[0].name).toBe('lon');
+    const [x, y] = out.items;
+    expect(y.caseNo > x.caseNo).toBe(true);
+    const ev = await (await app.request(`/api/events/${y.id}`)).json();
+    expect(ev).toMatchObject({ status: 'reported', category: { code: '0705' }, blockCode: b.block });
+    expect(counts()).toEqual({ events: before.events + 2, log: before.log + 2, live: before.live + 2 });
+  });
+});
+
+describe('escalation sweep', () => {
+  it('warns and breaches each open case once, with system log rows and live messages', () => {
+    const open = (db.prepare(`SELECT count(*) AS n FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at <= ? AND breached_at IS NULL`).get(clock) as { n: number }).n;
+    const before = counts();
+    const first = sweepEscalations(db, clock);
+    expect(first.breached).toBe(open);
+    expect(first.warned).toBeGreaterThanOrEqual(open);
+    const steps = first.warned + first.breached;
+    expect(counts()).toEqual({ events: before.events, log: before.log + steps, live: before.live + steps });
+    expect(sweepEscalations(db, clock)).toEqual({ warned: 0, breached: 0 });
+    const rows = db.prepare(`SELECT escalation_level AS l, escalated AS e, breached_at AS b FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at <= ?`).all(clock) as { l: number; e: number; b: number }[];
+    for (const r of rows) expect(r).toEqual({ l: 2, e: 1, b: clock });
+    const sys = db.prepare(`SELECT from_status, to_status, actor_role FROM event_log WHERE actor_role = 'system' ORDER BY id DESC LIMIT 1`).get() as Json;
+    expect(sys.from_status).toBe(sys.to_status);
+  });
+});
