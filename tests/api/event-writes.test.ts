@@ -188,7 +188,7 @@ describe('POST /api/events/:id/transitions: every status pair', () => {
   for (const from of STATUSES) {
     for (const to of STATUSES) {
       const k = `${from}→${to}`;
-      const make = LEGAL[k];
+      const make = LEGAL[k] as ((w: People) => Json) | undefined;
       it(`${k}: ${make ? '200' : '409'}`, async () => {
         if (make) {
           const { id, who } = await eventAt(from);
