@@ -21,6 +21,7 @@ import { createEventServices } from './services/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
+import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   webRoot?: string;
   /** The live stream's hub; writers call live.notify() after each commit. Omitted, the app makes its own. */
   live?: LiveHub;
+  /** Accepted Open311 api_key values; omitted, GEZHI_OPEN311_KEYS (comma-separated) is read at creation. */
+  open311Keys?: readonly string[];
 }
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
@@ -43,6 +46,7 @@ export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
   const live = deps.live ?? new LiveHub(deps.db);
+  const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q });
 
   const limit = (maxSize: number) =>
     bodyLimit({
@@ -63,11 +67,15 @@ export function createApp(deps: AppDeps) {
     .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
-    .route('/events', eventRoutes(routeDeps, createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q })))
+    .route('/events', eventRoutes(routeDeps, services))
     .route('/layers', layerRoutes(routeDeps));
 
   // Compresses the small JSON responses; the large cached ones arrive already encoded and pass through untouched.
-  const app = new Hono().use(compress()).route('/api', api);
+  // Open311 GeoReport v2 answers errors in the spec's own format ([{ code, description }]), not problem+json.
+  const app = new Hono()
+    .use(compress())
+    .route('/api', api)
+    .route('/open311/v2', open311Routes({ db: deps.db, now: routeDeps.now, services, keys: deps.open311Keys }));
   app.all('/api/*', onNotFound);
 
   if (deps.webRoot) serveWeb(app, deps.webRoot);
