@@ -157,7 +157,7 @@ export function createReportService(ctx: ServiceContext) {
         input.idempotencyKey = headerKey;
       }
       const at = ctx.now();
-      const outcome = db.transaction((): ReportOutcome => {
+      const run = db.transaction((): ReportOutcome => {
         const replay = replayOf(input);
         if (replay && !replay.ok) throw problem(409, replay.errors, replay.errors[0].detail);
         if (replay) return { id: replay.id, replayed: true, proposal: null, classified: false };
@@ -167,7 +167,15 @@ export function createReportService(ctx: ServiceContext) {
         const no = caseNo(prefix, caseSeq(prefix, cmd.maxCaseNo(prefix)) + 1);
         const id = insert(prepared.value, no, at);
         return { id, replayed: false, proposal: propose(prepared.value, at), classified: prepared.value.classified };
-      }).immediate();
+      });
+      let outcome: ReportOutcome;
+      try {
+        outcome = run.immediate();
+      } catch (err) {
+        // Another process stored the same key between our check and insert: the retry replays (or conflicts).
+        if (!(err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /idempotency_key/.test(err.message))) throw err;
+        outcome = run.immediate();
+      }
       if (!outcome.replayed) ctx.live?.notify();
       return outcome;
     },
