@@ -48,6 +48,9 @@ export interface RoadGraphOptions {
   mergeMetres?: number;
 }
 
+/** Snapping first searches this far (metres) around the point; only points farther from every road need a k-NN walk. */
+const SNAP_PROBE_M = 64;
+
 const defaultOptions: Required<RoadGraphOptions> = {
   mergeMetres: 0.5, // imported lines that should meet often miss by centimetres to decimetres of rounding
 };
@@ -121,6 +124,14 @@ export class RoadGraph {
   private readonly index: Flatbush | null;
   private readonly segVertex: Int32Array;
   private readonly segLink: Int32Array;
+  /** Vertices in the local projection (x, y per vertex), metres. */
+  private readonly vertexXY: Float64Array;
+  /** The snap in progress: query point, best squared distance and segment (visit() updates them). */
+  private qx = 0;
+  private qy = 0;
+  private best = Infinity;
+  private bestSeg = -1;
+  private readonly visit: (k: number) => boolean;
   /** Local projection: x = (lon - lon0) * kx, y = (lat - lat0) * ky, metres. */
   private readonly lon0: number;
   private readonly lat0: number;
@@ -193,6 +204,13 @@ export class RoadGraph {
 
     // --- segment index ------------------------------------------------------------------------------------------
     const vs = p.linkVertexStart, c = p.vertexCoords;
+    const xy = this.vertexXY = new Float64Array(c.length);
+    for (let i = 0; i < c.length; i += 2) { xy[i] = this.px(c[i]); xy[i + 1] = this.py(c[i + 1]); }
+    this.visit = (k: number): boolean => {
+      const d = this.segDist2(k, this.qx, this.qy);
+      if (d < this.best || (d === this.best && k < this.bestSeg)) { this.best = d; this.bestSeg = k; }
+      return false; // nothing collected: the search only visits
+    };
     const segCount = vs[m] - m;
     this.segVertex = new Int32Array(segCount);
     this.segLink = new Int32Array(segCount);
@@ -200,8 +218,7 @@ export class RoadGraph {
     let k = 0;
     for (let l = 0; l < m; l++) {
       for (let v = vs[l]; v < vs[l + 1] - 1; v++) {
-        const x0 = this.px(c[2 * v]), y0 = this.py(c[2 * v + 1]);
-        const x1 = this.px(c[2 * v + 2]), y1 = this.py(c[2 * v + 3]);
+        const x0 = xy[2 * v], y0 = xy[2 * v + 1], x1 = xy[2 * v + 2], y1 = xy[2 * v + 3];
         this.index!.add(Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1));
         this.segVertex[k] = v; this.segLink[k++] = l;
       }
@@ -401,16 +418,19 @@ export class RoadGraph {
   snapInto(lon: number, lat: number, maxMetres = Infinity): boolean {
     const index = this.index;
     if (!index || !(Number.isFinite(lon) && Number.isFinite(lat))) return false;
-    const x = this.px(lon), y = this.py(lat);
-    // the nearest segment box; every segment nearer than that segment's true distance has its box in that radius
-    const nearest = index.neighbors(x, y, 1);
-    let best = this.segDist2(nearest[0], x, y);
-    const r = Math.sqrt(best) * (1 + 1e-9) + 1e-9;
-    let bestSeg = nearest[0];
-    for (const k of index.search(x - r, y - r, x + r, y + r)) {
-      const d = this.segDist2(k, x, y);
-      if (d < best || (d === best && k < bestSeg)) { best = d; bestSeg = k; }
+    const x = this.qx = this.px(lon), y = this.qy = this.py(lat);
+    // every segment nearer than r has its box within the square of half-width r: a nearest segment found within r
+    // is the nearest of all
+    this.best = Infinity; this.bestSeg = -1;
+    const probe = SNAP_PROBE_M;
+    index.search(x - probe, y - probe, x + probe, y + probe, this.visit);
+    if (!(this.best <= probe * probe)) { // far from every road: the nearest box, then every box within its distance
+      this.bestSeg = index.neighbors(x, y, 1)[0];
+      this.best = this.segDist2(this.bestSeg, x, y);
+      const r = Math.sqrt(this.best) * (1 + 1e-9) + 1e-9;
+      index.search(x - r, y - r, x + r, y + r, this.visit);
     }
+    const bestSeg = this.bestSeg;
     // the point on the segment
     const c = this.vertexCoords, v = this.segVertex[bestSeg];
     const t = this.segParam(bestSeg, x, y);
@@ -445,9 +465,9 @@ export class RoadGraph {
 
   /** Parameter in [0, 1] of the point on segment k nearest to (x, y), planar. */
   private segParam(k: number, x: number, y: number): number {
-    const c = this.vertexCoords, v = this.segVertex[k];
-    const x0 = this.px(c[2 * v]), y0 = this.py(c[2 * v + 1]);
-    const dx = this.px(c[2 * v + 2]) - x0, dy = this.py(c[2 * v + 3]) - y0;
+    const xy = this.vertexXY, v = this.segVertex[k];
+    const x0 = xy[2 * v], y0 = xy[2 * v + 1];
+    const dx = xy[2 * v + 2] - x0, dy = xy[2 * v + 3] - y0;
     const len2 = dx * dx + dy * dy;
     if (len2 === 0) return 0;
     const t = ((x - x0) * dx + (y - y0) * dy) / len2;
@@ -455,10 +475,12 @@ export class RoadGraph {
   }
 
   private segDist2(k: number, x: number, y: number): number {
-    const c = this.vertexCoords, v = this.segVertex[k];
-    const t = this.segParam(k, x, y);
-    const x0 = this.px(c[2 * v]), y0 = this.py(c[2 * v + 1]);
-    const qx = x0 + (this.px(c[2 * v + 2]) - x0) * t - x, qy = y0 + (this.py(c[2 * v + 3]) - y0) * t - y;
+    const xy = this.vertexXY, v = this.segVertex[k];
+    const x0 = xy[2 * v], y0 = xy[2 * v + 1], dx = xy[2 * v + 2] - x0, dy = xy[2 * v + 3] - y0;
+    const len2 = dx * dx + dy * dy;
+    let t = len2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / len2 : 0;
+    t = t <= 0 ? 0 : t >= 1 ? 1 : t;
+    const qx = x0 + dx * t - x, qy = y0 + dy * t - y;
     return qx * qx + qy * qy;
   }
 }

@@ -44,7 +44,7 @@ function referenceSeconds(g: RoadGraph, from: LonLat, to: LonLat): number {
   const addToT = (u: number, w: number) => toT.set(u, [...(toT.get(u) ?? []), [T, w]]);
   addToT(g.linkFrom[b], t.metres / g.linkSpeed[b]);
   if (!g.linkOneway[b] || t.metres === g.linkMetres[b]) addToT(g.linkTo[b], (g.linkMetres[b] - t.metres) / g.linkSpeed[b]);
-  const edgesOf = (u: number) => (u === S ? fromS : u === T ? [] : [...base[u], ...(toT.get(u) ?? [])]);
+  const none: Array<[number, number]> = [];
 
   const dist = new Array<number>(g.nodeCount + 2).fill(Infinity);
   const done = new Array<boolean>(g.nodeCount + 2).fill(false);
@@ -80,8 +80,10 @@ function referenceSeconds(g: RoadGraph, from: LonLat, to: LonLat): number {
     if (done[u]) continue;
     done[u] = true;
     if (u === T) return d;
-    for (const [v, w] of edgesOf(u)) {
-      if (d + w < dist[v]) { dist[v] = d + w; push([d + w, v]); }
+    for (const edges of u === S ? [fromS] : [base[u], toT.get(u) ?? none]) {
+      for (const [v, w] of edges) {
+        if (d + w < dist[v]) { dist[v] = d + w; push([d + w, v]); }
+      }
     }
   }
   return Infinity;
