@@ -1,0 +1,79 @@
+/**
+ * When reports arrive: the seeded history's daily, weekly and seasonal rhythm as a rate in reports per hour, and the
+ * arrival instants as a non-homogeneous Poisson process (drawn by thinning, so the sequence depends only on the
+ * generator's state and the start time). Pure.
+ *
+ * The three profiles mirror the history generator's (server/db/seed/events-history.ts keeps them private); they
+ * are repeated here with the same values so the simulated day looks like the seeded ones.
+ */
+import type { Rng } from '../../server/domain/prng.ts';
+import { localDayNumber, localDayOf } from '../../server/domain/working-time.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const LOCAL_OFFSET_MS = 8 * HOUR; // Asia/Shanghai
+
+/** Relative report volume per local hour (few at night, peaks 9–11 and 15–17), as in the seeded history. */
+export const HOURLY: readonly number[] = [
+  0.15, 0.1, 0.07, 0.06, 0.06, 0.12, 0.35, 0.8, 1.5, 2.4, 2.6, 2.0, 1.0, 0.9, 1.5, 2.3, 2.4, 1.6, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25,
+];
+/** Sunday … Saturday. */
+export const WEEKDAY: readonly number[] = [0.62, 1.08, 1.04, 1.02, 1.0, 0.98, 0.72];
+/** January … December. */
+export const MONTHLY: readonly number[] = [0.85, 0.8, 0.95, 1.0, 1.05, 1.15, 1.2, 1.15, 1.05, 0.95, 1.0, 0.95];
+
+/** Mean hourly weight over 08:00–18:00 and mean weekday weight over Monday–Friday: what `rate` refers to. */
+const WORKING_HOUR_MEAN = HOURLY.slice(8, 18).reduce((a, b) => a + b, 0) / 10;
+const WORKDAY_MEAN = WEEKDAY.slice(1, 6).reduce((a, b) => a + b, 0) / 5;
+const PEAK = (Math.max(...HOURLY) / WORKING_HOUR_MEAN) * (Math.max(...WEEKDAY) / WORKDAY_MEAN) * Math.max(...MONTHLY);
+
+/** Local (Asia/Shanghai) hour, weekday (0 = Sunday) and month (1–12) of an instant. */
+export function localParts(t: number): { hour: number; weekday: number; month: number } {
+  const ld = localDayOf(localDayNumber(t));
+  return { hour: Math.floor((((t + LOCAL_OFFSET_MS) % DAY) + DAY) % DAY / HOUR), weekday: ld.weekday, month: ld.month };
+}
+
+/** Night as the history defines it: 20:00–06:00 local time. */
+export function isNight(t: number): boolean {
+  const h = localParts(t).hour;
+  return h >= 20 || h < 6;
+}
+
+/**
+ * Reports per hour at instant t, for a district whose mean rate over weekday working hours (08:00–18:00, Monday to
+ * Friday, a month of weight 1) is `ratePerHour`.
+ */
+export function rateAt(t: number, ratePerHour: number): number {
+  const { hour, weekday, month } = localParts(t);
+  return ratePerHour * (HOURLY[hour] / WORKING_HOUR_MEAN) * (WEEKDAY[weekday] / WORKDAY_MEAN) * MONTHLY[month - 1];
+}
+
+/** The highest rate the profile ever reaches (the thinning envelope). */
+export function peakRate(ratePerHour: number): number {
+  return ratePerHour * PEAK;
+}
+
+/**
+ * The next report instant after t (epoch ms of simulated time): candidates at the peak rate, each kept with
+ * probability rate(candidate) / peak. Returns Infinity for a rate of 0.
+ */
+export function nextArrival(rng: Rng, t: number, ratePerHour: number): number {
+  if (!(ratePerHour > 0)) return Infinity;
+  const peak = peakRate(ratePerHour);
+  let at = t;
+  for (let guard = 0; guard < 100_000; guard++) {
+    let u = rng.next();
+    while (u === 0) u = rng.next();
+    at += (-Math.log(u) / peak) * HOUR;
+    if (rng.next() * peak < rateAt(at, ratePerHour)) return Math.round(at);
+  }
+  return Math.round(at);
+}
+
+/** Expected number of reports between two instants (numerical integral in 5-minute steps; for tests and logs). */
+export function expectedReports(from: number, to: number, ratePerHour: number): number {
+  const step = 5 * 60_000;
+  let sum = 0;
+  for (let t = from; t < to; t += step) sum += (rateAt(t + Math.min(step, to - t) / 2, ratePerHour) * Math.min(step, to - t)) / HOUR;
+  return sum;
+}

@@ -1,0 +1,687 @@
+/**
+ * The live-activity simulator: a client of the public API that makes the district look alive. Residents, hotlines
+ * and patrols report (POST /api/events) at the seeded rhythm and places; the subdistrict's guidance centre files and
+ * dispatches; the assignee accepts, travels along the roads (POST /api/staff/:id/position every few simulated
+ * seconds), arrives and resolves; the block supervisor or a centre inspector verifies and closes; the resident rates
+ * the result. Side paths: rejected duplicates and invalid reports, returns (回退), extensions (延期), rework (返工) and
+ * cases that run late.
+ *
+ * Determinism: every decision comes from a generator seeded by (seed, report number) or (seed, event id), and the
+ * arrivals from their own stream, so a seed gives the same sequence of reports and plans; only the server's answers
+ * and timing can make two runs differ. Memory is bounded: at most `maxActive` cases are followed (new reports wait
+ * for room), and the directories are fixed at start. Nothing is written except through the API.
+ */
+import { createRng, hashString, type Rng } from '../../server/domain/prng.ts';
+import { TAXONOMY, type Tier } from '../../server/domain/taxonomy.ts';
+import type { RouteFound } from '../../server/geo/routing.ts';
+import { ApiClient, describeProblem, StoppedError, type ApiResult, type Problem } from './client.ts';
+import { planCase, type CasePlan } from './plan.ts';
+import { CategoryPicker, draftReport, duplicateOf, reportBody, type Channel, type Kind, type ReportDraft } from './reports.ts';
+import { isNight, nextArrival } from './rhythm.ts';
+import { Scheduler, SimClock } from './scheduler.ts';
+import { loadWorld, type World } from './world.ts';
+
+const MINUTE = 60_000;
+
+export interface SimulatorOptions {
+  /** Base URL of a running Gezhi server, e.g. http://localhost:8787. */
+  url: string;
+  /** New reports per simulated hour, averaged over weekday working hours (default 30). */
+  rate?: number;
+  /** Simulated time per real time (default 1; 20 = twenty simulated minutes per real minute). */
+  speed?: number;
+  /** Seed of every decision (default 1). */
+  seed?: number;
+  /** Stop after this many real milliseconds (default: run until stopped). */
+  durationMs?: number;
+  /** Simulated clock at the start, epoch ms (default: now). Only the rhythm reads it; the server stamps its own time. */
+  start?: number;
+  /** Most cases followed at once (default 150). */
+  maxActive?: number;
+  /** Open cases picked up from the server at start, at most (default: half of maxActive; 0 = none). */
+  pickUp?: number;
+  /** Simulated ms between position reports of a moving responder (default 5 s). */
+  positionEveryMs?: number;
+  /** Real ms a responder waits at least between two position reports (default 1 s; bounds the load at high speed). */
+  minPositionGapMs?: number;
+  /** Simulated ms between summary lines (default 1 minute, raised so lines come at most about once a real second). */
+  logEveryMs?: number;
+  /** Requests in flight at most (default 4). */
+  maxInFlight?: number;
+  /** How to dispatch: POST /api/events/:id/dispatch, the transitions endpoint, or the first while it exists (default). */
+  dispatch?: 'auto' | 'endpoint' | 'transitions';
+  log?: (line: string) => void;
+}
+
+export interface Counters {
+  reported: number;
+  skipped: number;
+  rejected: number;
+  filed: number;
+  dispatched: number;
+  returned: number;
+  accepted: number;
+  arrived: number;
+  resolved: number;
+  reworked: number;
+  closed: number;
+  evaluated: number;
+  extensionsRequested: number;
+  extensionsDecided: number;
+  positions: number;
+  conflicts: number;
+  problems4xx: number;
+  problems5xx: number;
+  abandoned: number;
+}
+
+export interface SimulatorSummary extends Counters {
+  pickedUp: number;
+  active: number;
+  moving: number;
+  simulatedMs: number;
+  realMs: number;
+  requests: number;
+  dispatchVia: 'endpoint' | 'transitions' | 'unknown';
+}
+
+export interface Simulator {
+  /** Resolves when the world is loaded and the first cases are picked up. */
+  ready: Promise<void>;
+  /** Resolves when the simulator has stopped (duration over, stop(), or a failed start). */
+  done: Promise<SimulatorSummary>;
+  stop(): Promise<SimulatorSummary>;
+  summary(): SimulatorSummary;
+}
+
+interface EventLogItem {
+  at: string;
+  actor: { id: number } | null;
+  from: string | null;
+  to: string;
+  assignee: { id: number } | null;
+  note: string;
+}
+
+interface EventDetail {
+  id: number;
+  caseNo: string;
+  kind: string;
+  channel: string;
+  category: { code: string };
+  status: string;
+  priority: string;
+  tier: Tier;
+  lon: number;
+  lat: number;
+  blockCode: string;
+  subdistrictCode: string;
+  reportedAt: string;
+  dueAt: string;
+  assignee: { id: number } | null;
+  log: EventLogItem[];
+  proposal?: { assignee: { id: number } | null } | null;
+}
+
+interface Case {
+  id: number;
+  caseNo: string;
+  status: string;
+  tier: Tier;
+  blockCode: string;
+  subdistrictCode: string;
+  lon: number;
+  lat: number;
+  reportedReal: number;
+  dueReal: number;
+  assignee: number | null;
+  handlers: Set<number>;
+  extensionPending: boolean;
+  plan: CasePlan;
+  rng: Rng;
+  dispatcher: number | null;
+  proposal: number | null;
+  /** Simulated instant of the last status change seen. */
+  anchor: number;
+  returned: boolean;
+  returnedBy: number | null;
+  extensionAsked: boolean;
+  extensionAskedAt: number;
+  reworked: boolean;
+  excluded: Set<number>;
+  failures: number;
+}
+
+type Action =
+  | 'file' | 'reject' | 'dispatch' | 'return' | 'accept' | 'travel' | 'arrive' | 'extension-request'
+  | 'extension-decide' | 'resolve' | 'rework' | 'close' | 'evaluate';
+
+const emptyCounters = (): Counters => ({
+  reported: 0, skipped: 0, rejected: 0, filed: 0, dispatched: 0, returned: 0, accepted: 0, arrived: 0, resolved: 0,
+  reworked: 0, closed: 0, evaluated: 0, extensionsRequested: 0, extensionsDecided: 0, positions: 0, conflicts: 0,
+  problems4xx: 0, problems5xx: 0, abandoned: 0,
+});
+
+/** The position at `seconds` into a route (interpolated along its geometry by its per-vertex times). */
+export function positionAt(route: Pick<RouteFound, 'geometry' | 'times'>, seconds: number): [number, number] {
+  const c = route.geometry.coordinates;
+  const t = route.times;
+  if (seconds <= 0 || c.length === 1) return [c[0][0], c[0][1]];
+  if (seconds >= t[t.length - 1]) return [c[c.length - 1][0], c[c.length - 1][1]];
+  let lo = 0, hi = t.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid] <= seconds) lo = mid;
+    else hi = mid;
+  }
+  const span = t[hi] - t[lo];
+  const f = span > 0 ? (seconds - t[lo]) / span : 0;
+  return [c[lo][0] + (c[hi][0] - c[lo][0]) * f, c[lo][1] + (c[hi][1] - c[lo][1]) * f];
+}
+
+/** What the log says about a case: everyone who was its assignee, and whether an extension request is pending. */
+export function readLog(log: readonly EventLogItem[]): { handlers: Set<number>; extensionPending: boolean } {
+  const handlers = new Set<number>();
+  let pending = false;
+  for (const l of log) {
+    if (l.assignee && l.to !== 'reported' && l.to !== 'filed' && l.to !== 'rejected') handlers.add(l.assignee.id);
+    if (l.note.startsWith('延期申请')) pending = true;
+    else if (l.note.startsWith('延期批准') || l.note.startsWith('延期驳回') || l.to === 'resolved' || l.to === 'filed') pending = false;
+  }
+  return { handlers, extensionPending: pending };
+}
+
+const formatSim = (t: number): string => {
+  const d = new Date(t + 8 * 3_600_000);
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')}`;
+};
+
+export function startSimulator(options: SimulatorOptions): Simulator {
+  const rate = options.rate ?? 30;
+  const speed = options.speed ?? 1;
+  const seed = Math.trunc(options.seed ?? 1);
+  const maxActive = Math.max(1, Math.floor(options.maxActive ?? 150));
+  const pickUpMax = Math.max(0, Math.floor(options.pickUp ?? maxActive / 2));
+  const positionEvery = options.positionEveryMs ?? 5_000;
+  const minGap = options.minPositionGapMs ?? 1_000;
+  const logEvery = options.logEveryMs ?? MINUTE * Math.max(1, Math.ceil(speed / 60));
+  const log = options.log ?? ((line: string) => console.log(line));
+  if (!(rate >= 0) || !(speed > 0)) throw new RangeError('rate must be ≥ 0 and speed > 0');
+
+  const client = new ApiClient(options.url, { maxInFlight: options.maxInFlight ?? 4 });
+  const clock = new SimClock(options.start ?? Date.now(), speed);
+  const scheduler = new Scheduler(clock);
+  const runId = `${seed.toString(36)}-${clock.epochStart.toString(36)}`;
+  const total = emptyCounters();
+  let interval = emptyCounters();
+  const cases = new Map<number, Case>();
+  const moving = new Map<number, Promise<void>>();
+  const lastPost = new Map<number, number>();
+  const recent: ReportDraft[] = [];
+  const picker = new CategoryPicker(TAXONOMY);
+  const tasks = new Set<Promise<unknown>>();
+  let pickedUp = 0;
+  let dispatchVia: 'endpoint' | 'transitions' | 'unknown' = options.dispatch === 'transitions' ? 'transitions' : options.dispatch === 'endpoint' ? 'endpoint' : 'unknown';
+  let world: World | null = null;
+  let stopped = false;
+  let resolveDone!: (s: SimulatorSummary) => void;
+  const done = new Promise<SimulatorSummary>((r) => (resolveDone = r));
+
+  const count = (k: keyof Counters, n = 1) => {
+    total[k] += n;
+    interval[k] += n;
+  };
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    tasks.add(p);
+    p.then(
+      () => tasks.delete(p),
+      () => tasks.delete(p),
+    );
+    return p;
+  };
+
+  const summary = (): SimulatorSummary => ({
+    ...total,
+    pickedUp,
+    active: cases.size,
+    moving: moving.size,
+    simulatedMs: clock.now() - clock.start,
+    realMs: Date.now() - clock.epochStart,
+    requests: client.stats.requests,
+    dispatchVia,
+  });
+
+  const problemSeen = (method: string, path: string, what: string, p: Problem) => {
+    if (p.status >= 500 || p.status === 0) count('problems5xx');
+    else count('problems4xx');
+    if (p.status === 409) count('conflicts');
+    log(`simulate: ${method} ${path} (${what}) → ${describeProblem(p)}${p.status === 409 ? ' — re-reading the case' : ''}`);
+  };
+
+  // ---- cases ------------------------------------------------------------------------------------------------
+
+  function apply(c: Case, d: EventDetail): void {
+    if (d.status !== c.status) c.anchor = clock.now();
+    c.status = d.status;
+    c.tier = d.tier;
+    c.assignee = d.assignee?.id ?? null;
+    c.dueReal = Date.parse(d.dueAt);
+    const l = readLog(d.log ?? []);
+    c.handlers = l.handlers;
+    c.extensionPending = l.extensionPending;
+  }
+
+  function newCase(d: EventDetail, plan: CasePlan, rng: Rng, proposal: number | null): Case {
+    const dispatchers = world!.staff.dispatchers.get(d.subdistrictCode) ?? [];
+    const c: Case = {
+      id: d.id, caseNo: d.caseNo, status: d.status, tier: d.tier, blockCode: d.blockCode, subdistrictCode: d.subdistrictCode,
+      lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
+      handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
+      proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
+      reworked: false, excluded: new Set(), failures: 0,
+    };
+    apply(c, d);
+    c.anchor = clock.now();
+    return c;
+  }
+
+  function next(c: Case): { at: number; action: Action } | null {
+    const p = c.plan;
+    const a = c.anchor;
+    switch (c.status) {
+      case 'reported':
+        return { at: a + p.fileDelay, action: p.reject ? 'reject' : 'file' };
+      case 'filed':
+        return { at: a + p.dispatchDelay, action: 'dispatch' };
+      case 'dispatched':
+        if (p.returnAfter !== null && !c.returned) return { at: a + p.returnAfter, action: 'return' };
+        return { at: a + p.acceptDelay, action: 'accept' };
+      case 'accepted':
+        if (c.reworked) return { at: a + Math.round((p.rework?.redo ?? 30 * MINUTE) / 4), action: 'arrive' };
+        return { at: a, action: 'travel' };
+      case 'arrived': {
+        if (c.extensionPending) {
+          const from = c.extensionAsked ? c.extensionAskedAt : a;
+          return { at: from + (p.extension?.decisionDelay ?? 20 * MINUTE), action: 'extension-decide' };
+        }
+        if (p.extension && !c.extensionAsked) return { at: a + p.extension.after, action: 'extension-request' };
+        const base = a + (c.reworked ? p.rework?.redo ?? p.work : p.work);
+        const reported = clock.fromReal(c.reportedReal);
+        const due = clock.fromReal(c.dueReal);
+        if (p.lateFactor !== null) return { at: Math.max(base, reported + (due - reported) * p.lateFactor), action: 'resolve' };
+        // On time: done before the deadline when there is still time for it.
+        const latest = due - 5 * MINUTE;
+        return { at: latest > a + MINUTE ? Math.min(base, latest) : base, action: 'resolve' };
+      }
+      case 'resolved':
+        if (p.rework && !c.reworked) return { at: a + p.rework.after, action: 'rework' };
+        return { at: a + p.closeDelay, action: 'close' };
+      case 'closed':
+        return p.evaluation ? { at: a + p.evaluation.after, action: 'evaluate' } : null;
+      default:
+        return null;
+    }
+  }
+
+  function verifierFor(c: Case): number | null {
+    const s = world!.staff;
+    const inspectors = s.inspectorsOf.get(c.subdistrictCode) ?? [];
+    const candidates: number[] = [];
+    const supervisor = s.supervisorOf.get(c.blockCode);
+    if (c.tier === 'block' && supervisor !== undefined) candidates.push(supervisor);
+    if (c.tier === 'centre' && c.assignee !== null) for (const u of s.unitsOf.get(c.assignee) ?? []) candidates.push(...(s.inspectorsOfUnit.get(u) ?? []));
+    candidates.push(...inspectors);
+    if (supervisor !== undefined) candidates.push(supervisor);
+    return candidates.find((id) => !c.handlers.has(id) && !c.excluded.has(id) && id !== c.assignee) ?? null;
+  }
+
+  function dispatcherFor(c: Case): number | null {
+    if (c.dispatcher !== null && !c.excluded.has(c.dispatcher)) return c.dispatcher;
+    const list = (world!.staff.dispatchers.get(c.subdistrictCode) ?? []).filter((id) => !c.excluded.has(id));
+    const inspectors = (world!.staff.inspectorsOf.get(c.subdistrictCode) ?? []).filter((id) => !c.excluded.has(id));
+    c.dispatcher = list[0] ?? inspectors[0] ?? null;
+    return c.dispatcher;
+  }
+
+  /** Another handler of the unit the case was returned by (the re-dispatch after 回退). */
+  function redispatchTarget(c: Case): number | null {
+    if (c.returnedBy === null) return null;
+    const s = world!.staff;
+    const pool = (s.unitsOf.get(c.returnedBy) ?? []).flatMap((u) => s.handlersOfUnit.get(u) ?? []).filter((id) => id !== c.returnedBy);
+    return pool.length > 0 ? c.rng.pick(pool) : null;
+  }
+
+  async function transition(c: Case, body: Record<string, unknown>): Promise<ApiResult<EventDetail>> {
+    return client.post<EventDetail>(`/api/events/${c.id}/transitions`, body);
+  }
+
+  async function dispatch(c: Case, actor: number, assignee: number | null): Promise<ApiResult<EventDetail>> {
+    const body: Record<string, unknown> = { actor, ...(assignee !== null ? { assignee } : {}) };
+    if (dispatchVia !== 'transitions') {
+      const r = await client.post<EventDetail>(`/api/events/${c.id}/dispatch`, body);
+      const missingRoute = !r.ok && (r.status === 405 || (r.status === 404 && /^No resource at /.test(r.problem.detail ?? '')));
+      const shape = !r.ok && r.status === 400 && dispatchVia === 'unknown';
+      if (!missingRoute && !shape) {
+        if (dispatchVia === 'unknown' && r.ok) {
+          dispatchVia = 'endpoint';
+          log('simulate: dispatching through POST /api/events/:id/dispatch');
+        }
+        // The endpoint may answer with another shape: re-read the case to be sure.
+        if (r.ok && (!r.body || typeof r.body !== 'object' || !('status' in r.body))) return client.get<EventDetail>(`/api/events/${c.id}`);
+        return r;
+      }
+      if (dispatchVia === 'endpoint' && options.dispatch === 'endpoint') return r;
+      dispatchVia = 'transitions';
+      log(`simulate: no usable POST /api/events/:id/dispatch (${describeProblem((r as { problem: Problem }).problem)}); dispatching through the transitions endpoint`);
+    }
+    return transition(c, { to: 'dispatch', ...body });
+  }
+
+  async function travel(c: Case): Promise<boolean> {
+    const staffId = c.assignee;
+    if (staffId === null || !world) return true;
+    // One trip at a time per responder.
+    for (let prior = moving.get(staffId); prior; prior = moving.get(staffId)) await prior;
+    if (stopped) return false;
+    let release!: () => void;
+    const trip = new Promise<void>((r) => (release = r));
+    moving.set(staffId, trip);
+    try {
+      const s = world.staff;
+      const from =
+        s.positions.get(staffId) ??
+        world.blockCentre.get(s.homeBlock.get(staffId) ?? c.blockCode) ??
+        world.blockCentre.get(c.blockCode) ?? [c.lon, c.lat];
+      const route = world.router?.route(from, [c.lon, c.lat]);
+      if (!route || !route.reachable) return scheduler.sleep(c.plan.travelFallback);
+      const duration = Math.max(MINUTE, route.seconds * 1000 * c.plan.travelFactor);
+      const t0 = clock.now();
+      const step = Math.max(positionEvery, minGap * speed);
+      for (let k = 0; ; k++) {
+        const at = t0 + k * step;
+        if (at >= t0 + duration) break;
+        if (!(await scheduler.sleepUntil(at))) return false;
+        const elapsed = clock.now() - t0;
+        if (elapsed >= duration) break;
+        await postPosition(staffId, positionAt(route, elapsed / 1000 / c.plan.travelFactor));
+      }
+      if (!(await scheduler.sleepUntil(t0 + duration))) return false;
+      const end = route.geometry.coordinates[route.geometry.coordinates.length - 1];
+      await postPosition(staffId, [end[0], end[1]]);
+      return true;
+    } finally {
+      moving.delete(staffId);
+      release();
+    }
+  }
+
+  async function postPosition(staffId: number, p: [number, number]): Promise<void> {
+    const last = lastPost.get(staffId) ?? 0;
+    const wait = last + minGap - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lastPost.set(staffId, Date.now());
+    const lon = Math.round(p[0] * 1e7) / 1e7, lat = Math.round(p[1] * 1e7) / 1e7;
+    const path = `/api/staff/${staffId}/position`;
+    const r = await client.post(path, { lon, lat });
+    world?.staff.positions.set(staffId, [lon, lat]);
+    if (r.ok) count('positions');
+    else if (r.status !== 409) problemSeen('POST', path, 'position', r.problem); // 409: a newer position is stored
+  }
+
+  /** Does one step; false when the case should be dropped. */
+  async function perform(c: Case, action: Action): Promise<boolean> {
+    const p = c.plan;
+    let r: ApiResult<EventDetail>;
+    let actor: number | 'resident' | null = null;
+    switch (action) {
+      case 'file':
+      case 'reject': {
+        actor = dispatcherFor(c);
+        if (actor === null) return false;
+        r = await transition(c, action === 'reject'
+          ? { to: 'reject', actor, reason: p.reject ?? 'invalid', note: p.reject === 'duplicate' ? '与已受理案件重复' : '信息不全无法核实' }
+          : { to: 'file', actor });
+        break;
+      }
+      case 'dispatch': {
+        actor = dispatcherFor(c);
+        if (actor === null) return false;
+        const target = c.returned ? redispatchTarget(c) : c.proposal;
+        r = await dispatch(c, actor, target);
+        break;
+      }
+      case 'return':
+        if (c.assignee === null) return false;
+        actor = c.assignee;
+        r = await transition(c, { to: 'return', actor, reason: '不属于本人职责范围，请重新派遣' });
+        if (r.ok) (c.returned = true), (c.returnedBy = actor);
+        break;
+      case 'accept':
+      case 'arrive':
+      case 'resolve':
+        if (c.assignee === null) return false;
+        actor = c.assignee;
+        r = await transition(c, { to: action, actor });
+        break;
+      case 'travel':
+        if (!(await travel(c))) return !stopped;
+        if (c.status !== 'accepted' || c.assignee === null) return true;
+        actor = c.assignee;
+        r = await transition(c, { to: 'arrive', actor });
+        action = 'arrive';
+        break;
+      case 'extension-request':
+        if (c.assignee === null || !p.extension) return false;
+        actor = c.assignee;
+        r = await transition(c, { to: 'extension-request', actor, hours: p.extension.hours, reason: '需协调相关单位处置，申请延期' });
+        if (r.ok) (c.extensionAsked = true), (c.extensionAskedAt = clock.now());
+        else c.extensionAsked = true;
+        break;
+      case 'extension-decide': {
+        actor = dispatcherFor(c);
+        if (actor === null) return false;
+        const approve = p.extension?.approve ?? true;
+        r = await transition(c, approve ? { to: 'extension-approve', actor } : { to: 'extension-deny', actor, reason: '时限内可以完成，不予延期' });
+        break;
+      }
+      case 'rework':
+      case 'close': {
+        actor = verifierFor(c);
+        if (actor === null) return false;
+        r = await transition(c, action === 'rework' ? { to: 'rework', actor, reason: '现场核查未处置到位' } : { to: 'close', actor });
+        if (r.ok && action === 'rework') c.reworked = true;
+        break;
+      }
+      case 'evaluate':
+        actor = 'resident';
+        r = await transition(c, { to: 'evaluate', actor, satisfaction: p.evaluation?.satisfaction ?? 5 });
+        break;
+    }
+    if (r.ok) {
+      c.failures = 0;
+      apply(c, r.body);
+      c.anchor = clock.now();
+      const counted: Partial<Record<Action, keyof Counters>> = {
+        file: 'filed', reject: 'rejected', dispatch: 'dispatched', return: 'returned', accept: 'accepted', arrive: 'arrived',
+        resolve: 'resolved', rework: 'reworked', close: 'closed', evaluate: 'evaluated', 'extension-request': 'extensionsRequested',
+        'extension-decide': 'extensionsDecided',
+      };
+      if (counted[action]) count(counted[action]!);
+      return true;
+    }
+    const path = action === 'dispatch' && dispatchVia === 'endpoint' ? `/api/events/${c.id}/dispatch` : `/api/events/${c.id}/transitions`;
+    problemSeen('POST', path, `${c.caseNo} ${action}`, r.problem);
+    c.failures++;
+    if (r.status === 404) return false;
+    if ((r.problem.reason === 'verifier-is-handler' || r.status === 403) && typeof actor === 'number') c.excluded.add(actor);
+    if (r.status === 409 || r.status === 403) {
+      // Someone else moved the case (or the sweeper did): carry on from what the server says now.
+      const fresh = await client.get<EventDetail>(`/api/events/${c.id}`);
+      if (fresh.ok) apply(c, fresh.body);
+      else if (fresh.status === 404) return false;
+    } else if (r.status >= 500 || r.status === 0) {
+      await scheduler.sleep(Math.max(30_000, 2_000 * speed));
+    }
+    return c.failures < 4;
+  }
+
+  async function drive(c: Case): Promise<void> {
+    try {
+      while (!stopped) {
+        const step = next(c);
+        if (!step) break;
+        if (!(await scheduler.sleepUntil(step.at))) break;
+        if (!(await perform(c, step.action))) {
+          if (!stopped) count('abandoned');
+          break;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof StoppedError)) log(`simulate: case ${c.caseNo} failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      cases.delete(c.id);
+    }
+  }
+
+  function follow(c: Case): void {
+    cases.set(c.id, c);
+    track(drive(c));
+  }
+
+  // ---- reports ----------------------------------------------------------------------------------------------
+
+  function factsOf(kind: string, channel: string, category: string, priority: string, night: boolean, duplicate: boolean) {
+    const cat = TAXONOMY.byCode.get(category);
+    return {
+      kind: kind as Kind,
+      channel: channel as Channel,
+      tier: cat?.tier ?? 'block',
+      urgent: priority === 'urgent',
+      deadlineUnit: cat?.deadline.unit ?? 'working-days',
+      night,
+      duplicate,
+    };
+  }
+
+  async function reportLoop(): Promise<void> {
+    const arrivals = createRng(hashString(`${seed}:arrivals`));
+    let t = clock.start;
+    for (let n = 1; !stopped; n++) {
+      t = nextArrival(arrivals, t, rate);
+      if (!Number.isFinite(t)) return;
+      if (!(await scheduler.sleepUntil(t))) return;
+      const rng = createRng(hashString(`${seed}:report:${n}`));
+      let draft: ReportDraft;
+      if (recent.length > 0 && rng.chance(0.03)) draft = duplicateOf(rng, rng.pick(recent));
+      else {
+        const place = world!.places.sample(rng);
+        const team = world!.staff.teamOf.get(place.blockCode) ?? [];
+        draft = draftReport(rng, { at: t, place, patrollers: team.map((id) => world!.staff.name(id)), picker });
+        recent.push(draft);
+        if (recent.length > 20) recent.shift();
+      }
+      const plan = planCase(rng, factsOf(draft.kind, draft.channel, draft.category, draft.priority, isNight(t), draft.duplicate));
+      if (cases.size >= maxActive) {
+        count('skipped');
+        continue;
+      }
+      track(report(draft, plan, rng, n));
+    }
+  }
+
+  async function report(draft: ReportDraft, plan: CasePlan, rng: Rng, n: number): Promise<void> {
+    const key = `sim-${runId}-${n}`;
+    const r = await client.post<EventDetail>('/api/events', reportBody(draft), { 'Idempotency-Key': key });
+    if (!r.ok) {
+      problemSeen('POST', '/api/events', `report ${n}`, r.problem);
+      return;
+    }
+    count('reported');
+    if (stopped) return;
+    follow(newCase(r.body, plan, rng, r.body.proposal?.assignee?.id ?? null));
+  }
+
+  /** Follows open cases already on the server, newest first. */
+  async function pickUpOpen(): Promise<void> {
+    if (pickUpMax === 0) return;
+    const list = await client.get<{ items: { id: number }[] }>(`/api/events?status=open&limit=${Math.min(pickUpMax, 5000)}`);
+    if (!list.ok) {
+      problemSeen('GET', '/api/events?status=open', 'pick up', list.problem);
+      return;
+    }
+    for (const item of list.body.items) {
+      if (stopped || cases.size >= pickUpMax) break;
+      if (cases.has(item.id)) continue;
+      const d = await client.get<EventDetail>(`/api/events/${item.id}`);
+      if (!d.ok) continue;
+      const rng = createRng(hashString(`${seed}:event:${item.id}`));
+      const plan = planCase(rng, factsOf(d.body.kind, d.body.channel, d.body.category.code, d.body.priority, false, false));
+      follow(newCase(d.body, plan, rng, null));
+      pickedUp++;
+    }
+  }
+
+  // ---- summary lines and life cycle -------------------------------------------------------------------------
+
+  async function summaryLoop(): Promise<void> {
+    let at = clock.start;
+    while (!stopped) {
+      at += logEvery;
+      if (!(await scheduler.sleepUntil(at))) return;
+      const i = interval;
+      interval = emptyCounters();
+      log(
+        `simulate ${formatSim(at)} | reported ${i.reported}${i.skipped ? ` (+${i.skipped} held back)` : ''} rejected ${i.rejected} ` +
+          `filed ${i.filed} dispatched ${i.dispatched} accepted ${i.accepted} arrived ${i.arrived} resolved ${i.resolved} ` +
+          `closed ${i.closed} evaluated ${i.evaluated} | returned ${i.returned} rework ${i.reworked} extensions ${i.extensionsRequested} | ` +
+          `active ${cases.size} moving ${moving.size} positions ${i.positions} | 4xx ${i.problems4xx} 5xx ${i.problems5xx}`,
+      );
+    }
+  }
+
+  async function run(): Promise<void> {
+    world = await loadWorld(client);
+    if (stopped) return;
+    log(
+      `simulate: ${options.url} — ${world.blocks.length} blocks, ${world.staff.names.size} staff, ` +
+        `${world.graph ? `${world.graph.linkCount} road links` : 'no roads'}; rate ${rate}/h, speed ×${speed}, seed ${seed}` +
+        `${world.health.demo ? '' : ' (not the demo database)'}`,
+    );
+    await pickUpOpen();
+    if (pickedUp > 0) log(`simulate: following ${pickedUp} open case(s) already on the server`);
+  }
+
+  const ready = run();
+  let stopping: Promise<SimulatorSummary> | null = null;
+  const stop = (): Promise<SimulatorSummary> =>
+    (stopping ??= (async () => {
+      stopped = true;
+      scheduler.stop();
+      client.stop();
+      const deadline = new Promise((r) => setTimeout(r, 5_000).unref());
+      await Promise.race([Promise.allSettled([...tasks]), deadline]);
+      const s = summary();
+      log(
+        `simulate: stopped after ${(s.simulatedMs / MINUTE).toFixed(1)} simulated min — reported ${s.reported}, ` +
+          `dispatched ${s.dispatched}, closed ${s.closed}, evaluated ${s.evaluated}, positions ${s.positions}, ` +
+          `${s.requests} requests, 4xx ${s.problems4xx}, 5xx ${s.problems5xx}`,
+      );
+      resolveDone(s);
+      return s;
+    })());
+
+  ready.then(
+    () => {
+      if (stopped) return;
+      track(reportLoop());
+      track(summaryLoop());
+      if (options.durationMs !== undefined) setTimeout(() => void stop(), options.durationMs).unref();
+    },
+    (err) => {
+      if (!(err instanceof StoppedError)) log(`simulate: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+      void stop();
+    },
+  );
+
+  return { ready: ready.catch(() => undefined), done, stop, summary };
+}
