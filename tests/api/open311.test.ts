@@ -400,6 +400,8 @@ describe('POST requests.json', () => {
     await expectError(await postForm({ ...report, colour: 'red', api_key: KEYS[0] }), 400);
     await expectError(await postJson({ ...report, channel: 'fax', api_key: KEYS[0] }), 400);
     await expectError(await postJson([report]), 400);
+    await expectError(await postForm({ ...report, description: '长'.repeat(2001), api_key: KEYS[0] }), 400);
+    await expectError(await postForm({ ...report, description: 'x'.repeat(70_000), api_key: KEYS[0] }), 413);
     expect(count()).toBe(before);
   });
 });
