@@ -7,6 +7,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
+import { caseNo, caseSeq } from '../domain/report.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { BlockLocator } from '../geo/block-locator.ts';
 
@@ -39,6 +40,10 @@ export interface ServiceContext {
   calendar: WorkCalendar;
   /** The locator of the boundary version in force at `at`, built on first use and rebuilt when the version changes. */
   blocksAt(at: number): LocatedBlocks | null;
+  /** The last case sequence number used for a day's prefix (cached per process, checked against the table). */
+  caseSeqOf(prefix: string): number;
+  /** Records the last sequence number committed for a prefix. */
+  caseSeqUsed(prefix: string, seq: number): void;
   /** Unit id of a centre or department key in a subdistrict. */
   unitId(kind: 'centre' | 'department', key: string, subdistrict: string): number | null;
 }
@@ -48,6 +53,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
   const cmd = eventCommands(deps.db);
   let located: LocatedBlocks | null = null;
   let units: Map<string, number> | null = null;
+  const seqs = new Map<string, number>();
   const loadUnits = () => new Map(cmd.units().map((u) => [`${u.kind}|${u.key}|${u.subdistrict_code}`, u.id]));
   return {
     db: deps.db,
@@ -69,6 +75,16 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
         };
       }
       return located;
+    },
+    caseSeqOf(prefix) {
+      const cached = seqs.get(prefix);
+      // A point lookup proves the cache current; another writer having used the next number forces a rescan.
+      if (cached !== undefined && !cmd.caseExists(caseNo(prefix, cached + 1))) return cached;
+      return caseSeq(prefix, cmd.maxCaseNo(prefix));
+    },
+    caseSeqUsed(prefix, seq) {
+      if (seqs.size > 8) seqs.clear(); // only today's (and perhaps yesterday's) prefixes matter
+      seqs.set(prefix, seq);
     },
     unitId(kind, key, subdistrict) {
       const k = `${kind}|${key}|${subdistrict}`;

@@ -11,12 +11,12 @@ import type { NewEvent } from '../db/commands/events.ts';
 import { ProblemError, type InvalidParam } from '../http/problem.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import {
-  caseNo, caseNoPrefix, caseSeq, checkReport, createClassifier, dueAtFor, proposeAssignee, sameReport,
+  caseNo, caseNoPrefix, checkReport, createClassifier, dueAtFor, proposeAssignee, sameReport,
   type Channel, type FieldError, type Proposal, type ReportInput,
 } from '../domain/report.ts';
 import { TAXONOMY, type Category } from '../domain/taxonomy.ts';
 import { toIso } from '../time.ts';
-import type { ServiceContext } from './context.ts';
+import type { LocatedBlocks, ServiceContext } from './context.ts';
 
 /** Largest batch accepted by POST /api/events/batch. */
 export const MAX_BATCH = 10_000;
@@ -72,8 +72,11 @@ export function createReportService(ctx: ServiceContext) {
   const { db, cmd } = ctx;
 
   /** Locate, classify, tier/unit and due time: everything but the case number. */
-  function prepare(input: ReportInput, at: number): { ok: true; value: Prepared } | { ok: false; status: number; errors: FieldError[] } {
-    const located = ctx.blocksAt(at);
+  function prepare(
+    input: ReportInput,
+    at: number,
+    located: LocatedBlocks | null = ctx.blocksAt(at),
+  ): { ok: true; value: Prepared } | { ok: false; status: number; errors: FieldError[] } {
     if (!located) return { ok: false, status: 422, errors: [{ name: 'lon', detail: 'no boundary version is in force' }] };
     const i = located.locator.locate(input.lon, input.lat);
     if (i < 0) {
@@ -164,10 +167,12 @@ export function createReportService(ctx: ServiceContext) {
         const prepared = prepare(input, at);
         if (!prepared.ok) throw problem(prepared.status, prepared.errors);
         const prefix = caseNoPrefix(at, 'YH', ctx.calendar);
-        const no = caseNo(prefix, caseSeq(prefix, cmd.maxCaseNo(prefix)) + 1);
-        const id = insert(prepared.value, no, at);
+        const seq = ctx.caseSeqOf(prefix) + 1;
+        const id = insert(prepared.value, caseNo(prefix, seq), at);
+        used = [prefix, seq];
         return { id, replayed: false, proposal: propose(prepared.value, at), classified: prepared.value.classified };
       });
+      let used: [string, number] | null = null;
       let outcome: ReportOutcome;
       try {
         outcome = run.immediate();
@@ -176,6 +181,7 @@ export function createReportService(ctx: ServiceContext) {
         if (!(err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /idempotency_key/.test(err.message))) throw err;
         outcome = run.immediate();
       }
+      if (used) ctx.caseSeqUsed(...(used as [string, number]));
       if (!outcome.replayed) ctx.live?.notify();
       return outcome;
     },
@@ -184,9 +190,12 @@ export function createReportService(ctx: ServiceContext) {
     batch(rows: readonly unknown[]): BatchOutcome {
       const at = ctx.now();
       const out: BatchOutcome = { created: 0, replayed: 0, failed: 0, items: [], errors: [] };
+      let prefix = '';
+      let seq = 0;
       db.transaction(() => {
-        const prefix = caseNoPrefix(at, 'YH', ctx.calendar);
-        let seq = caseSeq(prefix, cmd.maxCaseNo(prefix));
+        const located = ctx.blocksAt(at); // one version lookup per batch
+        prefix = caseNoPrefix(at, 'YH', ctx.calendar);
+        seq = ctx.caseSeqOf(prefix);
         for (let index = 0; index < rows.length; index++) {
           const checked = checkReport(rows[index]);
           if (!checked.ok) {
@@ -203,7 +212,7 @@ export function createReportService(ctx: ServiceContext) {
             out.replayed++;
             continue;
           }
-          const prepared = prepare(checked.value, at);
+          const prepared = prepare(checked.value, at, located);
           if (!prepared.ok) {
             out.errors.push({ index, status: prepared.status, errors: prepared.errors });
             continue;
@@ -214,6 +223,7 @@ export function createReportService(ctx: ServiceContext) {
           out.created++;
         }
       }).immediate();
+      if (out.created > 0) ctx.caseSeqUsed(prefix, seq);
       out.failed = out.errors.length;
       if (out.created > 0) ctx.live?.notify();
       return out;

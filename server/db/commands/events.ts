@@ -115,6 +115,7 @@ export function eventCommands(db: Db) {
   const maxCase = db.prepare<[string, string], { c: string | null }>(
     `SELECT case_no AS c FROM events WHERE case_no >= ? AND case_no < ? ORDER BY length(case_no) DESC, case_no DESC LIMIT 1`,
   );
+  const caseExists = db.prepare<[string], { x: number }>(`SELECT 1 AS x FROM events WHERE case_no = ?`);
   const handlers = db.prepare<[number], { id: number }>(
     `SELECT DISTINCT assignee_id AS id FROM event_log
       WHERE event_id = ? AND assignee_id IS NOT NULL AND to_status IN ('dispatched', 'accepted', 'arrived', 'resolved')`,
@@ -180,6 +181,7 @@ export function eventCommands(db: Db) {
     byIdempotencyKey: (key: string): EventRow | undefined => byKey.get(key),
     /** The highest case number starting with prefix, or null. */
     maxCaseNo: (prefix: string): string | null => maxCase.get(prefix, `${prefix}~`)?.c ?? null,
+    caseExists: (no: string): boolean => caseExists.get(no) !== undefined,
     /** Everyone who has been the assignee while the case was in progress. */
     handlers: (eventId: number): number[] => handlers.all(eventId).map((r) => r.id),
     lastExtensionRequestNote: (eventId: number): string | null => lastExtensionRequest.get(eventId)?.note ?? null,
