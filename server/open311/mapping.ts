@@ -13,6 +13,7 @@
  *   time; address the block, community and subdistrict (no street addresses exist); media_url is never given.
  */
 import type { Status } from '../db/queries/events.ts';
+import type { RequestRow } from '../db/queries/open311.ts';
 import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../domain/taxonomy.ts';
 import rawKeywords from '../domain/category-keywords.json' with { type: 'json' };
 import { toIso } from '../time.ts';
@@ -102,33 +103,6 @@ export function open311Status(s: string): 'open' | 'closed' {
 }
 
 /** One event with what its Open311 view needs (joined names, the latest log time, the reject note). */
-export interface RequestRow {
-  id: number;
-  category_code: string;
-  category_name: string;
-  category_name_en: string;
-  status: Status;
-  tier: Tier;
-  text: string;
-  lon: number;
-  lat: number;
-  reported_at: number;
-  due_at: number;
-  satisfaction: number | null;
-  block_code: string;
-  block_name: string | null;
-  community_name: string | null;
-  community_name_en: string | null;
-  subdistrict_name: string | null;
-  subdistrict_name_en: string | null;
-  unit_name: string | null;
-  unit_name_en: string | null;
-  assignee_name: string | null;
-  /** Latest event_log row time (null only for a case without log rows, which the writers never make). */
-  updated_at: number | null;
-  /** For a rejected case: the note of the rejecting log row. */
-  reject_note: string | null;
-}
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 

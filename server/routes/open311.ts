@@ -28,7 +28,7 @@ import { serviceDefinition, servicesList, serviceNotice, toRequest, type Locale 
 import {
   checkPost, MAX_POST_BYTES, parseRequestsQuery, readLocale, readPostParams, readQuery311, REQUESTS_QUERY,
 } from '../open311/params.ts';
-import { open311Queries } from '../open311/queries.ts';
+import { open311Queries } from '../db/queries/open311.ts';
 import type { EventServices } from '../services/index.ts';
 import { idempotencyHeader } from './event-writes.ts';
 
