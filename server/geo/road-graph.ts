@@ -48,8 +48,13 @@ export interface RoadGraphOptions {
   mergeMetres?: number;
 }
 
-/** Snapping first searches this far (metres) around the point; only points farther from every road need a k-NN walk. */
-const SNAP_PROBE_M = 64;
+/**
+ * Snapping first searches this far (metres) around the point; only points farther from every road need a k-NN walk.
+ * With the index's node size, chosen by measurement on the Yuhu roads (2,000 points up to 30 m off the road: probe
+ * 16 / 32 / 64 m × node size 4 / 8 / 16 / 32 → 32 m and 8 fastest, 1.2 ms against 1.6 ms for 64 m and 16).
+ */
+const SNAP_PROBE_M = 32;
+const INDEX_NODE_SIZE = 8;
 
 const defaultOptions: Required<RoadGraphOptions> = {
   mergeMetres: 0.5, // imported lines that should meet often miss by centimetres to decimetres of rounding
@@ -214,7 +219,7 @@ export class RoadGraph {
     const segCount = vs[m] - m;
     this.segVertex = new Int32Array(segCount);
     this.segLink = new Int32Array(segCount);
-    this.index = segCount > 0 ? new Flatbush(segCount) : null;
+    this.index = segCount > 0 ? new Flatbush(segCount, INDEX_NODE_SIZE) : null;
     let k = 0;
     for (let l = 0; l < m; l++) {
       for (let v = vs[l]; v < vs[l + 1] - 1; v++) {

@@ -2,8 +2,9 @@
  * Routing on a RoadGraph: fastest routes between arbitrary points, and travel times from many points to one.
  *
  * Points are snapped to the nearest point on the network (RoadGraph.snap); a route starts and ends with the partial
- * links from and to the snapped points, and a one-way link is travelled only forwards, partial parts included. Both
- * ends on one link give the direct way along it too (when its direction allows).
+ * links from and to the snapped points, and a one-way link is travelled only forwards, partial parts included (a
+ * point snapped exactly onto a node stands at that node, so it may leave or arrive by any link there). Both ends on
+ * one link give the direct way along it too (when its direction allows).
  *
  *   route(from, to)              A* over the forward adjacency with an admissible, consistent heuristic: chord
  *                                distance to the target (never more than any road path) over the graph's top speed.

@@ -108,14 +108,14 @@ function checkRoute(g: RoadGraph, r: RouteFound, from: LonLat, to: LonLat): void
   expect(r.times.length).toBe(cs.length);
   expect(r.times[0]).toBe(0);
   expect(r.times[r.times.length - 1]).toBe(r.seconds);
-  for (let i = 1; i < r.times.length; i++) expect(r.times[i]).toBeGreaterThanOrEqual(r.times[i - 1]);
+  expect(r.times.every((t, i) => i === 0 || t >= r.times[i - 1]), 'times non-decreasing').toBe(true);
   // the drawn shape is the travelled road: its length is the route's metres
   expect(Math.abs(pathMetres(cs) - r.metres)).toBeLessThan(1e-6 * r.metres + 0.01);
   // the links chain up: each full link starts where the previous one ended
   expect(r.links[0] >> 1).toBe(s.link);
   expect(r.links[r.links.length - 1] >> 1).toBe(t.link);
-  for (let i = 1; i < r.links.length - 1; i++) expect(g.refSource(r.links[i])).toBe(g.refTarget(r.links[i - 1]));
-  if (r.links.length > 1) expect(g.refSource(r.links[r.links.length - 1])).toBe(g.refTarget(r.links[r.links.length - 2]));
+  const chained = r.links.every((ref, i) => i === 0 || g.refSource(ref) === g.refTarget(r.links[i - 1]));
+  expect(chained, 'each link starts where the previous one ends').toBe(true);
 }
 
 /** A one-way link may only be travelled against its direction on a zero-length partial end. */
