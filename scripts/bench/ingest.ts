@@ -29,7 +29,6 @@ export async function runIngestBench(): Promise<BenchResult> {
     const db = openDatabase(join(dir, 'ingest.db'));
     const { seedDemo } = await import('../../server/db/seed/index.ts');
     await seedDemo(db, { now: SEED_NOW, events: 2_000 });
-    if (process.env.INGEST_CACHE) db.pragma(`cache_size = -${process.env.INGEST_CACHE}`);
     const app = createApp({ db, now: () => SEED_NOW + 3_600_000 });
 
     const points = db
