@@ -11,11 +11,13 @@ import { type BenchModule, type BenchResult, RESULTS_DIR, environment, writeResu
 import { runLocatorBench } from './locator.ts';
 import { runApiBlocksBench } from './api-blocks.ts';
 import { runWebBench } from './web.ts';
+import { runIngestBench } from './ingest.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
   { name: 'api-blocks', run: runApiBlocksBench },
   { name: 'web', run: runWebBench },
+  { name: 'ingest', run: runIngestBench },
 ];
 
 async function main(): Promise<void> {

@@ -262,4 +262,12 @@ CREATE INDEX event_routes_event ON event_routes(event_id);
 CREATE INDEX event_routes_active ON event_routes(status) WHERE status = 'active';
 `,
   },
+  {
+    version: 3,
+    name: 'open load per assignee',
+    sql: /* sql */ `
+-- Proposals and candidate ranking count each person's open cases; without this they scan every open event.
+CREATE INDEX events_open_assignee ON events(assignee_id) WHERE status NOT IN ('rejected', 'closed', 'evaluated');
+`,
+  },
 ];
