@@ -8,6 +8,7 @@
  *   agree    our travel times against geojson-path-finder's on the sample, node to node (its snapping differs: it
  *            needs points on network vertices), over the same links and the same per-segment weights
  *   route    point-to-point route() with geometry and per-vertex times, 1,000 seeded pairs
+ *   city     the same build / ranking / route on a synthetic city-scale grid (CITY_GRID² junctions, ~30 km across)
  * `tsx scripts/bench/routing.ts` runs this bench alone.
  */
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,9 @@ const BASELINE_PREPROCESS_RUNS = 3;
 const PAIRS = 1_000;
 const GPS_OFFSET_M = 30; // staff positions are up to this far off the road centre line
 const RANKING_GOAL_MS = 5;
+const CITY_GRID = 250; // junctions per side: 62,500 nodes, ~125,000 links
+const CITY_SPACING_M = 120;
+const CITY_CUTOFF_S = 1800; // a dispatcher's horizon: staff more than 30 minutes away are not candidates
 const SPEEDUP_GOAL = 200;
 
 export async function runRoutingBench(): Promise<BenchResult> {
@@ -177,6 +181,8 @@ export async function runRoutingBench(): Promise<BenchResult> {
   const sorted = [...routeSamples].sort((x, y) => x - y);
   const p95 = sorted[Math.floor(0.95 * sorted.length)];
 
+  const city = cityScale();
+
   const metrics = {
     nodes: graph.nodeCount,
     links: graph.linkCount,
@@ -202,6 +208,7 @@ export async function runRoutingBench(): Promise<BenchResult> {
     routeMedianMs: round(routeT.median, 3),
     routeP95Ms: round(p95, 3),
     routeMeanVertices: round(routeVertices / PAIRS, 1),
+    ...city,
   };
   return {
     name: 'routing',
@@ -230,4 +237,67 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.table(result.metrics);
   for (const c of result.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
   if (result.checks.some((c) => !c.pass)) process.exitCode = 1;
+}
+
+/** Build, ranking (whole graph, and within 30 minutes) and routes on a seeded synthetic grid city. */
+function cityScale(): Record<string, number> {
+  const rand = prng(SEED + 1);
+  const lon0 = 112.9, lat0 = 27.85;
+  const dLat = CITY_SPACING_M / 111_195, dLon = dLat / Math.cos((lat0 * Math.PI) / 180);
+  const n = CITY_GRID;
+  const jitter = () => (rand() - 0.5) * 0.2;
+  const pos = Array.from({ length: n * n }, (_, k): LonLat =>
+    [lon0 + ((k % n) + jitter()) * dLon, lat0 + (Math.floor(k / n) + jitter()) * dLat]);
+  const roads = [];
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const k = r * n + c;
+      for (const [nk, main] of [[c + 1 < n ? k + 1 : -1, r % 10 === 0], [r + 1 < n ? k + n : -1, c % 10 === 0]] as const) {
+        if (nk < 0) continue;
+        const a = pos[k], b = pos[nk];
+        const mid: LonLat = [(a[0] + b[0]) / 2 + jitter() * dLon * 0.2, (a[1] + b[1]) / 2 + jitter() * dLat * 0.2];
+        roads.push({
+          geometry: { type: 'LineString' as const, coordinates: [a, mid, b] },
+          speedKmh: main ? 50 : 30, oneway: !main && rand() < 0.05, class: main ? 'arterial' : 'street',
+        });
+      }
+    }
+  }
+  const builds: number[] = [];
+  let graph = RoadGraph.build(roads);
+  for (let i = 0; i < 3; i++) { graph = RoadGraph.build(roads); builds.push(graph.stats.buildMs); }
+  const router = new Router(graph);
+  const on = (): LonLat => {
+    const l = Math.floor(rand() * graph.linkCount);
+    return graph.pointAlong(l, rand() * graph.linkMetres[l]);
+  };
+  const staff = Array.from({ length: STAFF }, on);
+  const events = Array.from({ length: 10 }, on);
+  const order = new Int32Array(STAFF);
+  const rank = (e: LonLat, maxSeconds?: number) => {
+    const { seconds } = router.travelTimesTo(e, staff, { maxSeconds });
+    for (let i = 0; i < STAFF; i++) order[i] = i;
+    order.sort((a, b) => seconds[a] - seconds[b] || a - b);
+    return order[0];
+  };
+  for (const e of events) consume(rank(e));
+  const full: number[] = [], cut: number[] = [], routes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    for (const e of events) {
+      full.push(measure(() => rank(e), 1, 0).samples[0]);
+      cut.push(measure(() => rank(e, CITY_CUTOFF_S), 1, 0).samples[0]);
+    }
+  }
+  for (let i = 0; i < 200; i++) {
+    const a = on(), b = on();
+    routes.push(measure(() => (router.route(a, b).reachable ? 1 : 0), 1, 0).samples[0]);
+  }
+  return {
+    cityNodes: graph.nodeCount,
+    cityLinks: graph.linkCount,
+    cityBuildMedianMs: round(summarize(builds).median, 0),
+    cityRankingMedianMs: round(summarize(full).median, 2),
+    cityRanking30minMedianMs: round(summarize(cut).median, 2),
+    cityRouteMedianMs: round(summarize(routes).median, 3),
+  };
 }
