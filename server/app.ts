@@ -10,12 +10,14 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import type { Db } from './db/database.ts';
+import { eventWindowQueries } from './db/queries/event-window.ts';
 import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { onError, onNotFound, ProblemError } from './http/problem.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { blockRoutes } from './routes/blocks.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { eventColumnRoutes } from './routes/event-columns.ts';
 import { eventRoutes } from './routes/events.ts';
 import { createEventServices } from './services/index.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps) {
     .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
+    .route('/events/columns', eventColumnRoutes(routeDeps, eventWindowQueries(deps.db)))
     .route('/events', eventRoutes(routeDeps, services))
     .route('/layers', layerRoutes(routeDeps));
 
