@@ -343,7 +343,8 @@ export class RoadGraph {
       }
     }
     const vertexCount = seqStart[roads.length] + linkCount - (roads.length - skippedRoads);
-    const linkFrom = new Int32Array(linkCount), linkTo = new Int32Array(linkCount), linkRoad = new Int32Array(linkCount);
+    const linkFrom = new Int32Array(linkCount), linkTo = new Int32Array(linkCount);
+    const linkRoad = new Int32Array(linkCount);
     const linkMetres = new Float64Array(linkCount), linkSeconds = new Float64Array(linkCount);
     const linkSpeed = new Float64Array(linkCount), linkOneway = new Uint8Array(linkCount);
     const linkVertexStart = new Int32Array(linkCount + 1);
@@ -360,7 +361,8 @@ export class RoadGraph {
       putVertex(seq[s0]);
       for (let i = s0 + 1; i < s1; i++) {
         const c = seq[i];
-        metres += haversineMetres(vertexCoords[2 * w - 2], vertexCoords[2 * w - 1], raw[2 * first[c]], raw[2 * first[c] + 1]);
+        const v = first[c];
+        metres += haversineMetres(vertexCoords[2 * w - 2], vertexCoords[2 * w - 1], raw[2 * v], raw[2 * v + 1]);
         putVertex(c, metres);
         if (isEnd[c] || uses[c] > 1) {
           linkTo[l] = nodeAt(c);

@@ -48,7 +48,10 @@ export interface RouteFound {
   /** Metres from the query points to their snapped points. */
   snapFrom: number;
   snapTo: number;
-  /** Directed link refs travelled in order (link * 2 + dir, dir 1 = against the link's vertex order), partial links at the ends included. */
+  /**
+   * Directed link refs travelled, in order (link * 2 + dir, dir 1 = against the link's vertex order), the partial
+   * links at both ends included.
+   */
   links: number[];
 }
 
@@ -303,7 +306,8 @@ export class Router {
       const a = sLink[i];
       if (a < 0) continue;
       if (need[linkTo[a]] !== stamp) { need[linkTo[a]] = stamp; remaining++; }
-      if ((!linkOneway[a] || sMetres[i] === 0) && need[linkFrom[a]] !== stamp) { need[linkFrom[a]] = stamp; remaining++; }
+      const from = linkFrom[a];
+      if ((!linkOneway[a] || sMetres[i] === 0) && need[from] !== stamp) { need[from] = stamp; remaining++; }
     }
     heap.clear();
     const start = (u: number, d: number, via: number): void => {
