@@ -14,6 +14,7 @@ import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
 import { startEscalationSweeper } from './services/escalation-sweeper.ts';
+import { autostartSimulator } from './sim/autostart.ts';
 
 export interface StartOptions {
   port: number;
@@ -74,6 +75,8 @@ export async function start(options: StartOptions): Promise<Running> {
   const url = `http://localhost:${port}`;
   log(`Gezhi listening on ${url}`);
   if (!hasWeb) log('  (no web build found: serving the API only; run `npm run build` for the web app)');
+  // Live demo activity on the demo database only (GEZHI_SIMULATE=0 turns it off; see server/sim/autostart.ts).
+  const simulator = autostartSimulator({ db, url, log });
 
   // Warm the large cached representations so the first visitor does not pay for building them.
   setImmediate(() => {
@@ -84,7 +87,8 @@ export async function start(options: StartOptions): Promise<Running> {
 
   let closing: Promise<void> | null = null;
   const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
+    // The simulator is a client of this server: it stops first.
+    (closing ??= (simulator ? simulator.stop().catch(() => undefined) : Promise.resolve()).then(() => new Promise<void>((resolve) => {
       // Live streams never end by themselves: end them first so their connections can close.
       kpi.stop();
       stopSweeper();
@@ -98,7 +102,7 @@ export async function start(options: StartOptions): Promise<Running> {
       setTimeout(() => server.closeIdleConnections(), 50).unref();
       // Requests still open after 5 s are cut so shutdown always completes.
       setTimeout(() => server.closeAllConnections(), 5000).unref();
-    }));
+    })));
   return { url, port, db, live, close };
 }
 

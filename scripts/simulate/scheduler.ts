@@ -4,11 +4,16 @@
  */
 
 export class SimClock {
-  private readonly realStart = performance.now();
+  private realStart = performance.now();
   /** Real wall-clock time (epoch ms) at the start, to map server timestamps onto simulated time. */
-  readonly epochStart = Date.now();
+  epochStart = Date.now();
   constructor(readonly start: number, readonly speed: number) {
     if (!(speed > 0)) throw new RangeError('speed must be > 0');
+  }
+  /** Starts the clock again at `start` from now (after the set-up, so its time does not count as simulated). */
+  restart(): void {
+    this.realStart = performance.now();
+    this.epochStart = Date.now();
   }
   now(): number {
     return this.start + (performance.now() - this.realStart) * this.speed;

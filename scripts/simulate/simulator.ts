@@ -83,6 +83,8 @@ export interface SimulatorSummary extends Counters {
   realMs: number;
   requests: number;
   dispatchVia: 'endpoint' | 'transitions' | 'unknown';
+  /** The world was read and the simulation ran. */
+  started: boolean;
 }
 
 export interface Simulator {
@@ -223,6 +225,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   let pickedUp = 0;
   let dispatchVia: 'endpoint' | 'transitions' | 'unknown' = options.dispatch === 'transitions' ? 'transitions' : options.dispatch === 'endpoint' ? 'endpoint' : 'unknown';
   let world: World | null = null;
+  let started = false;
   let stopped = false;
   let resolveDone!: (s: SimulatorSummary) => void;
   const done = new Promise<SimulatorSummary>((r) => (resolveDone = r));
@@ -249,6 +252,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     realMs: Date.now() - clock.epochStart,
     requests: client.stats.requests,
     dispatchVia,
+    started,
   });
 
   const problemSeen = (method: string, path: string, what: string, p: Problem) => {
@@ -601,24 +605,24 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     follow(newCase(r.body, plan, rng, r.body.proposal?.assignee?.id ?? null));
   }
 
-  /** Follows open cases already on the server, newest first. */
-  async function pickUpOpen(): Promise<void> {
-    if (pickUpMax === 0) return;
+  /** Open cases already on the server, newest first (followed once the clock starts). */
+  async function pickUpOpen(): Promise<Case[]> {
+    const out: Case[] = [];
+    if (pickUpMax === 0) return out;
     const list = await client.get<{ items: { id: number }[] }>(`/api/events?status=open&limit=${Math.min(pickUpMax, 5000)}`);
     if (!list.ok) {
       problemSeen('GET', '/api/events?status=open', 'pick up', list.problem);
-      return;
+      return out;
     }
     for (const item of list.body.items) {
-      if (stopped || cases.size >= pickUpMax) break;
-      if (cases.has(item.id)) continue;
+      if (stopped || out.length >= pickUpMax) break;
       const d = await client.get<EventDetail>(`/api/events/${item.id}`);
       if (!d.ok) continue;
       const rng = createRng(hashString(`${seed}:event:${item.id}`));
       const plan = planCase(rng, factsOf(d.body.kind, d.body.channel, d.body.category.code, d.body.priority, false, false));
-      follow(newCase(d.body, plan, rng, null));
-      pickedUp++;
+      out.push(newCase(d.body, plan, rng, null));
     }
+    return out;
   }
 
   // ---- summary lines and life cycle -------------------------------------------------------------------------
@@ -631,7 +635,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       const i = interval;
       interval = emptyCounters();
       log(
-        `simulate ${formatSim(at)} | reported ${i.reported}${i.skipped ? ` (+${i.skipped} held back)` : ''} rejected ${i.rejected} ` +
+        `simulate ${formatSim(at)} | reported ${i.reported}${i.skipped ? ` (${i.skipped} skipped: ${maxActive} cases active)` : ''} rejected ${i.rejected} ` +
           `filed ${i.filed} dispatched ${i.dispatched} accepted ${i.accepted} arrived ${i.arrived} resolved ${i.resolved} ` +
           `closed ${i.closed} evaluated ${i.evaluated} | returned ${i.returned} rework ${i.reworked} extensions ${i.extensionsRequested} | ` +
           `active ${cases.size} moving ${moving.size} positions ${i.positions} | 4xx ${i.problems4xx} 5xx ${i.problems5xx}`,
@@ -642,12 +646,21 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   async function run(): Promise<void> {
     world = await loadWorld(client);
     if (stopped) return;
+    started = true;
     log(
       `simulate: ${options.url} — ${world.blocks.length} blocks, ${world.staff.names.size} staff, ` +
         `${world.graph ? `${world.graph.linkCount} road links` : 'no roads'}; rate ${rate}/h, speed ×${speed}, seed ${seed}` +
         `${world.health.demo ? '' : ' (not the demo database)'}`,
     );
-    await pickUpOpen();
+    const open = await pickUpOpen();
+    if (stopped) return;
+    // Simulated time starts now: the set-up must not count as time in which reports should have arrived.
+    clock.restart();
+    for (const c of open) {
+      c.anchor = clock.start;
+      follow(c);
+    }
+    pickedUp = open.length;
     if (pickedUp > 0) log(`simulate: following ${pickedUp} open case(s) already on the server`);
   }
 
