@@ -129,7 +129,7 @@ describe('GET /api/stream over real HTTP', () => {
     // A building's position lies inside its block.
     const b = db.prepare('SELECT lon, lat FROM buildings ORDER BY id LIMIT 1').get() as { lon: number; lat: number };
     center = [b.lon, b.lat];
-    // The real report endpoint, where it exists already: the reconnect property then runs through it too.
+    // The real report endpoint: the reconnect property runs through it too.
     const probe = await fetch(`${base}/api/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -253,6 +253,7 @@ describe('GET /api/stream over real HTTP', () => {
     });
     received.push(...final.messages().map((f) => f.id!));
 
+    expect(eventsPost).toBe(true);
     expect(posts).toBeGreaterThan(10);
     expect(max - start).toBeGreaterThan(200);
     expect(received.length).toBe(max - start);
