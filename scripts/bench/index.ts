@@ -12,12 +12,14 @@ import { runLocatorBench } from './locator.ts';
 import { runApiBlocksBench } from './api-blocks.ts';
 import { runWebBench } from './web.ts';
 import { runIngestBench } from './ingest.ts';
+import { runRoutingBench } from './routing.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
   { name: 'api-blocks', run: runApiBlocksBench },
   { name: 'web', run: runWebBench },
   { name: 'ingest', run: runIngestBench },
+  { name: 'routing', run: runRoutingBench },
 ];
 
 async function main(): Promise<void> {

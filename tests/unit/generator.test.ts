@@ -130,8 +130,10 @@ describe('district generator', () => {
       for (const r of d.roads) {
         const c = r.geometry.coordinates;
         const a = ids.get(key(c[0]))!, b = ids.get(key(c[c.length - 1]))!;
-        if (forward || !r.oneway) adj[forward ? a : b].push(forward ? b : a);
-        if (!forward || !r.oneway) adj[forward ? b : a].push(forward ? a : b);
+        // Forward: a→b always, b→a unless one-way; the reverse graph turns every arc round.
+        if (forward) adj[a].push(b);
+        else adj[b].push(a);
+        if (!r.oneway) forward ? adj[b].push(a) : adj[a].push(b);
       }
       const seen = new Set([0]);
       const stack = [0];

@@ -116,9 +116,14 @@ function chooseOneway(
   const oneway = new Set<number>();
   const reachesAll = (forward: boolean) => {
     const adj: number[][] = Array.from({ length: n }, () => []);
+    // Forward: a→b always, b→a unless one-way. Reverse graph: every arc turned round.
     ends.forEach(([a, b], i) => {
-      if (forward || !oneway.has(i)) adj[forward ? a : b].push(forward ? b : a);
-      if (!forward || !oneway.has(i)) adj[forward ? b : a].push(forward ? a : b);
+      if (forward) adj[a].push(b);
+      else adj[b].push(a);
+      if (!oneway.has(i)) {
+        if (forward) adj[b].push(a);
+        else adj[a].push(b);
+      }
     });
     const seen = new Uint8Array(n);
     const stack = [0];
