@@ -191,11 +191,11 @@ function axis(values: ArrayLike<number>, n: number, name: string): [number, numb
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = values[i];
+    if (!Number.isFinite(v)) throw new RangeError(`${name}[${i}] = ${v}; every value must be a finite number`);
     if (v < min) min = v;
     if (v > max) max = v;
   }
   if (n === 0) return [0, 0];
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new RangeError(`${name}: every value must be a finite number`);
   return [min, (max - min) / POSITION_STEPS];
 }
 
