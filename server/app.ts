@@ -21,6 +21,7 @@ import { eventColumnRoutes } from './routes/event-columns.ts';
 import { eventRoutes } from './routes/events.ts';
 import { createEventServices } from './services/index.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hotspotRoutes } from './routes/hotspots.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { open311Routes } from './routes/open311.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
     .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
+    .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/events/columns', eventColumnRoutes(routeDeps, eventWindowQueries(deps.db)))
     .route('/events', eventRoutes(routeDeps, services))
     .route('/layers', layerRoutes(routeDeps));
