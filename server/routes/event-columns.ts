@@ -69,19 +69,20 @@ export function resolveWindow(f: ColumnsQuery, now: number): [from: number, to: 
 
 /**
  * The route module. `window` is the bulk window read (server/db/queries/event-window.ts), passed in until the
- * named-query module carries it.
+ * named-query module carries it; `maxEvents` (default MAX_WINDOW_EVENTS) is there for tests.
  */
-export function eventColumnRoutes({ now }: RouteDeps, window: EventWindowQueries) {
+export function eventColumnRoutes({ now }: RouteDeps, window: EventWindowQueries, options: { maxEvents?: number } = {}) {
+  const maxEvents = options.maxEvents ?? MAX_WINDOW_EVENTS;
   return new Hono().get('/', queryValidator(EVENT_COLUMNS_QUERY, parseColumnsQuery), async (c) => {
     const t = now();
     const f = c.req.valid('query');
     const [from, to] = resolveWindow(f, t);
-    const rows = window.read({ from, to, status: f.status, bbox: f.bbox, now: t, limit: MAX_WINDOW_EVENTS });
+    const rows = window.read({ from, to, status: f.status, bbox: f.bbox, now: t, limit: maxEvents });
     if (rows.truncated) {
       throw new ProblemError(
         422,
-        `The window holds more than ${MAX_WINDOW_EVENTS} events, the most one response carries; narrow it with from/to, status or bbox`,
-        { type: '/problems/window-too-large', title: 'Window too large', maxEvents: MAX_WINDOW_EVENTS },
+        `The window holds more than ${maxEvents} events, the most one response carries; narrow it with from/to, status or bbox`,
+        { type: '/problems/window-too-large', title: 'Window too large', maxEvents },
       );
     }
     const body = new Uint8Array(encodeEventColumns({ ...rows, timeOrigin: from, timeEnd: to, asOf: t }));
