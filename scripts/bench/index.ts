@@ -13,6 +13,7 @@ import { runApiBlocksBench } from './api-blocks.ts';
 import { runWebBench } from './web.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRoutingBench } from './routing.ts';
+import { runLiveBench } from './live.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -20,6 +21,7 @@ const BENCHES: BenchModule[] = [
   { name: 'web', run: runWebBench },
   { name: 'ingest', run: runIngestBench },
   { name: 'routing', run: runRoutingBench },
+  { name: 'live', run: runLiveBench },
 ];
 
 async function main(): Promise<void> {
