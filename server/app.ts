@@ -20,6 +20,9 @@ import type { RouteDeps } from './routes/deps.ts';
 import { eventColumnRoutes } from './routes/event-columns.ts';
 import { eventRoutes } from './routes/events.ts';
 import { createEventServices } from './services/index.ts';
+import { createDispatchService } from './services/dispatch.ts';
+import { roadNetworkFor } from './services/road-network.ts';
+import { dispatchEventRoutes, dispatchRouteRoutes } from './routes/dispatch.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hotspotRoutes } from './routes/hotspots.ts';
 import { kpiRoutes } from './routes/kpi.ts';
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
   const live = deps.live ?? new LiveHub(deps.db);
   const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q });
+  const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
 
   const limit = (maxSize: number) =>
     bodyLimit({
@@ -73,6 +77,8 @@ export function createApp(deps: AppDeps) {
     .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/events/columns', eventColumnRoutes(routeDeps, eventWindowQueries(deps.db)))
     .route('/events', eventRoutes(routeDeps, services))
+    .route('/events', dispatchEventRoutes(routeDeps, dispatch))
+    .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps));
 
   // Compresses the small JSON responses; the large cached ones arrive already encoded and pass through untouched.
