@@ -8,6 +8,8 @@ import type { EventRow } from '../db/commands/events.ts';
 import { ProblemError } from '../http/problem.ts';
 import { invalidParam } from '../http/problem.ts';
 import { appendLiveMessage } from '../live/messages.ts';
+import { routeCommands } from '../db/commands/routes.ts';
+import { routeOutcome } from '../domain/recommend.ts';
 import {
   ACTOR_NOT_PERMITTED, ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_TIER_MISMATCH, INVALID_FIELD, MISSING_FIELD, parseExtensionHours,
   planTransition, resolveTransition, UNKNOWN_TRANSITION, type Actor, type EventState, type RejectReason, type TransitionRequest,
@@ -169,6 +171,8 @@ export function createTransitionService(ctx: ServiceContext) {
         cmd.updateEvent(eventId, plan.changes);
         for (const l of plan.log) cmd.insertLog({ event_id: eventId, ...l });
         const after = { ...row, ...plan.changes } as EventRow;
+        const routeEnd = routeOutcome(plan.transition, after.status); // the dispatch route: arrived, or the trip is off
+        if (routeEnd) routeCommands(db).settle(eventId, routeEnd);
         appendLiveMessage(db, 'event.transitioned', {
           id: eventId, caseNo: row.case_no, transition: plan.transition, from: row.status, to: after.status,
           actorId: actor.id, assigneeId: after.assignee_id, tier: after.tier, blockCode: row.block_code,
