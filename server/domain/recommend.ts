@@ -12,8 +12,8 @@
  *                                                     a neighbouring block's team 0.4, another unit of the tier 0.5
  *   load       LOAD_HALF / (LOAD_HALF + open)          1 with no open cases, 0.5 with 3, 0.25 with 9
  *   sla        1 − eta / max(remaining, SLA_FLOOR_S)   the share of the case's remaining time left after arrival
- *              (clamped to 0..1; 0 without an ETA)     — ≈1 for everyone while the deadline is far, so it only
- *                                                     separates candidates when time is tight: then a near but
+ *              (clamped to 0..1; 0 without an ETA;     — ≈1 for everyone while the deadline is far, so it only
+ *              SLA_FLOOR_S = 30 minutes)              separates candidates when time is tight: then a near but
  *                                                     busier responder overtakes a far but idle one
  *
  * Reasons are short machine keys for the console to translate (see REASONS).
@@ -26,8 +26,11 @@ export const WEIGHTS = { eta: 0.4, ownership: 0.25, load: 0.2, sla: 0.15 } as co
 export const ETA_HALF_S = 600;
 /** The open-case count at which the load part is 0.5. */
 export const LOAD_HALF = 3;
-/** The sla part measures ETA against at least this much time (an overdue case still prefers the sooner arrival). */
-export const SLA_FLOOR_S = 600;
+/**
+ * The sla part measures the ETA against the remaining time, but never against less than this (seconds): a case due
+ * in minutes or already overdue still tells a 10-minute arrival from a 25-minute one.
+ */
+export const SLA_FLOOR_S = 1800;
 
 /** How a candidate relates to the case (属地). */
 export type Ownership = 'own-block' | 'neighbour-block' | 'responsible-unit' | 'other-unit';
