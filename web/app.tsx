@@ -5,6 +5,7 @@ import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
+import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
 
 const NAV: { href: string; label: MessageKey }[] = [
@@ -87,7 +88,7 @@ export function App(): JSX.Element {
     <Router root={Shell}>
       <Route path="/" component={OverviewView} />
       <Route path="/wall" component={() => <ComingSoon view="wall" />} />
-      <Route path="/ops" component={() => <ComingSoon view="ops" />} />
+      <Route path="/ops" component={OpsView} />
       <Route path="/plan" component={() => <ComingSoon view="plan" />} />
       <Route path="/insight" component={() => <ComingSoon view="insight" />} />
       <Route path="/review" component={() => <ComingSoon view="review" />} />

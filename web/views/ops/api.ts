@@ -1,0 +1,205 @@
+import { api, ApiError } from '../../api/client';
+import type { EventSummary, LonLat } from '../../api/types';
+
+/**
+ * The console's reads and writes. Reads of existing routes go through the typed client; the dispatch routes
+ * (candidates, dispatch, active routes) are typed here by their contract.
+ */
+
+export interface LogEntry {
+  id: number;
+  at: string;
+  actor: { id: number; name: string } | null;
+  actorRole: string;
+  from: string | null;
+  to: string;
+  assignee: { id: number; name: string } | null;
+  note: string;
+}
+
+export interface EventDetail extends EventSummary {
+  text: string;
+  reporter: string;
+  filedAt: string | null;
+  dispatchedAt: string | null;
+  escalated: boolean;
+  log: LogEntry[];
+}
+
+export interface StaffItem {
+  id: number;
+  name: string;
+  phone: string;
+  role: string;
+  blockCode: string | null;
+  subdistrictCode: string | null;
+  unit: { id: number; kind: string; key: string; name: string } | null;
+}
+
+export interface RouteLine {
+  coordinates: LonLat[];
+  times: number[];
+}
+
+export interface Candidate {
+  staff: {
+    id: number;
+    name: string;
+    phone: string;
+    role: string;
+    blockCode: string | null;
+    unit: { id: number; kind: string; key: string; name: string } | null;
+  };
+  position: { lon: number; lat: number; at: string } | null;
+  etaSeconds: number | null;
+  distanceMetres: number | null;
+  openLoad: number;
+  owner: boolean;
+  score: number;
+  parts: { eta: number; ownership: number; load: number; sla: number };
+  reasons: string[];
+  route: RouteLine | null;
+}
+
+export interface Candidates {
+  eventId: number;
+  tier: string;
+  category: { code: string; name: string };
+  dueAt: string | null;
+  remainingSeconds: number | null;
+  items: Candidate[];
+}
+
+export interface DispatchedRoute extends RouteLine {
+  id: number;
+  eventId: number;
+  staffId: number;
+  staffName: string;
+  createdAt: string;
+  etaSeconds: number | null;
+  distanceMetres: number | null;
+  status: string;
+}
+
+export interface DueItem extends EventSummary {
+  level: 'overdue' | 'warning';
+  overdueMs: number;
+  warningAt: string;
+  escalationLevel: number;
+  extensionPending: boolean;
+}
+
+/** A refused write: the problem's text, and the transitions the server says are allowed now (409s carry them). */
+export class WriteRefused extends ApiError {
+  constructor(
+    status: number,
+    url: string,
+    message: string,
+    readonly allowed: string[] | null,
+  ) {
+    super(status, url, message);
+    this.name = 'WriteRefused';
+  }
+}
+
+async function readProblem(res: Response): Promise<{ message: string; allowed: string[] | null }> {
+  let message = `${res.status} ${res.statusText}`;
+  let allowed: string[] | null = null;
+  try {
+    const p = (await res.json()) as { title?: string; detail?: string; allowed?: unknown };
+    message = [p.title, p.detail].filter(Boolean).join(': ') || message;
+    if (Array.isArray(p.allowed)) allowed = p.allowed.filter((x): x is string => typeof x === 'string');
+  } catch {
+    // Not problem+json.
+  }
+  return { message, allowed };
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    const p = await readProblem(res);
+    throw new WriteRefused(res.status, url, p.message, p.allowed);
+  }
+  return (await res.json()) as T;
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    const p = await readProblem(res);
+    throw new WriteRefused(res.status, url, p.message, p.allowed);
+  }
+  return (await res.json()) as T;
+}
+
+async function typed<T>(res: Response): Promise<T> {
+  if (!res.ok) {
+    const p = await readProblem(res);
+    throw new WriteRefused(res.status, res.url, p.message, p.allowed);
+  }
+  return (await res.json()) as T;
+}
+
+/** Guidance-centre staff of a subdistrict (the people who may dispatch there). */
+export async function fetchDispatchers(subdistrict: string): Promise<StaffItem[]> {
+  const res = await api.api.staff.$get({ query: { role: 'centre-staff', subdistrict } as never });
+  const page = await typed<{ items: StaffItem[] }>(res as unknown as Response);
+  return page.items.filter((s) => s.unit?.key === 'guidance');
+}
+
+/** Open cases waiting for the dispatcher: new reports and filed (or returned) cases, all pages. */
+export async function fetchQueue(): Promise<EventSummary[]> {
+  const items: EventSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: Record<string, string> = { status: 'reported,filed', limit: '5000' };
+    if (cursor) query.cursor = cursor;
+    const res = await api.api.events.$get({ query: query as never });
+    const page = await typed<{ items: EventSummary[]; nextCursor: string | null }>(res as unknown as Response);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+export async function fetchEvent(id: number): Promise<EventDetail> {
+  const res = await api.api.events[':id'].$get({ param: { id: String(id) }, query: {} });
+  return typed<EventDetail>(res as unknown as Response);
+}
+
+export async function fetchDue(): Promise<{ overdue: number; warning: number; items: DueItem[] }> {
+  const res = await api.api.events.overdue.$get({ query: { include: 'warning', limit: '1000' } as never });
+  return typed(res as unknown as Response);
+}
+
+export function fetchCandidates(id: number, limit = 10): Promise<Candidates> {
+  return getJson(`/api/events/${id}/candidates?limit=${limit}`);
+}
+
+export function fetchActiveRoutes(): Promise<{ items: DispatchedRoute[] }> {
+  return getJson('/api/routes/active');
+}
+
+export interface TransitionInput {
+  to: string;
+  actor: number;
+  note?: string;
+  assignee?: number;
+  reason?: string;
+}
+
+export function postTransition(id: number, body: TransitionInput): Promise<EventDetail> {
+  return postJson(`/api/events/${id}/transitions`, body);
+}
+
+export function postDispatch(
+  id: number,
+  body: { actor: number; assignee?: number; reason?: string },
+): Promise<{ event: EventDetail; route: DispatchedRoute | null }> {
+  return postJson(`/api/events/${id}/dispatch`, body);
+}

@@ -1,0 +1,187 @@
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import type { PickingInfo } from '@deck.gl/core';
+import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import type { BasemapLayers, LayerName, LonLat } from '../../api/types';
+import type { Display } from '../../map/display';
+import { opsBounds, opsLayers, OPS_LAYER_IDS, type OpsCandidatePoint, type OpsRoute } from '../../map/ops-layers';
+import type { Theme } from '../../map/palette';
+import { basemapPaint, BASEMAP_IDS, BLOCK_SOURCE, buildBasemapStyle, selectedFilter, STREET_SOURCE } from '../../map/style';
+
+/** Read-only hooks for browser tests: what the console's map shows. */
+export interface GezhiOpsMapHook {
+  ready(): boolean;
+  /** Routes drawn now (candidate routes and the dispatched one). */
+  routeCount(): number;
+  /** Whether a dispatched (sent) route is drawn. */
+  sentRouteCount(): number;
+  candidateCount(): number;
+  hasCasePoint(): boolean;
+  layerIds(): string[];
+  frames(): number;
+}
+
+declare global {
+  interface Window {
+    __gezhiOps?: GezhiOpsMapHook;
+  }
+}
+
+export interface OpsMapProps {
+  theme: Theme;
+  display: Display;
+  animate: boolean;
+  basemap: BasemapLayers | undefined;
+  casePoint: LonLat | null;
+  /** The case's block outline (from GET /api/blocks/:code). */
+  block: GeoJSON.Feature | null;
+  candidates: readonly OpsCandidatePoint[];
+  routes: readonly OpsRoute[];
+  focused: number | null;
+  onFocus: (staffId: number | null) => void;
+  /** Tooltip text for a candidate under the pointer. */
+  tooltip: (c: OpsCandidatePoint) => JSX.Element;
+}
+
+const INITIAL_VIEW = { center: [112.88, 27.88] as [number, number], zoom: 11 };
+
+/** The console's map: the local basemap, the case's block, the case point, candidates and routes. */
+export function OpsMap(props: OpsMapProps): JSX.Element {
+  let container!: HTMLDivElement;
+  let map: MlMap | undefined;
+  let overlay: MapboxOverlay | undefined;
+  let frames = 0;
+  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const [ready, setReady] = createSignal(false);
+  const [hover, setHover] = createSignal<{ x: number; y: number; c: OpsCandidatePoint } | null>(null);
+
+  const onHover = (info: PickingInfo<OpsCandidatePoint>) => {
+    setHover(info.object ? { x: info.x, y: info.y, c: info.object } : null);
+    props.onFocus(info.object?.staffId ?? null);
+  };
+
+  const layers = createMemo(() =>
+    opsLayers({
+      display: props.display,
+      casePoint: props.casePoint,
+      candidates: props.candidates,
+      routes: props.routes,
+      focused: props.focused,
+      onHover,
+    }),
+  );
+
+  onMount(() => {
+    map = new maplibregl.Map({
+      container,
+      style: buildBasemapStyle(props.theme),
+      center: INITIAL_VIEW.center,
+      zoom: INITIAL_VIEW.zoom,
+      attributionControl: false,
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    map.touchZoomRotate.disableRotation();
+    map.keyboard.disable(); // the console's own keys (j/k/d/f) must not pan the map
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+    overlay = new MapboxOverlay({ interleaved: true, layers: [] });
+    map.addControl(overlay);
+    map.on('load', () => setStyleLoaded(true));
+    map.on('render', () => frames++);
+    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
+    window.__gezhiOps = {
+      ready,
+      routeCount: () => props.routes.length,
+      sentRouteCount: () => props.routes.filter((r) => r.rank === -1).length,
+      candidateCount: () => props.candidates.length,
+      hasCasePoint: () => props.casePoint !== null,
+      layerIds: () => layers().map((l) => l.id),
+      frames: () => frames,
+    };
+  });
+
+  onCleanup(() => {
+    delete window.__gezhiOps;
+    overlay?.finalize();
+    map?.remove();
+  });
+
+  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
+
+  createEffect(() => {
+    const b = props.basemap;
+    if (!b || !styleLoaded()) return;
+    const isStreet = (f: GeoJSON.Feature) => (f.properties as { class?: string } | null)?.class === 'street';
+    for (const name of Object.keys(b) as LayerName[]) {
+      const fc = props.display.collection(b[name]);
+      setSource(name, name === 'roads' ? { ...fc, features: fc.features.filter((f) => !isStreet(f)) } : fc);
+    }
+    map!.once('idle', () => {
+      setReady(true);
+      // Streets after the first render (they are most of the road data), as the overview map does.
+      const roads = props.display.collection(b.roads);
+      setSource(STREET_SOURCE, { ...roads, features: roads.features.filter(isStreet) });
+    });
+    map!.triggerRepaint();
+  });
+
+  createEffect(() => {
+    const block = props.block;
+    if (!styleLoaded()) return;
+    const fc = { type: 'FeatureCollection', features: block ? [block] : [] } as GeoJSON.FeatureCollection;
+    setSource(BLOCK_SOURCE, props.display.collection(fc));
+    const code = (block?.properties as { code?: string } | null)?.code ?? null;
+    if (map?.getLayer(BASEMAP_IDS.blockSelected)) map.setFilter(BASEMAP_IDS.blockSelected, selectedFilter(code));
+  });
+
+  createEffect(() => overlay?.setProps({ layers: layers() }));
+
+  // Fit the camera to the case, the nearest candidates and the routes when the case or its candidates change.
+  const framing = createMemo(() => {
+    const top = props.candidates.filter((c) => c.rank < 5).map((c) => c.position);
+    return opsBounds(props.casePoint, top, props.routes);
+  });
+  createEffect(
+    on(
+      () => [framing(), styleLoaded()] as const,
+      ([b, loaded]) => {
+        if (!b || !loaded || !map) return;
+        const [w, s, e, n] = b;
+        const pad = 0.004;
+        const [x0, y0] = props.display.point(w - pad, s - pad);
+        const [x1, y1] = props.display.point(e + pad, n + pad);
+        map.fitBounds([x0, y0, x1, y1], { padding: 40, maxZoom: 16, animate: props.animate, duration: props.animate ? 500 : 0 });
+      },
+    ),
+  );
+
+  createEffect(
+    on(
+      () => props.theme,
+      (theme) => {
+        if (!styleLoaded() || !map) return;
+        for (const [id, paint] of Object.entries(basemapPaint(theme))) {
+          if (!map.getLayer(id)) continue;
+          for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
+        }
+      },
+      { defer: true },
+    ),
+  );
+
+  return (
+    <div class="ops-map" data-ready={ready() ? 'true' : 'false'} data-routes={props.routes.length} data-layers={OPS_LAYER_IDS.routes}>
+      <div ref={container} class="map-canvas" />
+      <Show when={hover()}>
+        {(h) => (
+          <div class="map-tooltip" role="tooltip" style={{ left: `${h().x + 12}px`, top: `${h().y + 12}px` }}>
+            {props.tooltip(h().c)}
+          </div>
+        )}
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,412 @@
+import { createAsync } from '@solidjs/router';
+import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { getAreas, getBasemapLayers } from '../../api/client';
+import type { EventSummary } from '../../api/types';
+import { t } from '../../i18n';
+import { connectStream } from '../../live/stream';
+import { displayFor } from '../../map/display';
+import { readMapSettings } from '../../map/settings';
+import { useTheme } from '../../theme';
+import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type DispatchedRoute, type EventDetail } from './api';
+import { CasePanel } from './case-panel';
+import { createCaseModel } from './case-model';
+import { DueLists } from './due-lists';
+import { OpsMap } from './ops-map';
+import { EMPTY_FILTER, filterQueue, QueueFilters, QueueList, type QueueFilter } from './queue';
+import { createClock, label, readIdentity, writeIdentity, type Identity } from './state';
+import './ops.css';
+
+const SETTINGS = readMapSettings();
+const DISPLAY = displayFor(SETTINGS.gcj02);
+const QUEUE_STATUSES = ['reported', 'filed'];
+const STREAM_URL = '/api/stream?types=event.created,event.transitioned,route.dispatched';
+/** How long a case that just arrived stays highlighted in the queue. */
+const FRESH_MS = 15_000;
+
+const summaryOf = (d: EventDetail): EventSummary => {
+  const { log: _log, text: _text, reporter: _reporter, ...rest } = d;
+  return rest;
+};
+
+const isTyping = (el: EventTarget | null) =>
+  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName));
+
+function KeyHelp(): JSX.Element {
+  const keys: [string, Parameters<typeof t>[0]][] = [
+    ['j / ↓', 'ops.keys.down'],
+    ['k / ↑', 'ops.keys.up'],
+    ['Enter', 'ops.keys.open'],
+    ['f', 'ops.keys.file'],
+    ['d', 'ops.keys.dispatch'],
+    ['Esc', 'ops.keys.close'],
+  ];
+  return (
+    <dl class="key-help" aria-label={t('ops.keys.title')}>
+      <For each={keys}>
+        {([k, what]) => (
+          <>
+            <dt>
+              <kbd>{k}</kbd>
+            </dt>
+            <dd>{t(what)}</dd>
+          </>
+        )}
+      </For>
+    </dl>
+  );
+}
+
+/** `/ops`: the dispatcher's console. */
+export function OpsView(): JSX.Element {
+  const theme = useTheme();
+  const now = createClock();
+  const areas = createAsync(() => getAreas());
+  const basemap = createAsync(() => getBasemapLayers());
+
+  // --- Who the console acts as -------------------------------------------------------------------------------
+  const [identity, setIdentityRaw] = createSignal<Identity>(readIdentity());
+  const setIdentity = (next: Identity) => {
+    setIdentityRaw(next);
+    writeIdentity(next);
+  };
+  createEffect(() => {
+    const subs = areas()?.subdistricts;
+    if (subs?.length && !subs.some((s) => s.code === identity().subdistrict)) setIdentity({ ...identity(), subdistrict: subs[0].code, staffId: null });
+  });
+  const [dispatchers] = createResource(
+    () => identity().subdistrict || null,
+    (code) => fetchDispatchers(code),
+  );
+  createEffect(() => {
+    const list = dispatchers.latest;
+    if (!list || dispatchers.loading) return;
+    const id = identity();
+    if (!list.some((s) => s.id === id.staffId)) setIdentity({ ...id, staffId: list[0]?.id ?? null });
+  });
+  const actingStaff = createMemo(() => dispatchers.latest?.find((s) => s.id === identity().staffId) ?? null);
+  const actor = createMemo(() => {
+    const s = actingStaff();
+    return s ? { id: s.id, subdistrict: identity().subdistrict } : null;
+  });
+  const areaName = (code: string | null) => {
+    if (!code) return '—';
+    const a = areas();
+    return a?.subdistricts.find((s) => s.code === code)?.name ?? a?.communities.find((c) => c.code === code)?.name ?? code;
+  };
+
+  // --- The queue ---------------------------------------------------------------------------------------------
+  const [all, setAll] = createSignal<EventSummary[]>([]);
+  const [queueLoaded, setQueueLoaded] = createSignal(false);
+  const [queueError, setQueueError] = createSignal<string | null>(null);
+  const [fresh, setFresh] = createSignal<Map<number, number>>(new Map());
+  const loadQueue = () =>
+    fetchQueue()
+      .then((items) => {
+        batch(() => {
+          setAll(items);
+          setQueueLoaded(true);
+          setQueueError(null);
+        });
+      })
+      .catch((err: unknown) => setQueueError(err instanceof Error ? err.message : String(err)));
+  const upsert = (e: EventSummary) =>
+    setAll((list) => {
+      const i = list.findIndex((x) => Number(x.id) === Number(e.id));
+      if (!QUEUE_STATUSES.includes(e.status)) return i < 0 ? list : list.filter((_, j) => j !== i);
+      if (i < 0) return [...list, e];
+      const next = list.slice();
+      next[i] = e;
+      return next;
+    });
+  const remove = (id: number) => setAll((list) => list.filter((x) => Number(x.id) !== id));
+
+  const [filter, setFilter] = createSignal<QueueFilter>(EMPTY_FILTER);
+  const scoped = createMemo(() => {
+    const id = identity();
+    return id.scope === 'all' ? all() : all().filter((e) => e.subdistrictCode === id.subdistrict);
+  });
+  const queue = createMemo(() => filterQueue(scoped(), filter()));
+
+  // --- Overdue / warning -------------------------------------------------------------------------------------
+  const [due, { refetch: refetchDue }] = createResource(async () => {
+    try {
+      return await fetchDue();
+    } catch {
+      return undefined;
+    }
+  });
+  const warned = createMemo(() => new Set((due.latest?.items ?? []).filter((d) => d.level === 'warning').map((d) => Number(d.id))));
+  let dueTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshDueSoon = () => {
+    clearTimeout(dueTimer);
+    dueTimer = setTimeout(() => void refetchDue(), 1500);
+  };
+
+  // --- Tabs, selection and the open case ---------------------------------------------------------------------
+  const [tab, setTab] = createSignal<'queue' | 'due'>('queue');
+  const [selected, setSelected] = createSignal(0);
+  const [openId, setOpenId] = createSignal<number | null>(null);
+  const [focused, setFocused] = createSignal<number | null>(null);
+  const model = createCaseModel(openId, actor);
+
+  const list = createMemo<number[]>(() =>
+    tab() === 'queue' ? queue().map((e) => Number(e.id)) : (due.latest?.items ?? []).map((d) => Number(d.id)),
+  );
+  createEffect(
+    on(list, (ids) => {
+      if (selected() >= ids.length) setSelected(Math.max(0, ids.length - 1));
+    }),
+  );
+  const openIndex = (i: number) => {
+    const id = list()[i];
+    if (id === undefined) return;
+    setSelected(i);
+    setOpenId(id);
+  };
+
+  // --- Live stream -------------------------------------------------------------------------------------------
+  const inScope = (subdistrict: string | undefined) => identity().scope === 'all' || subdistrict === identity().subdistrict;
+  const refreshOne = (id: number) =>
+    fetchEvent(id)
+      .then((d) => upsert(summaryOf(d)))
+      .catch(() => remove(id));
+  const stream = connectStream(STREAM_URL, {
+    'event.created': (m) => {
+      if (!QUEUE_STATUSES.includes(m.status)) return;
+      void refreshOne(m.id).then(() => {
+        if (!inScope(m.subdistrictCode)) return;
+        setFresh((f) => new Map(f).set(m.id, Date.now()));
+      });
+    },
+    'event.transitioned': (m) => {
+      if (m.transition === 'warning' || m.transition === 'breach') refreshDueSoon();
+      else {
+        if (QUEUE_STATUSES.includes(m.to)) void refreshOne(m.id);
+        else remove(m.id);
+        if (m.from !== m.to) refreshDueSoon();
+      }
+      if (m.id === openId()) model.refresh();
+    },
+    'route.dispatched': (m) => {
+      if (m.eventId === openId() && Array.isArray(m.coordinates) && m.coordinates.length > 1) model.setSent(m as unknown as DispatchedRoute);
+    },
+    reset: () => {
+      void loadQueue();
+      void refetchDue();
+      model.refresh();
+    },
+  });
+  onCleanup(() => {
+    stream.close();
+    clearTimeout(dueTimer);
+  });
+  void loadQueue();
+  // Fresh marks fade.
+  createEffect(
+    on(now, (t0) => {
+      const f = fresh();
+      if ([...f.values()].some((at) => t0 - at > FRESH_MS)) setFresh(new Map([...f].filter(([, at]) => t0 - at <= FRESH_MS)));
+    }),
+  );
+
+  // --- Keyboard ----------------------------------------------------------------------------------------------
+  const onKey = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'Escape') {
+      if (isTyping(e.target)) (e.target as HTMLElement).blur();
+      else if (openId() !== null) setOpenId(null);
+      return;
+    }
+    if (isTyping(e.target)) return;
+    const n = list().length;
+    switch (e.key) {
+      case 'j':
+      case 'ArrowDown':
+        if (n) setSelected((i) => Math.min(n - 1, i + 1));
+        break;
+      case 'k':
+      case 'ArrowUp':
+        if (n) setSelected((i) => Math.max(0, i - 1));
+        break;
+      case 'Enter':
+        if ((e.target as HTMLElement | null)?.tagName === 'BUTTON') return;
+        openIndex(selected());
+        break;
+      case 'f':
+        if (model.allowed().includes('file')) void model.transition({ to: 'file' });
+        break;
+      case 'd':
+        if (model.allowed().includes('dispatch')) void model.dispatch(model.topCandidate());
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+  onMount(() => document.addEventListener('keydown', onKey));
+  onCleanup(() => document.removeEventListener('keydown', onKey));
+
+  const focusedName = (staffId: number) => model.candidates.latest?.items.find((c) => c.staff.id === staffId);
+
+  return (
+    <div class="ops" data-testid="ops">
+      <div class="ops-bar">
+        <label>
+          <span>{t('ops.id.subdistrict')}</span>
+          <select
+            name="subdistrict"
+            value={identity().subdistrict}
+            onChange={(e) => setIdentity({ ...identity(), subdistrict: e.currentTarget.value, staffId: null })}
+          >
+            <For each={areas()?.subdistricts ?? []}>{(s) => (
+              <option value={s.code} selected={s.code === identity().subdistrict}>
+                {s.name}
+              </option>
+            )}</For>
+          </select>
+        </label>
+        <label>
+          <span>{t('ops.id.dispatcher')}</span>
+          <select
+            name="dispatcher"
+            value={identity().staffId ?? ''}
+            onChange={(e) => setIdentity({ ...identity(), staffId: Number(e.currentTarget.value) || null })}
+          >
+            <For each={dispatchers.latest ?? []}>{(s) => (
+              <option value={s.id} selected={s.id === identity().staffId}>
+                {`${s.name}（${s.unit?.name ?? ''}）`}
+              </option>
+            )}</For>
+          </select>
+        </label>
+        <span class="ops-accounts muted small" data-testid="accounts-note">
+          {t('ops.id.note')}
+        </span>
+        <span class="ops-spacer" />
+        <span class={`stream-status stream-${stream.status()}`} data-testid="stream-status" data-status={stream.status()} title={t('ops.stream.title')}>
+          <i />
+          {label('ops.stream', stream.status())}
+        </span>
+      </div>
+
+      <aside class="ops-left" aria-label={t('ops.queue.title')}>
+        <div class="ops-tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={tab() === 'queue'} data-tab="queue" onClick={() => setTab('queue')}>
+            {t('ops.tab.queue')} <span class="count">{queue().length}</span>
+          </button>
+          <button type="button" role="tab" aria-selected={tab() === 'due'} data-tab="due" onClick={() => setTab('due')}>
+            {t('ops.tab.due')} <span class="count alert">{due.latest ? due.latest.overdue + due.latest.warning : '…'}</span>
+          </button>
+        </div>
+        <Show
+          when={tab() === 'queue'}
+          fallback={
+            <DueLists
+              items={due.latest?.items}
+              counts={due.latest}
+              now={now()}
+              loading={due.loading}
+              openId={openId()}
+              onOpen={(id) => {
+                setSelected(Math.max(0, list().indexOf(id)));
+                setOpenId(id);
+              }}
+            />
+          }
+        >
+          <div class="ops-scope" role="radiogroup" aria-label={t('ops.scope.label')}>
+            <label>
+              <input type="radio" name="scope" checked={identity().scope === 'mine'} onChange={() => setIdentity({ ...identity(), scope: 'mine' })} />
+              {t('ops.scope.mine')}
+            </label>
+            <label>
+              <input type="radio" name="scope" checked={identity().scope === 'all'} onChange={() => setIdentity({ ...identity(), scope: 'all' })} />
+              {t('ops.scope.all')}
+            </label>
+          </div>
+          <QueueFilters items={scoped()} filter={filter()} onChange={(f) => setFilter(f)} />
+          <Show when={queueError()}>
+            <p class="ops-error" role="alert">
+              {queueError()}
+            </p>
+          </Show>
+          <Show when={queueLoaded()} fallback={<p class="muted ops-empty">{t('app.loading')}</p>}>
+            <QueueList
+              items={queue()}
+              selected={selected()}
+              openId={openId()}
+              now={now}
+              warned={(id) => warned().has(id)}
+              fresh={(id) => fresh().has(id)}
+              onSelect={(i) => setSelected(i)}
+              onOpen={openIndex}
+            />
+          </Show>
+        </Show>
+      </aside>
+
+      <div class="ops-center">
+        <Show
+          when={openId() !== null}
+          fallback={
+            <div class="ops-placeholder">
+              <h2>{t('ops.title')}</h2>
+              <p class="muted">{t('ops.placeholder')}</p>
+              <KeyHelp />
+            </div>
+          }
+        >
+          <CasePanel
+            model={model}
+            now={now()}
+            actorName={actingStaff()?.name ?? null}
+            warned={openId() !== null && warned().has(openId()!)}
+            areaName={areaName}
+            focused={focused()}
+            onFocus={setFocused}
+            onClose={() => setOpenId(null)}
+          />
+        </Show>
+      </div>
+
+      <div class="ops-mapwrap">
+        <OpsMap
+          theme={theme()}
+          display={DISPLAY}
+          animate={SETTINGS.animate}
+          basemap={basemap()}
+          casePoint={model.casePoint()}
+          block={openId() !== null ? (model.block.latest ?? null) : null}
+          candidates={openId() !== null ? model.candidatePoints() : []}
+          routes={openId() !== null ? model.routes() : []}
+          focused={focused()}
+          onFocus={setFocused}
+          tooltip={(c) => {
+            const item = focusedName(c.staffId);
+            return (
+              <>
+                <strong>
+                  {c.rank + 1}. {c.name}
+                </strong>
+                <Show when={item}>
+                  {(i) => (
+                    <div class="muted">
+                      {label('ops.role', i().staff.role)} · {Math.round(i().score * 100)}
+                    </div>
+                  )}
+                </Show>
+              </>
+            );
+          }}
+        />
+        <Show when={openId() !== null && model.routes().length > 0}>
+          <div class="ops-map-legend">
+            <Show when={model.sent()} fallback={<span>{t('ops.map.routesTop')}</span>}>
+              <span>{t('ops.map.routeSent')}</span>
+            </Show>
+          </div>
+        </Show>
+      </div>
+    </div>
+  );
+}
