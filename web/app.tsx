@@ -7,6 +7,7 @@ import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
+import { WallView } from './views/wall/wall';
 
 const NAV: { href: string; label: MessageKey }[] = [
   { href: '/', label: 'nav.overview' },
@@ -87,7 +88,7 @@ export function App(): JSX.Element {
   return (
     <Router root={Shell}>
       <Route path="/" component={OverviewView} />
-      <Route path="/wall" component={() => <ComingSoon view="wall" />} />
+      <Route path="/wall" component={WallView} />
       <Route path="/ops" component={OpsView} />
       <Route path="/plan" component={() => <ComingSoon view="plan" />} />
       <Route path="/insight" component={() => <ComingSoon view="insight" />} />

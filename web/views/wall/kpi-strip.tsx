@@ -1,0 +1,45 @@
+import { For, type Accessor, type JSX } from 'solid-js';
+import { formatNumber, t, type MessageKey } from '../../i18n';
+import type { Kpi } from './api';
+
+interface Cell {
+  key: string;
+  label: MessageKey;
+  value: (k: Kpi) => string;
+  tone?: (k: Kpi) => 'alert' | 'good' | 'warn' | undefined;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return t('wall.kpi.none');
+  return seconds < 120 ? t('wall.kpi.seconds', { n: Math.round(seconds) }) : t('wall.kpi.minutes', { n: formatNumber(seconds / 60, 0) });
+}
+
+const CELLS: Cell[] = [
+  { key: 'reports', label: 'wall.kpi.reports', value: (k) => formatNumber(k.reports) },
+  { key: 'dispatched', label: 'wall.kpi.dispatched', value: (k) => formatNumber(k.dispatched) },
+  { key: 'closed', label: 'wall.kpi.closed', value: (k) => formatNumber(k.closed) },
+  {
+    key: 'onTime',
+    label: 'wall.kpi.onTime',
+    value: (k) => (k.onTimeClosureRate === null ? t('wall.kpi.none') : `${formatNumber(k.onTimeClosureRate * 100, 1)}%`),
+    tone: (k) => (k.onTimeClosureRate === null ? undefined : k.onTimeClosureRate >= 0.9 ? 'good' : k.onTimeClosureRate >= 0.75 ? 'warn' : 'alert'),
+  },
+  { key: 'overdue', label: 'wall.kpi.overdue', value: (k) => formatNumber(k.overdue), tone: (k) => (k.overdue > 0 ? 'alert' : 'good') },
+  { key: 'response', label: 'wall.kpi.response', value: (k) => duration(k.medianResponseS) },
+];
+
+/** Today's six key figures, big enough to read across the room; they move with every kpi.tick. */
+export function KpiStrip(props: { kpi: Accessor<Kpi | null> }): JSX.Element {
+  return (
+    <div class="wall-kpis" data-testid="wall-kpis">
+      <For each={CELLS}>
+        {(cell) => (
+          <div class="wall-kpi" data-kpi={cell.key} data-tone={props.kpi() ? cell.tone?.(props.kpi()!) : undefined}>
+            <div class="wall-kpi-value">{props.kpi() ? cell.value(props.kpi()!) : t('wall.kpi.none')}</div>
+            <div class="wall-kpi-label">{t(cell.label)}</div>
+          </div>
+        )}
+      </For>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import { Show, type Accessor, type JSX } from 'solid-js';
+import { lang, t } from '../../i18n';
+import type { WallStreamStatus } from './live-stream';
+
+/**
+ * Says so, in large red type, when the live data has stopped: the stream has been down for more than a few
+ * seconds. It carries the time of the last message, and disappears by itself once the stream is back.
+ */
+export function StaleIndicator(props: { status: Accessor<WallStreamStatus>; lastMessageAt: Accessor<number | null> }): JSX.Element {
+  const last = () => {
+    const at = props.lastMessageAt();
+    return at === null
+      ? t('wall.stale.never')
+      : t('wall.stale.last', { time: new Date(at).toLocaleTimeString(lang(), { timeZone: 'Asia/Shanghai', hour12: false }) });
+  };
+  return (
+    <Show when={props.status() === 'stale'}>
+      <div class="wall-stale" role="alert" data-testid="wall-stale">
+        <strong>{t('wall.stale.title')}</strong>
+        <span>{last()}</span>
+      </div>
+    </Show>
+  );
+}

@@ -1,0 +1,382 @@
+import type { Layer } from '@deck.gl/core';
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
+import { formatNumber, lang, t, type MessageKey } from '../../i18n';
+import { areaLabels } from '../../map/labels';
+import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle } from '../../map/style';
+import {
+  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, WALL_LAYER_IDS, wallBlocksLayer, wallCasesLayer,
+  wallHeatLayer, wallHotspotLabelLayer, wallHotspotLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
+  wallSubdistrictLabelLayer, type CasePoint, type HotspotLabel, type RoutePath,
+} from '../../map/wall-layers';
+import { cssColor, type RGBA } from '../../map/palette';
+import { setDisplayToken, wallApi } from './api';
+import { WallClock } from './clock';
+import { KpiStrip } from './kpi-strip';
+import { openWallStream } from './live-stream';
+import { HEAT_WINDOWS, readWallParams, type HeatWindow } from './params';
+import { StaleIndicator } from './stale-indicator';
+import { createWallStore, RESYNC_MS, RING_MS } from './store';
+import { Ticker } from './ticker';
+import { geometryBounds, startTour, type Tour } from './tour';
+import './wall.css';
+
+/** Read-only state of the wall for browser tests and the soak: counts, never a way to change anything. */
+export interface GezhiWallHook {
+  ready(): boolean;
+  layerIds(): string[];
+  layerCount(): number;
+  rings(): number;
+  tickerItems(): number;
+  tickerIds(): number[];
+  streamStatus(): string;
+  lastMessageId(): string;
+  reconnects(): number;
+  hotspots(): number;
+  routes(): number;
+  staff(): number;
+  openCases(): number;
+  heatPoints(): number;
+  frames(): number;
+  screenPoint(lon: number, lat: number): { x: number; y: number };
+}
+
+declare global {
+  interface Window {
+    __gezhiWall?: GezhiWallHook;
+  }
+}
+
+const HEAT_CYCLE_MS = 60_000;
+const WINDOW_KEYS: Record<HeatWindow, MessageKey> = { '24h': 'wall.window.24h', '7d': 'wall.window.7d', '30d': 'wall.window.30d' };
+
+/** Position along a route at `elapsed` seconds (times are seconds from the route's start), and the travelled part. */
+function routeProgress(coords: [number, number][], times: number[], elapsed: number): { head: [number, number]; done: boolean } {
+  const n = Math.min(coords.length, times.length);
+  if (n < 2 || elapsed <= times[0]) return { head: coords[0], done: false };
+  if (elapsed >= times[n - 1]) return { head: coords[n - 1], done: true };
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= elapsed) lo = mid;
+    else hi = mid;
+  }
+  const f = (elapsed - times[lo]) / Math.max(1e-9, times[hi] - times[lo]);
+  const [ax, ay] = coords[lo];
+  const [bx, by] = coords[hi];
+  return { head: [ax + (bx - ax) * f, ay + (by - ay) * f], done: false };
+}
+
+export function WallView(): JSX.Element {
+  const params = readWallParams();
+  setDisplayToken(params.token);
+  const store = createWallStore({ hotspotDays: params.hotspotDays });
+  let container!: HTMLDivElement;
+  let map: MlMap | undefined;
+  let overlay: MapboxOverlay | undefined;
+  let tour: Tour | undefined;
+  let frames = 0;
+  let currentLayers: Layer[] = [];
+
+  const [now, setNow] = createSignal(Date.now());
+  const [frame, setFrame] = createSignal(performance.now());
+  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const [basemap, setBasemap] = createSignal<BasemapLayers | null>(null);
+  const [ready, setReady] = createSignal(false);
+  const [scale, setScale] = createSignal(1);
+  const [staffPoints, setStaffPoints] = createSignal<{ lon: number; lat: number }[]>([]);
+  const [tourStop, setTourStop] = createSignal('');
+  const english = () => lang() === 'en';
+
+  if (params.kiosk) document.documentElement.dataset.kiosk = '1';
+  onCleanup(() => delete document.documentElement.dataset.kiosk);
+
+  const measureScale = () => setScale(Math.max(0.75, Math.min(window.innerWidth / 1920, window.innerHeight / 1080)));
+  measureScale();
+  window.addEventListener('resize', measureScale);
+  onCleanup(() => window.removeEventListener('resize', measureScale));
+
+  // ---- live stream and resync ----
+  const stream = openWallStream('/api/stream', {
+    onMessage: (m) => store.onMessage(m.type, m.data),
+    onRecovered: () => void store.resync(),
+  });
+  onCleanup(() => stream.close());
+  void store.resync();
+  const resyncTimer = setInterval(() => void store.resync(), RESYNC_MS);
+  onCleanup(() => clearInterval(resyncTimer));
+
+  // Heat window: fixed by the URL, or turning through 24 h / 7 d / 30 d.
+  if (params.window !== 'cycle') void store.setHeatWindow(params.window);
+  else {
+    let i = 0;
+    void store.setHeatWindow(HEAT_WINDOWS[0]);
+    const cycle = setInterval(() => {
+      i = (i + 1) % HEAT_WINDOWS.length;
+      void store.setHeatWindow(HEAT_WINDOWS[i]);
+    }, HEAT_CYCLE_MS);
+    onCleanup(() => clearInterval(cycle));
+  }
+
+  // ---- clocks: a 1 Hz tick always (clock, countdown colours, expiry); animation frames only with motion ----
+  let staffSeen = -1;
+  const slow = setInterval(() => {
+    const wall = Date.now();
+    setNow(wall);
+    store.sweep(performance.now(), wall);
+    if (store.staffVersion() !== staffSeen) {
+      staffSeen = store.staffVersion();
+      setStaffPoints([...store.staff.values()]);
+    }
+    if (!params.motion) setFrame(performance.now());
+  }, 1000);
+  onCleanup(() => clearInterval(slow));
+  if (params.motion) {
+    const anim = setInterval(() => {
+      if (!document.hidden) setFrame(performance.now());
+    }, 1000 / params.fps);
+    onCleanup(() => clearInterval(anim));
+  }
+
+  // ---- derived layer data ----
+  const casePoints = createMemo<CasePoint[]>(() => {
+    store.casesVersion();
+    return [...store.cases.values()];
+  });
+  const colourEpoch = createMemo(() => Math.floor(now() / 10_000));
+  const overduePoints = createMemo(() => {
+    colourEpoch();
+    const t0 = Date.now();
+    return casePoints().filter((c) => c.dueAt <= t0);
+  });
+  const hotspotFc = createMemo<GeoJSON.FeatureCollection>(() => ({
+    type: 'FeatureCollection',
+    features: (store.hotspots()?.items ?? []).map((h) => ({ type: 'Feature', id: h.id, geometry: h.outline, properties: { id: h.id } })),
+  }));
+  const hotspotLabels = createMemo<HotspotLabel[]>(() =>
+    (store.hotspots()?.items ?? []).map((h) => {
+      const b = geometryBounds(h.outline);
+      return {
+        position: b ? [b[2], (b[1] + b[3]) / 2] : h.center,
+        title: t('wall.hotspot.label', {
+          place: `${h.subdistrict.name.replace(/街道$/, '')} ${h.block.communityName}`,
+          governor: h.governor?.name ?? t('wall.hotspot.noGovernor'),
+        }),
+        detail: t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) }),
+      };
+    }),
+  );
+  const subdistrictLabels = createMemo(() => (basemap() ? areaLabels(basemap()!.subdistricts) : []));
+  const labelEpoch = createMemo(() => Math.floor(now() / 5_000));
+  const routePaths = createMemo<RoutePath[]>(() => {
+    store.routesVersion();
+    frame();
+    const wall = Date.now();
+    const out: RoutePath[] = [];
+    for (const r of store.routes.values()) {
+      const elapsed = (wall - r.start) / 1000;
+      const { head, done } = routeProgress(r.coordinates, r.times, elapsed);
+      const left = Math.max(0, Math.ceil((r.etaSeconds - elapsed) / 60));
+      out.push({
+        path: r.coordinates,
+        head,
+        end: r.coordinates[r.coordinates.length - 1],
+        label: done ? t('wall.route.arrived', { name: r.staffName }) : t('wall.route.eta', { name: r.staffName, min: left }),
+      });
+    }
+    return out;
+  });
+
+  const layers = createMemo<Layer[]>(() => {
+    const s = scale();
+    const f = frame();
+    const out: Layer[] = [];
+    const blocks = store.blocks();
+    const before = styleLoaded() ? BEFORE_IDS.blocks : undefined;
+    if (blocks) out.push(wallBlocksLayer(blocks, store.blockCounts, store.blockVersion(), before));
+    const heat = store.heat();
+    if (heat) out.push(wallHeatLayer(heat, s, before));
+    out.push(wallHotspotLayer(hotspotFc(), s));
+    out.push(wallStaffLayer(staffPoints(), store.staffVersion(), s));
+    out.push(...wallRouteLayers(routePaths(), f, labelEpoch(), s));
+    out.push(wallCasesLayer(casePoints(), Date.now(), colourEpoch() + store.casesVersion() * 1e6, s));
+    const phase = params.motion ? ((f / 1600) % 1) : 0.35;
+    out.push(wallPulseLayer(overduePoints(), phase, s));
+    store.ringsVersion();
+    const p = performance.now();
+    const rings = store.rings().map((r) => ({ lon: r.lon, lat: r.lat, age: params.motion ? Math.min(1, (p - r.born) / RING_MS) : 0.3 }));
+    out.push(wallRingsLayer(rings, f, s));
+    out.push(wallSubdistrictLabelLayer(subdistrictLabels(), english(), s));
+    out.push(wallHotspotLabelLayer(hotspotLabels(), s));
+    return out;
+  });
+
+  createEffect(() => {
+    currentLayers = layers();
+    overlay?.setProps({ layers: currentLayers });
+  });
+
+  // ---- the map ----
+  onMount(() => {
+    map = new maplibregl.Map({
+      container,
+      style: buildBasemapStyle('dark'),
+      center: [112.85, 27.92],
+      zoom: 10,
+      attributionControl: false,
+      interactive: !params.kiosk,
+      dragRotate: false,
+      pitchWithRotate: false,
+      fadeDuration: 0,
+    });
+    overlay = new MapboxOverlay({ interleaved: true, layers: currentLayers });
+    map.addControl(overlay);
+    map.on('load', () => setStyleLoaded(true));
+    map.on('render', () => frames++);
+    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
+    const names: LayerName[] = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'];
+    Promise.all(names.map((n) => wallApi.layer(n))).then(
+      (cols) => setBasemap(Object.fromEntries(names.map((n, i) => [n, cols[i]])) as BasemapLayers),
+      (err: unknown) => console.warn('wall: basemap failed', err),
+    );
+
+    window.__gezhiWall = {
+      ready,
+      layerIds: () => currentLayers.map((l) => l.id),
+      layerCount: () => currentLayers.length,
+      rings: () => store.rings().length,
+      tickerItems: () => store.ticker().length,
+      tickerIds: () => store.ticker().map((x) => x.id),
+      streamStatus: () => stream.status(),
+      lastMessageId: () => stream.lastId(),
+      reconnects: () => stream.reconnects(),
+      hotspots: () => store.hotspots()?.items.length ?? 0,
+      routes: () => store.routes.size,
+      staff: () => store.staff.size,
+      openCases: () => store.cases.size,
+      heatPoints: () => store.heat()?.count ?? 0,
+      frames: () => frames,
+      screenPoint: (lon, lat) => {
+        const pt = map!.project([lon, lat]);
+        const rect = container.getBoundingClientRect();
+        return { x: rect.left + pt.x, y: rect.top + pt.y };
+      },
+    };
+  });
+
+  const padding = () => Math.round(40 * scale());
+
+  createEffect(() => {
+    const b = basemap();
+    if (!b || !styleLoaded() || !map) return;
+    for (const name of Object.keys(b) as LayerName[]) (map.getSource(name) as GeoJSONSource | undefined)?.setData(b[name]);
+    const bounds = geometryBounds(b.district.features[0]?.geometry ?? null);
+    if (bounds) map.fitBounds(bounds, { padding: padding(), animate: false });
+    if (params.tour && bounds && !tour) {
+      const stops = (b.subdistricts as AnyCollection).features
+        .map((f) => ({ name: String(f.properties?.name ?? ''), bounds: geometryBounds(f.geometry) }))
+        .filter((s): s is { name: string; bounds: [number, number, number, number] } => s.bounds !== null);
+      tour = startTour(map, { name: t('wall.tour.district'), bounds }, stops, { animate: params.motion, padding: padding(), onStop: setTourStop });
+    }
+  });
+  createEffect(() => {
+    const blocks = store.blocks();
+    if (blocks && styleLoaded()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
+  });
+  createEffect(() => {
+    if (ready() || !map || !basemap() || !styleLoaded() || !store.blocks() || !store.heat()) return;
+    const m = map;
+    m.once('idle', () => setReady(true));
+    m.triggerRepaint();
+  });
+
+  onCleanup(() => {
+    tour?.stop();
+    delete window.__gezhiWall;
+    overlay?.finalize();
+    map?.remove();
+  });
+
+  const legend: { color: RGBA; label: () => string; kind: 'dot' | 'line' | 'ring' | 'swatch' }[] = [
+    { color: SLA_COLORS.onTrack, label: () => t('wall.legend.onTrack'), kind: 'dot' },
+    { color: SLA_COLORS.warning, label: () => t('wall.legend.warning'), kind: 'dot' },
+    { color: SLA_COLORS.overdue, label: () => t('wall.legend.overdue'), kind: 'dot' },
+    { color: HOTSPOT_COLOR, label: () => t('wall.legend.hotspot', { alpha: store.hotspots()?.alpha ?? 0.05 }), kind: 'line' },
+    { color: ROUTE_COLOR, label: () => t('wall.legend.route'), kind: 'line' },
+    { color: STAFF_COLOR, label: () => t('wall.legend.staff'), kind: 'dot' },
+    { color: [255, 255, 255, 255], label: () => t('wall.legend.new'), kind: 'ring' },
+  ];
+
+  return (
+    <section class="wall" classList={{ kiosk: params.kiosk }} data-ready={ready() ? 'true' : 'false'} data-stream={stream.status()}>
+      <header class="wall-top">
+        <h1 class="wall-title">{t('wall.title')}</h1>
+        <span class="wall-live" data-status={stream.status()}>
+          <span class="wall-live-dot" />
+          {stream.status() === 'live' ? t('wall.live') : stream.status() === 'stale' ? t('wall.stale.title') : t('wall.stale.connecting')}
+        </span>
+        <span class="wall-tour">{tourStop()}</span>
+        <WallClock now={now} />
+      </header>
+      <KpiStrip kpi={store.kpi} />
+      <div class="wall-body">
+        <div class="wall-map">
+          <div ref={container} class="wall-canvas" />
+          <div class="wall-map-caption">
+            {t('wall.heat', { window: t(WINDOW_KEYS[store.heatWindow()]), n: formatNumber(store.heat()?.count ?? 0) })}
+          </div>
+          <div class="wall-data-note">{t('wall.dataNote')}</div>
+          <Show when={!ready()}>
+            <div class="wall-loading">{t('wall.loading')}</div>
+          </Show>
+        </div>
+        <aside class="wall-side">
+          <Ticker items={store.ticker} now={now} />
+          <section class="wall-hotspot-list" data-testid="wall-hotspots">
+            <h2>{t('wall.hotspots.title', { days: store.hotspots()?.days ?? params.hotspotDays })}</h2>
+            <Show when={(store.hotspots()?.items.length ?? 0) > 0} fallback={<p class="wall-muted">{t('wall.hotspots.none')}</p>}>
+              <ol>
+                <For each={store.hotspots()?.items.slice(0, 5)}>
+                  {(h) => (
+                    <li>
+                      <span class="wall-hs-place">{h.subdistrict.name} · {h.block.communityName}</span>
+                      <span class="wall-hs-meta">
+                        {t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) })} · {h.governor?.name ?? t('wall.hotspot.noGovernor')}
+                      </span>
+                    </li>
+                  )}
+                </For>
+              </ol>
+            </Show>
+          </section>
+          <section class="wall-legend">
+            <h2>{t('wall.legend.title')}</h2>
+            <div class="wall-legend-ramp">
+              <span>{t('wall.legend.heat')}</span>
+              <i style={{ background: `linear-gradient(90deg, ${HEAT_RANGE.map(cssColor).join(', ')})` }} />
+            </div>
+            <div class="wall-legend-ramp">
+              <span>{t('wall.legend.load')}</span>
+              <i style={{ background: `linear-gradient(90deg, ${[...LOAD_COLORS.open, ...LOAD_COLORS.overdue].map((c) => cssColor([c[0], c[1], c[2], 255])).join(', ')})` }} />
+            </div>
+            <ul>
+              <For each={legend}>
+                {(item) => (
+                  <li>
+                    <i class={`wall-key wall-key-${item.kind}`} style={{ '--c': cssColor(item.color) }} />
+                    {item.label()}
+                  </li>
+                )}
+              </For>
+            </ul>
+          </section>
+        </aside>
+      </div>
+      <StaleIndicator status={stream.status} lastMessageAt={stream.lastMessageAt} />
+    </section>
+  );
+}
