@@ -152,6 +152,8 @@ interface Case {
   reworked: boolean;
   excluded: Set<number>;
   failures: number;
+  /** What the case is doing now (for the stop report). */
+  doing: string;
 }
 
 type Action =
@@ -282,7 +284,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
       handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
       proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
-      reworked: false, excluded: new Set(), failures: 0,
+      reworked: false, excluded: new Set(), failures: 0, doing: 'new',
     };
     apply(c, d);
     c.anchor = clock.now();
@@ -534,7 +536,9 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       while (!stopped) {
         const step = next(c);
         if (!step) break;
+        c.doing = `waiting to ${step.action}`;
         if (!(await scheduler.sleepUntil(step.at))) break;
+        c.doing = step.action;
         if (!(await perform(c, step.action))) {
           if (!stopped) count('abandoned');
           break;
@@ -673,6 +677,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       client.stop();
       const deadline = new Promise((r) => setTimeout(r, 5_000).unref());
       await Promise.race([Promise.allSettled([...tasks]), deadline]);
+      for (const c of cases.values()) log(`simulate: case ${c.caseNo} still busy at stop (${c.doing})`);
       const s = summary();
       log(
         `simulate: stopped after ${(s.simulatedMs / MINUTE).toFixed(1)} simulated min — reported ${s.reported}, ` +
