@@ -94,7 +94,7 @@ async function filed(p: Place, category = '0101'): Promise<Json> {
   return ev;
 }
 
-function checkRoute(route: { coordinates: [number, number][]; times: number[] }, from: { lon: number; lat: number }, to: { lon: number; lat: number }) {
+function checkRoute(route: { coordinates: [number, number][]; times: number[] }, from: Json, to: Json) {
   expect(route.coordinates.length).toBeGreaterThanOrEqual(2);
   expect(route.times.length).toBe(route.coordinates.length);
   expect(route.times[0]).toBe(0);
