@@ -65,11 +65,19 @@ export function CandidateList(props: {
   focused: number | null;
   onFocus: (staffId: number | null) => void;
   onDispatch: (staffId: number, reason: string) => void;
+  onRerank: () => void;
 }): JSX.Element {
   const [reason, setReason] = createSignal('');
   return (
     <section class="ops-candidates" aria-labelledby="cand-title" data-testid="candidates">
-      <h3 id="cand-title">{t('ops.cand.title')}</h3>
+      <h3 id="cand-title">
+        {t('ops.cand.title')}
+        <Show when={props.data}>
+          <button type="button" class="link rerank" disabled={props.loading} onClick={() => props.onRerank()}>
+            {t('ops.cand.rerank')}
+          </button>
+        </Show>
+      </h3>
       <Show when={props.error}>
         <p class="ops-error" role="alert">
           {props.error}
@@ -119,7 +127,7 @@ export function CandidateList(props: {
                       </div>
                       <ScoreBar c={c} />
                       <div class="cand-facts small">
-                        <span title={t('ops.cand.eta')}>⏱ {formatEta(c.etaSeconds)}</span>
+                        <span title={t('ops.cand.eta')}>{t('ops.cand.eta')} {formatEta(c.etaSeconds)}</span>
                         <span title={t('ops.cand.distance')}>{formatDistance(c.distanceMetres)}</span>
                         <span>{t('ops.cand.load', { n: c.openLoad })}</span>
                         <Show when={c.staff.unit}>{(u) => <span class="muted">{u().name}</span>}</Show>

@@ -9,7 +9,8 @@ import {
 } from './api';
 import { dispatcherTransitions, IN_PROGRESS } from './state';
 
-const OPEN_FOR_CANDIDATES = ['reported', 'filed', ...IN_PROGRESS];
+/** The recommendation is for cases waiting to be dispatched (the server answers 409 otherwise). */
+const OPEN_FOR_CANDIDATES = ['filed'];
 
 export interface Actor {
   id: number;
@@ -166,16 +167,22 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     }
   }
 
-  const topCandidate = () => candidates.latest?.items[0]?.staff.id;
+  const topCandidate = () => ranking()?.items[0]?.staff.id;
 
   const casePoint = createMemo<LonLat | null>(() => {
     const d = detail.latest;
     return d && Number(d.id) === id() ? [d.lon, d.lat] : null;
   });
 
-  const candidatePoints = createMemo<OpsCandidatePoint[]>(() => {
+  /** The ranking, while it applies: for the open case, while it waits to be dispatched. */
+  const ranking = createMemo(() => {
     const c = candidates.latest;
-    if (!c || c.eventId !== id()) return [];
+    return c && c.eventId === id() && OPEN_FOR_CANDIDATES.includes(status() ?? '') ? c : undefined;
+  });
+
+  const candidatePoints = createMemo<OpsCandidatePoint[]>(() => {
+    const c = ranking();
+    if (!c) return [];
     const out: OpsCandidatePoint[] = [];
     c.items.forEach((item, rank) => {
       if (item.position) out.push({ rank, staffId: item.staff.id, name: item.staff.name, position: [item.position.lon, item.position.lat] });
@@ -186,8 +193,8 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
   const routes = createMemo<OpsRoute[]>(() => {
     const s = sent();
     if (s && s.eventId === id() && s.coordinates.length > 1) return [{ rank: -1, staffId: s.staffId, path: s.coordinates }];
-    const c = candidates.latest;
-    if (!c || c.eventId !== id() || !OPEN_FOR_CANDIDATES.slice(0, 2).includes(status() ?? '')) return [];
+    const c = ranking();
+    if (!c) return [];
     return c.items
       .slice(0, 3)
       .map((item, rank) => ({ rank, staffId: item.staff.id, path: item.route?.coordinates ?? [] }))
@@ -199,6 +206,7 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     candidates: candidates as { (): Candidates | undefined; latest: Candidates | undefined; loading: boolean; error: unknown },
     candidateError,
     detailError,
+    ranking,
     block,
     sent,
     setSent,
@@ -213,10 +221,14 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     topCandidate,
     transition,
     dispatch,
+    /** Reload the case after a change reported by the stream; the candidates follow when its status or tier changes. */
     refresh() {
       if (id() === null) return;
       void refetchDetail();
-      void refetchCandidates();
+    },
+    /** Re-rank the candidates (positions and loads move on). */
+    rerank() {
+      if (candidateKey()) void refetchCandidates();
     },
   };
 }

@@ -78,7 +78,7 @@ export function CasePanel(props: {
     if (b.needs === 'reason') return void m.transition({ to: b.to, reason: reason().trim() || undefined });
     return void m.transition({ to: b.to });
   };
-  const canDispatch = () => allowed('dispatch') || allowed('reassign');
+  const canDispatch = () => allowed('dispatch');
 
   return (
     <section class="ops-case" aria-labelledby="case-title" data-testid="case-panel" data-status={m.detail.latest?.status ?? ''}>
@@ -199,18 +199,19 @@ export function CasePanel(props: {
               )}
             </Show>
 
-            <CandidateList
-              data={m.candidates.latest}
-              loading={m.candidates.loading}
-              error={d().status === 'reported' ? null : m.candidateError()}
-              canDispatch={m.isDispatcher() && canDispatch()}
-              busy={m.busy()}
-              focused={props.focused}
-              onFocus={props.onFocus}
-              onDispatch={(staffId, why) =>
-                void (allowed('dispatch') ? m.dispatch(staffId, why) : m.transition({ to: 'reassign', assignee: staffId, note: why.trim() || undefined }))
-              }
-            />
+            <Show when={d().status === 'filed'}>
+              <CandidateList
+                data={m.ranking()}
+                loading={m.candidates.loading}
+                error={m.candidateError()}
+                canDispatch={m.isDispatcher() && canDispatch()}
+                busy={m.busy()}
+                focused={props.focused}
+                onFocus={props.onFocus}
+                onRerank={() => m.rerank()}
+                onDispatch={(staffId, why) => void m.dispatch(staffId, why)}
+              />
+            </Show>
 
             <section aria-labelledby="log-title">
               <h3 id="log-title">{t('ops.log.title')}</h3>

@@ -246,7 +246,7 @@ export function OpsView(): JSX.Element {
   onMount(() => document.addEventListener('keydown', onKey));
   onCleanup(() => document.removeEventListener('keydown', onKey));
 
-  const focusedName = (staffId: number) => model.candidates.latest?.items.find((c) => c.staff.id === staffId);
+  const focusedName = (staffId: number) => model.ranking()?.items.find((c) => c.staff.id === staffId);
 
   return (
     <div class="ops" data-testid="ops">

@@ -1,0 +1,234 @@
+/**
+ * The dispatcher's console (/ops) end to end: a report POSTed to the API appears in the queue through the live
+ * stream; opening and filing it works from the keyboard; the candidates come with routes and reasons; dispatch
+ * sends it, the route is drawn on the console's map and published on the live stream.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { artifactPath, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+
+const VIEWPORT = { width: 1440, height: 900 };
+const SUBDISTRICT = '430302005'; // 广场街道: dense urban blocks along the river
+
+interface BlockListFeature {
+  properties: { code: string; subdistrictCode: string; residents: number };
+}
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let record: PageRecord;
+let eventId = 0;
+let dispatcherId = 0;
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${app.url}${path}`, init);
+  expect(res.ok, `${init?.method ?? 'GET'} ${path} → ${res.status} ${res.ok ? '' : await res.text()}`).toBe(true);
+  return (await res.json()) as T;
+}
+
+/** Reads the live stream from `afterId` until a frame of `type` satisfies `match` (or the time runs out). */
+async function awaitStreamMessage(type: string, afterId: number, match: (data: Record<string, unknown>) => boolean, timeoutMs = 10_000) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  try {
+    const res = await fetch(`${app.url}/api/stream?types=${type}&lastEventId=${afterId}`, { signal: ctl.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return null;
+      buffer += value;
+      let cut: number;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = frame
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
+        if (event === type && data) {
+          const parsed = JSON.parse(data) as Record<string, unknown>;
+          if (match(parsed)) return parsed;
+        }
+      }
+    }
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return null;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    ctl.abort();
+  }
+}
+
+beforeAll(async () => {
+  ensureBuild();
+  app = await startApp({ seededDb: inject('seededDb') });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  record = recordPage(page);
+  await page.goto(`${app.url}/ops`);
+  await page.waitForFunction(() => window.__gezhiOps?.ready() === true, undefined, { timeout: 90_000, polling: 200 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('/ops console', () => {
+  test('acts as a chosen guidance-centre staff member and says accounts come later', async () => {
+    await page.locator('select[name="subdistrict"]').selectOption(SUBDISTRICT);
+    const staff = await api<{ items: { id: number; unit: { key: string } | null }[] }>(
+      `/api/staff?role=centre-staff&subdistrict=${SUBDISTRICT}`,
+    );
+    const guidance = staff.items.filter((s) => s.unit?.key === 'guidance');
+    expect(guidance.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('select[name="dispatcher"]').inputValue(), { timeout: 10_000 })
+      .toBe(String(guidance[0].id));
+    dispatcherId = guidance[0].id;
+    expect(await page.getByTestId('accounts-note').textContent()).toContain('账号体系稍后上线');
+    // Remembered across a reload.
+    expect(await page.evaluate(() => localStorage.getItem('gezhi.ops.identity'))).toContain(SUBDISTRICT);
+    await expect.poll(() => page.getByTestId('stream-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
+  });
+
+  test('a new report shows up in the queue through the live stream', async () => {
+    const blocks = await api<{ features: BlockListFeature[] }>('/api/blocks');
+    const block = blocks.features.find((f) => f.properties.subdistrictCode === SUBDISTRICT && f.properties.residents > 0)!;
+    const detail = await api<{ center: [number, number] }>(`/api/blocks/${block.properties.code}`);
+    const created = await api<{ id: number; caseNo: string; status: string; subdistrictCode: string }>('/api/events', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        text: '小区门口垃圾堆放两天未清运，气味很大',
+        category: '0101',
+        lon: detail.center[0],
+        lat: detail.center[1],
+        channel: 'hotline',
+        kind: 'demand',
+        reporter: '张先生',
+      }),
+    });
+    expect(created.status).toBe('reported');
+    expect(created.subdistrictCode).toBe(SUBDISTRICT);
+    eventId = created.id;
+    const row = page.locator(`.ops-queue li[data-id="${eventId}"]`);
+    const t0 = Date.now();
+    await row.waitFor({ timeout: 8_000 });
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(await row.textContent()).toContain(created.caseNo);
+    expect(await row.locator('.countdown').getAttribute('data-level')).toMatch(/ok|warning|overdue/);
+    await page.screenshot({ path: artifactPath('ops-queue.png') });
+  });
+
+  test('open with the keyboard, file with f: the candidates appear with routes and reasons', async () => {
+    const rows = page.locator('.ops-queue li');
+    const index = await rows.evaluateAll((els, id) => els.findIndex((el) => el.getAttribute('data-id') === String(id)), eventId);
+    expect(index).toBeGreaterThanOrEqual(0);
+    await page.locator('body').click({ position: { x: 5, y: VIEWPORT.height - 5 } }).catch(() => undefined);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // Move to the row with j/k, then open it with Enter.
+    for (let i = 0; i < 50 && (await rows.nth(index).getAttribute('aria-selected')) !== 'true'; i++) {
+      const current = await rows.evaluateAll((els) => els.findIndex((el) => el.getAttribute('aria-selected') === 'true'));
+      await page.keyboard.press(current < index ? 'j' : 'k');
+    }
+    expect(await rows.nth(index).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('case-panel');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('reported');
+    expect(await panel.textContent()).toContain('小区门口垃圾堆放');
+    expect(await panel.getByTestId('case-log').textContent()).toContain('待立案');
+
+    await page.keyboard.press('f');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('filed');
+    expect((await api<{ status: string }>(`/api/events/${eventId}`)).status).toBe('filed');
+
+    const items = panel.locator('.cand-list > li');
+    await expect.poll(() => items.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const reasons = await items.first().locator('.reasons li').allTextContents();
+    expect(reasons.length).toBeGreaterThan(0);
+    // Reasons are translated, not raw keys.
+    for (const r of reasons) expect(r).not.toMatch(/^[a-z-]+$/);
+    expect(await items.first().locator('.score-part').count()).toBe(4);
+    const candidates = await api<{ items: { route: unknown }[] }>(`/api/events/${eventId}/candidates?limit=10`);
+    const withRoutes = candidates.items.filter((c) => c.route !== null).length;
+    expect(withRoutes).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => window.__gezhiOps!.routeCount()), { timeout: 10_000 }).toBe(withRoutes);
+    expect(await page.evaluate(() => window.__gezhiOps!.hasCasePoint())).toBe(true);
+    expect(await page.evaluate(() => window.__gezhiOps!.layerIds())).toEqual(
+      expect.arrayContaining(['ops-routes', 'ops-candidates', 'ops-case']),
+    );
+    await page.waitForTimeout(800); // let the map draw the fitted view
+    const stats = await imageStats(page, await page.locator('.ops-map canvas').screenshot());
+    expect(stats.std, 'the map canvas is a flat colour').toBeGreaterThan(8);
+    await page.screenshot({ path: artifactPath('ops-candidates.png') });
+  });
+
+  test('d dispatches to the top candidate: the route is drawn and published on the live stream', async () => {
+    const before = await api<{ lastId: number }>('/api/stream/status');
+    const top = await page.locator('.cand-list > li').first().getAttribute('data-staff');
+    const published = awaitStreamMessage('route.dispatched', before.lastId, (d) => d.eventId === eventId, 15_000);
+    await page.keyboard.press('d');
+    const panel = page.getByTestId('case-panel');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('dispatched');
+    const event = await api<{ status: string; assignee: { id: number } | null; log: { actor: { id: number } | null; to: string }[] }>(
+      `/api/events/${eventId}`,
+    );
+    expect(event.status).toBe('dispatched');
+    expect(String(event.assignee?.id)).toBe(top);
+    expect(event.log.find((l) => l.to === 'dispatched')?.actor?.id).toBe(dispatcherId);
+
+    await expect.poll(() => page.evaluate(() => window.__gezhiOps!.sentRouteCount()), { timeout: 10_000 }).toBe(1);
+    expect(await page.evaluate(() => window.__gezhiOps!.routeCount())).toBeGreaterThan(0);
+    await page.getByTestId('sent-route').waitFor();
+    // The ranking no longer applies once the case is sent: no stale dispatch buttons, no candidate dots.
+    expect(await panel.locator('[data-action="dispatch"]').count()).toBe(0);
+    expect(await page.evaluate(() => window.__gezhiOps!.candidateCount())).toBe(0);
+
+    const message = await published;
+    expect(message, 'route.dispatched on the live stream').not.toBeNull();
+    expect(Array.isArray(message!.coordinates)).toBe(true);
+    const active = await api<{ items: { eventId: number; staffId: number }[] }>('/api/routes/active');
+    expect(active.items.some((r) => r.eventId === eventId && String(r.staffId) === top)).toBe(true);
+    // The dispatched case leaves the queue.
+    await expect.poll(() => page.locator(`.ops-queue li[data-id="${eventId}"]`).count(), { timeout: 10_000 }).toBe(0);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: artifactPath('ops-dispatched.png') });
+  });
+
+  test('Esc closes the case; the overdue and warning lists are a tab', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Escape');
+    await page.getByTestId('case-panel').waitFor({ state: 'detached', timeout: 5_000 });
+    await page.locator('[data-tab="due"]').click();
+    const due = await api<{ overdue: number; warning: number }>('/api/events/overdue?include=warning&limit=1000');
+    const overdueRows = page.getByTestId('overdue-list').locator('li[data-id]');
+    await expect.poll(() => overdueRows.count(), { timeout: 10_000 }).toBe(Math.min(due.overdue, 1000));
+    await page.screenshot({ path: artifactPath('ops-due.png') });
+    if (due.overdue > 0) {
+      await overdueRows.first().click();
+      await page.getByTestId('case-log').waitFor({ timeout: 10_000 });
+    }
+    await page.locator('[data-tab="queue"]').click();
+  });
+
+  test('English switch', async () => {
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => page.getByTestId('accounts-note').textContent()).toContain('Accounts come later');
+    await page.screenshot({ path: artifactPath('ops-en.png') });
+    await page.locator('.lang-switch').click();
+  });
+
+  test('no console errors, no request to another host', () => {
+    expect(record.errors).toEqual([]);
+    const host = new URL(app.url).host;
+    const offHost = record.requests.filter((u) => /^(https?|wss?):/.test(u) && new URL(u).host !== host);
+    expect(offHost).toEqual([]);
+    expect(record.requests.filter((u) => !/^(https?|data|blob):/.test(u))).toEqual([]);
+  });
+});
