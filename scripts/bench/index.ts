@@ -14,6 +14,7 @@ import { runWebBench } from './web.ts';
 import { runIngestBench } from './ingest.ts';
 import { runRoutingBench } from './routing.ts';
 import { runLiveBench } from './live.ts';
+import { runCandidatesBench } from './candidates.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -22,6 +23,7 @@ const BENCHES: BenchModule[] = [
   { name: 'ingest', run: runIngestBench },
   { name: 'routing', run: runRoutingBench },
   { name: 'live', run: runLiveBench },
+  { name: 'candidates', run: runCandidatesBench },
 ];
 
 async function main(): Promise<void> {
