@@ -169,8 +169,9 @@ export function writeStaff(db: Db, d: GeneratedDistrict, rng: Rng, now: number, 
           const id = person(rng.chance(0.55) ? 'F' : 'M', taken);
           unitRole(id, 'centre-staff', unitId);
           handlers.push(id);
-          // The rapid-response centre works in the field.
-          if (key === 'rapid-response') position(id, ...jitter(rng, s.center[0], s.center[1], 600));
+          // The rapid-response centre works in the field; the others start from the subdistrict office, so the
+          // dispatcher's road ETAs cover every centre's staff.
+          position(id, ...jitter(rng, s.center[0], s.center[1], key === 'rapid-response' ? 600 : 150));
         }
         centres.set(key, { unitId, handlers, inspector });
       }
