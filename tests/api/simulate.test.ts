@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +162,34 @@ describe('live-activity simulator against the real server', () => {
     }
     // A responder's successive positions advance along a route, not teleport: consecutive fixes stay close.
     expect(staff.size).toBeGreaterThan(1);
+  });
+
+  it('the CLI runs it until Ctrl-C and stops gracefully; --help and usage errors', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', server.url, '--speed', '600', '--rate', '60', '--seed', '2', '--start', '2026-11-26T10:00', '--pick-up', '0'], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !/^simulate \d{4}-\d\d-\d\d 10:\d\d \| reported/m.test(out)) await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/^simulate: stopped after [\d.]+ simulated min/m);
+    expect(out).not.toMatch(/5xx [1-9]/);
+
+    const help = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--rate R/);
+    expect(help.stdout).toMatch(/--speed S/);
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--speed', '0'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--speed must be a number > 0/);
+    const down = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', 'http://127.0.0.1:9', '--duration', '1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(down.status).toBe(1);
+    expect(down.stdout).toMatch(/cannot start/);
   });
 });
 
