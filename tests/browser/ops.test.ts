@@ -217,6 +217,30 @@ describe('/ops console', () => {
     await page.locator('[data-tab="queue"]').click();
   });
 
+  test('rejecting a duplicate report with its reason takes it out of the queue', async () => {
+    const first = await api<{ lon: number; lat: number }>(`/api/events/${eventId}`);
+    const dup = await api<{ id: number }>('/api/events', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: '同一处垃圾堆放，重复反映', category: '0101', lon: first.lon, lat: first.lat, channel: 'wechat', kind: 'demand' }),
+    });
+    const row = page.locator(`.ops-queue li[data-id="${dup.id}"]`);
+    await row.waitFor({ timeout: 8_000 });
+    await row.locator('button.link').click();
+    const panel = page.getByTestId('case-panel');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('reported');
+    await panel.locator('select[name="reject-kind"]').selectOption('duplicate');
+    await panel.locator('input[name="action-reason"]').fill(`与 ${eventId} 重复`);
+    await panel.locator('[data-action="reject"]').click();
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('rejected');
+    const after = await api<{ status: string; log: { to: string; note: string }[] }>(`/api/events/${dup.id}`);
+    expect(after.status).toBe('rejected');
+    expect(after.log.at(-1)!.note).toContain('重复');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Escape');
+  });
+
   test('English switch', async () => {
     await page.locator('.lang-switch').click();
     await expect.poll(() => page.getByTestId('accounts-note').textContent()).toContain('Accounts come later');

@@ -33,7 +33,7 @@ function Log(props: { entries: LogEntry[] }): JSX.Element {
             <div class="log-head">
               <span class="mono">{formatDateTime(e.at)}</span>
               <span class="log-move">
-                {e.from === null ? '' : `${label('ops.status', e.from)} → `}
+                {e.from === null || e.from === e.to ? '' : `${label('ops.status', e.from)} → `}
                 {label('ops.status', e.to)}
               </span>
               <Show when={handOff}>

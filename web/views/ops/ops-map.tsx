@@ -142,6 +142,12 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
   // Fit the camera to the case, the nearest candidates and the routes when the case or its candidates change.
   const framing = createMemo(() => {
     const top = props.candidates.filter((c) => c.rank < 5).map((c) => c.position);
+    // The case's block too, so its outline (属地) is in view.
+    const g = props.block?.geometry;
+    if (g && (g.type === 'Polygon' || g.type === 'MultiPolygon')) {
+      const rings = g.type === 'Polygon' ? [g.coordinates[0]] : g.coordinates.map((p) => p[0]);
+      for (const ring of rings) for (const p of ring ?? []) top.push([p[0], p[1]]);
+    }
     return opsBounds(props.casePoint, top, props.routes);
   });
   createEffect(
