@@ -19,11 +19,27 @@
  * GEZHI_BENCH_TRANSPORT_EVENTS: window size (default 1,000,000). GEZHI_BENCH_TRANSPORT_RUNS: runs (default 3).
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { brotliCompressSync, constants, createGzip, gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
-import { ROOT } from '../../tests/browser/harness.ts';
+import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
+import { eventQueries, type EventSummaryRow } from '../../server/db/queries/events.ts';
+import { encodeEventColumns } from '../../server/domain/event-columns.ts';
+import { featureText } from '../../server/http/geojson.ts';
+import { toEventSummary } from '../../server/routes/present.ts';
+import { launchBrowser, ROOT } from '../../tests/browser/harness.ts';
+import { consume, median, now, round, type BenchResult } from './util.ts';
 
 const N = Number(process.env.GEZHI_BENCH_TRANSPORT_EVENTS ?? 1_000_000);
+const RUNS = Number(process.env.GEZHI_BENCH_TRANSPORT_RUNS ?? 3);
+/** Rows per page when serialising JSON / GeoJSON (as a streaming server would). */
+const PAGE = 50_000;
+const GOAL_BYTES_PER_EVENT = 16;
+const GOAL_SMALLER_THAN_GEOJSON = 10;
+const GOAL_BROWSER_MS = 500;
 const TMP = join(ROOT, 'tests', '.tmp');
 /** The synthetic window: 30 days ending at the demo history's start (2022-01-01 00:00 +08:00). */
 export const WINDOW_TO = Date.parse('2022-01-01T00:00:00+08:00');
@@ -114,4 +130,311 @@ export async function bundleForPage(source: string): Promise<string> {
     logLevel: 'silent',
   });
   return out.outputFiles[0].text;
+}
+
+interface Sizes {
+  raw: number;
+  gzip: number;
+}
+
+/** Server side of the binary form: query + encode per run, then its compressed sizes. */
+function benchBinary(db: Db, from: number, to: number) {
+  const q = eventWindowQueries(db);
+  const read: number[] = [];
+  const encode: number[] = [];
+  let buf = new ArrayBuffer(0);
+  let count = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    const t0 = now();
+    const w = q.read({ from, to, now: to, limit: 2_000_000 });
+    const t1 = now();
+    buf = encodeEventColumns({ ...w, timeOrigin: from, timeEnd: to, asOf: to });
+    const t2 = now();
+    count = w.count;
+    if (i > 0) (read.push(t1 - t0), encode.push(t2 - t1)); // run 0 warms up
+  }
+  const bytes = new Uint8Array(buf);
+  const timeIt = <T>(f: () => T): [T, number] => {
+    const t = now();
+    const r = f();
+    return [r, now() - t];
+  };
+  const [gz1, gzip1Ms] = timeIt(() => gzipSync(bytes, { level: 1 }));
+  const [gz6, gzip6Ms] = timeIt(() => gzipSync(bytes, { level: 6 }));
+  const [br1, br1Ms] = timeIt(() => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }));
+  const total = read.map((r, i) => r + encode[i]);
+  return {
+    count,
+    readMs: median(read),
+    encodeMs: median(encode),
+    totalMs: median(total),
+    samples: total,
+    sizes: { raw: bytes.length, gzip: gz6.length } satisfies Sizes,
+    served: { gzip1: gz1.length, gzip1Ms, gzip6Ms, br1: br1.length, br1Ms },
+  };
+}
+
+type Serialise = (rows: EventSummaryRow[], asOf: number, first: boolean) => string;
+
+const jsonPage: Serialise = (rows, asOf, first) =>
+  (first ? '' : ',') + JSON.stringify(rows.map((r) => toEventSummary(r, asOf))).slice(1, -1);
+
+const geojsonPage: Serialise = (rows, asOf, first) =>
+  (first ? '' : ',') +
+  rows
+    .map((r) => {
+      const { lon, lat, ...properties } = toEventSummary(r, asOf);
+      return featureText(r.id, `{"type":"Point","coordinates":[${lon},${lat}]}`, properties);
+    })
+    .join(',');
+
+/**
+ * One text form of the window, page by page (keyset, newest first, as GET /api/events pages): query + serialise +
+ * UTF-8 per run; the gzip size (level 6, as the JSON API compresses) once, streamed.
+ */
+async function benchText(db: Db, from: number, to: number, head: string, tail: string, page: Serialise) {
+  const q = eventQueries(db);
+  const pass = (sink: ((b: Buffer) => void) | null): [ms: number, bytes: number, rows: number] => {
+    const t0 = now();
+    let bytes = 0;
+    let rows = 0;
+    let after: { reportedAt: number; id: number } | undefined;
+    const emit = (text: string) => {
+      const b = Buffer.from(text, 'utf8');
+      bytes += b.length;
+      sink?.(b);
+    };
+    emit(head);
+    for (;;) {
+      const batch = q.list({ from, to, after, limit: PAGE, now: to });
+      if (batch.length === 0) break;
+      emit(page(batch, to, rows === 0));
+      rows += batch.length;
+      const last = batch[batch.length - 1];
+      after = { reportedAt: last.reported_at, id: last.id };
+      if (batch.length < PAGE) break;
+    }
+    emit(tail);
+    return [now() - t0, bytes, rows];
+  };
+  const samples: number[] = [];
+  let raw = 0;
+  let rows = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const [ms, bytes, n] = pass(null);
+    samples.push(ms);
+    raw = bytes;
+    rows = n;
+  }
+  const gzip = createGzip({ level: 6 });
+  let gz = 0;
+  gzip.on('data', (c: Buffer) => (gz += c.length));
+  const done = new Promise((r) => gzip.on('end', r));
+  pass((b) => gzip.write(b));
+  gzip.end();
+  await done;
+  return { rows, totalMs: median(samples), samples, sizes: { raw, gzip: gz } satisfies Sizes };
+}
+
+/**
+ * The page's side: a Deck without a map, created and warmed up once; then per run, everything after the response
+ * arrives, synchronously: body → decode → attributes → layer update (deck.gl matches the layer, updates its
+ * attributes and uploads them) → one draw, finished by a 1-pixel readPixels so SwiftShader's work is counted.
+ * (Headless Chromium schedules animation frames irregularly, up to ~1 s apart on a busy machine, so waiting for
+ * the next frame would time the compositor, not the layer.)
+ */
+const PAGE_ENTRY = `
+import { Deck } from '@deck.gl/core';
+import { ScatterplotLayer } from '@deck.gl/layers';
+import { readEventColumns } from './web/map/event-columns.ts';
+
+const SIZE = 512;
+let deck;
+function finish() {
+  const gl = deck.device.gl;
+  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+}
+window.__transportBench = async (url) => {
+  if (!deck) {
+    const canvas = document.createElement('canvas');
+    canvas.style.width = canvas.style.height = SIZE + 'px';
+    document.body.appendChild(canvas);
+    await new Promise((resolve) => {
+      deck = new Deck({
+        canvas, width: SIZE, height: SIZE, useDevicePixels: false, controller: false,
+        initialViewState: { longitude: 112.83, latitude: 27.94, zoom: 9.5 },
+        layers: [],
+        onAfterRender: () => resolve(),
+      });
+    });
+  }
+  const res = await fetch(url);
+  const t0 = performance.now();
+  const w = await readEventColumns(res);
+  const t1 = performance.now();
+  // A stable id, as a view refreshing its window would keep: deck.gl updates the layer in place.
+  deck.setProps({
+    layers: [new ScatterplotLayer({ id: 'events', ...w.layerProps, radiusUnits: 'pixels', getRadius: 1, radiusMinPixels: 1 })],
+  });
+  deck.layerManager.updateLayers();
+  const t2 = performance.now();
+  deck.redraw('bench');
+  finish();
+  const t3 = performance.now();
+  deck.redraw('bench again');
+  finish();
+  const t4 = performance.now();
+  return {
+    count: w.count,
+    encoding: res.headers.get('content-encoding') || 'identity',
+    body: w.timings.body,
+    decode: w.timings.decode,
+    build: w.timings.build,
+    toAttributes: t1 - t0,
+    layerUpdate: t2 - t1,
+    toLayerReady: t2 - t0,
+    toFirstFrame: t3 - t0,
+    drawOnly: t4 - t3,
+  };
+};
+`;
+
+interface PageRun {
+  count: number;
+  encoding: string;
+  body: number;
+  decode: number;
+  build: number;
+  toAttributes: number;
+  layerUpdate: number;
+  toLayerReady: number;
+  toFirstFrame: number;
+  drawOnly: number;
+}
+
+/** Browser side: the app served in-process over the bench database, the window loaded RUNS times after a warm-up. */
+async function benchBrowser(db: Db, from: number, to: number) {
+  const app = createApp({ db, now: () => to });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const script = await bundleForPage(PAGE_ENTRY);
+  const browser = await launchBrowser();
+  const runs: PageRun[] = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 600, height: 600 } });
+    await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+    await page.goto(`${url}/api/health`);
+    // An HTML document of the app's origin (a JSON document's viewer gets few animation frames).
+    await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
+    await page.addScriptTag({ content: script });
+    const windowUrl = `/api/events/columns?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+    // Warm-up: shaders compiled, code paths hot.
+    const load = () => page.evaluate((u) => (window as unknown as { __transportBench: (u: string) => Promise<PageRun> }).__transportBench(u), windowUrl);
+    await load();
+    for (let i = 0; i < RUNS; i++) runs.push(await load());
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
+  }
+  const med = (k: keyof Omit<PageRun, 'encoding'>) => round(median(runs.map((r) => r[k])), 1);
+  return {
+    count: runs[0].count,
+    encoding: runs[0].encoding,
+    body: med('body'),
+    decode: med('decode'),
+    build: med('build'),
+    toAttributes: med('toAttributes'),
+    layerUpdate: med('layerUpdate'),
+    toLayerReady: med('toLayerReady'),
+    toFirstFrame: med('toFirstFrame'),
+    drawOnly: med('drawOnly'),
+    runs,
+  };
+}
+
+export async function runTransportBench(): Promise<BenchResult> {
+  const file = await transportDatabase();
+  const db = openDatabase(file, { readonly: true });
+  const [from, to] = [WINDOW_FROM, WINDOW_TO];
+  try {
+    const binary = benchBinary(db, from, to);
+    const json = await benchText(db, from, to, '{"items":[', '],"nextCursor":null}', jsonPage);
+    const geojson = await benchText(db, from, to, '{"type":"FeatureCollection","features":[', ']}', geojsonPage);
+    if (json.rows !== binary.count || geojson.rows !== binary.count) {
+      throw new Error(`forms disagree on the window: binary ${binary.count}, JSON ${json.rows}, GeoJSON ${geojson.rows} rows`);
+    }
+    const browser = await benchBrowser(db, from, to);
+    consume(browser.count);
+    const n = binary.count;
+    const per = (b: number) => round(b / n, 2);
+    const bytesPerEvent = per(binary.sizes.raw);
+    const ratioRaw = round(geojson.sizes.raw / binary.sizes.raw, 1);
+    const ratioGzip = round(geojson.sizes.gzip / binary.sizes.gzip, 1);
+    return {
+      name: 'transport',
+      description:
+        `one window of ${n} events (synthetic copies of demo events, see the module header): GZEV v1 vs JSON vs GeoJSON ` +
+        `on the server (median of ${RUNS}), and fetch → decode → deck.gl layer in headless Chromium (SwiftShader)`,
+      metrics: {
+        events: n,
+        binaryBytesPerEvent: bytesPerEvent,
+        binaryGzipBytesPerEvent: per(binary.sizes.gzip),
+        binaryServedGzip1BytesPerEvent: per(binary.served.gzip1),
+        binaryServedBr1BytesPerEvent: per(binary.served.br1),
+        jsonBytesPerEvent: per(json.sizes.raw),
+        jsonGzipBytesPerEvent: per(json.sizes.gzip),
+        geojsonBytesPerEvent: per(geojson.sizes.raw),
+        geojsonGzipBytesPerEvent: per(geojson.sizes.gzip),
+        geojsonOverBinaryRaw: ratioRaw,
+        geojsonOverBinaryGzip: ratioGzip,
+        jsonOverBinaryRaw: round(json.sizes.raw / binary.sizes.raw, 1),
+        binaryQueryEncodeMs: round(binary.totalMs, 0),
+        binaryQueryMs: round(binary.readMs, 0),
+        binaryEncodeMs: round(binary.encodeMs, 0),
+        binaryGzip1Ms: round(binary.served.gzip1Ms, 0),
+        binaryBr1Ms: round(binary.served.br1Ms, 0),
+        binaryGzip6Ms: round(binary.served.gzip6Ms, 0),
+        jsonQueryEncodeMs: round(json.totalMs, 0),
+        geojsonQueryEncodeMs: round(geojson.totalMs, 0),
+        browserEncoding: browser.encoding,
+        browserBodyMs: browser.body,
+        browserDecodeMs: browser.decode,
+        browserBuildAttributesMs: browser.build,
+        browserResponseToAttributesMs: browser.toAttributes,
+        browserLayerUpdateMs: browser.layerUpdate,
+        browserResponseToLayerReadyMs: browser.toLayerReady,
+        browserResponseToFirstFrameMs: browser.toFirstFrame,
+        browserDrawOnlyMs: browser.drawOnly,
+      },
+      checks: [
+        { name: `binary ≤ ${GOAL_BYTES_PER_EVENT} bytes/event`, pass: bytesPerEvent <= GOAL_BYTES_PER_EVENT, detail: `${bytesPerEvent} bytes/event` },
+        {
+          name: `binary ≥ ${GOAL_SMALLER_THAN_GEOJSON}× smaller than GeoJSON (raw and gzip)`,
+          pass: ratioRaw >= GOAL_SMALLER_THAN_GEOJSON && ratioGzip >= GOAL_SMALLER_THAN_GEOJSON,
+          detail: `raw ${ratioRaw}×, gzip ${ratioGzip}×`,
+        },
+        {
+          name: `browser response → layer ready < ${GOAL_BROWSER_MS} ms for ${n} points`,
+          pass: browser.toLayerReady < GOAL_BROWSER_MS,
+          detail: `${browser.toLayerReady} ms (body ${browser.body}, decode ${browser.decode}, attributes ${browser.build}, layer + attribute upload ${round(browser.toLayerReady - browser.toAttributes, 1)})`,
+        },
+      ],
+      details: {
+        binary: { ...binary, samples: binary.samples.map((x) => round(x, 0)) },
+        json: { ...json, samples: json.samples.map((x) => round(x, 0)) },
+        geojson: { ...geojson, samples: geojson.samples.map((x) => round(x, 0)) },
+        browserRuns: browser.runs,
+        window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+      },
+    };
+  } finally {
+    db.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runTransportBench();
+  console.log(JSON.stringify(result, null, 2));
 }

@@ -66,7 +66,7 @@ describe('GZEV v1 encoding', () => {
     const hex = Buffer.from(encodeEventColumns(tiny())).toString('hex');
     expect(hex).toBe(
       [
-        '475a4556', '0100', '0000', '02000000', '68000000', // magic, version 1, flags 0, n = 2, H = 104
+        '475a4556', '0100', '0100', '02000000', '68000000', // magic, version 1, flags DELTA, n = 2, H = 104
         '0000807e46197a42', // timeOrigin 2026-11-01T00:00Z
         '000040e498197a42', // timeEnd +1 day
         '000060b16f197a42', // asOf +12 h
@@ -79,17 +79,31 @@ describe('GZEV v1 encoding', () => {
         '0566696c6564', '06636c6f736564', // statuses 'filed', 'closed'
         '00', // header padding to 104
         '00000000ffffffff', // positions (0, 0), (65535, 65535)
-        '0700000009000000', // ids 7, 9
-        '010000003d000000', // times 1 s (1.5 s floored), 61 s
+        '0700000002000000', // ids 7, 9 delta-coded: 7, +2
+        '010000003c000000', // times 1 s (1.5 s floored), 61 s delta-coded: 1, +60
         '0100000000000000', // categories 1, 0 + padding
         '4081000000000000', // status bytes filed|urgent, closed|overdue + padding
       ].join(''),
     );
     expect(hex.length / 2).toBe(144);
+    // Without DELTA the two columns hold the values themselves.
+    const plain = Buffer.from(encodeEventColumns(tiny(), { delta: false })).toString('hex');
+    expect(plain.slice(12, 16)).toBe('0000');
+    expect(plain.slice(224, 256)).toBe('0700000009000000' + '010000003d000000');
+    const d = decodeEventColumns(new Uint8Array(Buffer.from(plain, 'hex')));
+    expect([Array.from(d.ids), Array.from(d.times)]).toEqual([[7, 9], [1, 61]]);
+  });
+
+  test('delta coding round-trips ids and times in any order, wrapping modulo 2^32', () => {
+    const input = { ...tiny(), id: [4_000_000_000, 3], reportedAt: [ORIGIN + 90_000, ORIGIN + 5_000] };
+    const d = decodeEventColumns(encodeEventColumns(input));
+    expect(Array.from(d.ids)).toEqual([4_000_000_000, 3]);
+    expect(Array.from(d.times)).toEqual([90, 5]);
   });
 
   test('round trip: ids, times, categories, statuses and flags exact; positions within half a step', () => {
     const input = random(20_000);
+    input.id = Float64Array.from(input.id).sort();
     const buf = encodeEventColumns(input);
     const d = decodeEventColumns(buf);
     expect(d.count).toBe(20_000);
@@ -176,7 +190,9 @@ describe('GZEV v1 decoding', () => {
     const aligned = new Uint8Array(good.length + 8);
     aligned.set(good, 8);
     const a = decodeEventColumns(aligned.subarray(8));
-    expect(a.ids.buffer).toBe(aligned.buffer);
+    expect(a.positions.buffer).toBe(aligned.buffer);
+    expect(a.statusBytes.buffer).toBe(aligned.buffer);
+    expect(aligned.subarray(8)).toEqual(good); // the delta-coded columns were restored elsewhere
     expect(Array.from(a.ids)).toEqual([7, 9]);
     const odd = new Uint8Array(good.length + 3);
     odd.set(good, 3);
