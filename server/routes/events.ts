@@ -92,8 +92,8 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
     .post('/', async (c) => {
       const key = idempotencyHeader(c);
       const body = await readJson(c);
-      const out = services.reports.report(body, key);
-      const event = detail(out.id);
+      const out = await services.reports.submit(body, key); // group commit: resolves once committed
+      const event = out.created ? toEventDetail(out.created.row, out.created.log, now()) : detail(out.id);
       if (out.replayed) return c.json(event, 200, { 'Idempotent-Replay': 'true', Location: `/api/events/${out.id}` });
       const proposal = out.proposal && {
         tier: out.proposal.tier,

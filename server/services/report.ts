@@ -6,8 +6,16 @@
  *
  * Idempotency: a key (the Idempotency-Key header or the body's idempotencyKey) is stored with the event; a retry
  * with the same key and the same report replays the stored event, the same key with a different report is a 409.
+ *
+ * Group commit (`submit`, POST /api/events): reports are checked, located, classified and given their due time as
+ * they arrive; those arriving in the same turn of the event loop are then written in ONE transaction (case numbers
+ * in arrival order) and each is answered only after that transaction has committed. A report that fails (bad
+ * input, idempotency conflict) gets its own error and takes no part in the write; should a row fail inside the
+ * write for an unforeseen reason, the group is rolled back and written again with one savepoint per report, so
+ * only that report fails. One commit and one live-hub wake-up per group instead of per report.
  */
 import type { NewEvent } from '../db/commands/events.ts';
+import type { EventDetailRow, EventLogRow } from '../db/queries/events.ts';
 import { ProblemError, type InvalidParam } from '../http/problem.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import {
@@ -44,7 +52,22 @@ export interface ReportOutcome {
   replayed: boolean;
   proposal: Proposal | null;
   classified: boolean;
+  /** A created event as GET /api/events/:id reads it (row and log), built from what was written; null on a replay. */
+  created: { row: EventDetailRow; log: EventLogRow[] } | null;
 }
+
+/** One report on its way through the write: checked and prepared before, written (or refused) in its group. */
+interface Pending {
+  input: ReportInput;
+  at: number;
+  prepared: Preparation;
+  outcome: ReportOutcome | null;
+  error: unknown;
+  resolve: ((o: ReportOutcome) => void) | null;
+  reject: ((e: unknown) => void) | null;
+}
+
+type Preparation = { ok: true; value: Prepared } | { ok: false; status: number; errors: FieldError[] };
 
 export interface BatchOutcome {
   created: number;
@@ -58,6 +81,11 @@ const classifier = createClassifier();
 
 function toInvalid(errors: FieldError[]): InvalidParam[] {
   return errors.map((e) => ({ in: 'body' as const, name: e.name, detail: e.detail }));
+}
+
+/** A unique-key violation on the idempotency key: another writer stored the key first. */
+function isKeyRace(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /idempotency_key/.test(err.message);
 }
 
 function problem(status: number, errors: FieldError[], detail?: string): ProblemError {
@@ -76,7 +104,7 @@ export function createReportService(ctx: ServiceContext) {
     input: ReportInput,
     at: number,
     located: LocatedBlocks | null = ctx.blocksAt(at),
-  ): { ok: true; value: Prepared } | { ok: false; status: number; errors: FieldError[] } {
+  ): Preparation {
     if (!located) return { ok: false, status: 422, errors: [{ name: 'lon', detail: 'no boundary version is in force' }] };
     const i = located.locator.locate(input.lon, input.lat);
     if (i < 0) {
@@ -126,16 +154,142 @@ export function createReportService(ctx: ServiceContext) {
 
   /** Inside a transaction: inserts the event, its log row and its live message. */
   function insert(p: Prepared, no: string, at: number): number {
+    return insertRows(p, no, at).id;
+  }
+
+  function insertRows(p: Prepared, no: string, at: number): { id: number; row: NewEvent; log: EventLogRow } {
     const row = { ...p.row, case_no: no };
     const id = cmd.insertEvent(row);
     const [role, note] = CHANNEL_LOG[row.channel as Channel];
-    cmd.insertLog({ event_id: id, at, actor_id: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note: p.classified ? `${note}（自动分类：${p.category.name}）` : note });
+    const log: EventLogRow = {
+      id: 0, at, actor_id: null, actor_name: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null,
+      assignee_name: null, note: p.classified ? `${note}（自动分类：${p.category.name}）` : note,
+    };
+    log.id = cmd.insertLog({ event_id: id, at, actor_id: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note: log.note });
     appendLiveMessage(db, 'event.created', {
       id, caseNo: no, status: 'reported', kind: row.kind, channel: row.channel, category: row.category_code, tier: row.tier,
       priority: row.priority, lon: row.lon, lat: row.lat, blockCode: row.block_code, subdistrictCode: row.subdistrict_code,
       reportedAt: toIso(row.reported_at), dueAt: toIso(row.due_at),
     }, at);
-    return id;
+    return { id, row, log };
+  }
+
+  /** The stored event as the detail query would read it back (no assignee yet, category name from the taxonomy). */
+  function detailOf(id: number, row: NewEvent, category: Category, log: EventLogRow): { row: EventDetailRow; log: EventLogRow[] } {
+    return {
+      row: {
+        id, case_no: row.case_no, kind: row.kind, channel: row.channel, category_code: row.category_code, category_name: category.name,
+        status: 'reported', priority: row.priority, tier: row.tier, lon: row.lon, lat: row.lat, block_code: row.block_code,
+        community_code: row.community_code, subdistrict_code: row.subdistrict_code, reported_at: row.reported_at, due_at: row.due_at,
+        closed_at: null, assignee_id: null, assignee_name: null, text: row.text, reporter: row.reporter, filed_at: null,
+        dispatched_at: null, accepted_at: null, arrived_at: null, resolved_at: null, evaluated_at: null, satisfaction: null,
+        rework_count: 0, extension_count: 0, escalated: 0,
+      },
+      log: [log],
+    };
+  }
+
+  /**
+   * Inside the group's transaction: replays, refusals and inserts in order. With `savepoints`, each insert runs in
+   * its own savepoint and an error fails only its report; without, the first error aborts (the caller retries).
+   */
+  function writeGroup(group: Pending[], savepoints: boolean): Map<string, number> {
+    const seqs = new Map<string, number>(); // prefix → last sequence number used in this group
+    for (const p of group) {
+      p.outcome = null;
+      p.error = undefined;
+      const replay = replayOf(p.input);
+      if (replay && !replay.ok) {
+        p.error = problem(409, replay.errors, replay.errors[0].detail);
+        continue;
+      }
+      if (replay) {
+        p.outcome = { id: replay.id, replayed: true, proposal: null, classified: false, created: null };
+        continue;
+      }
+      if (!p.prepared.ok) {
+        p.error = problem(p.prepared.status, p.prepared.errors);
+        continue;
+      }
+      const prepared = p.prepared.value;
+      const prefix = caseNoPrefix(p.at, 'YH', ctx.calendar);
+      const seq = (seqs.get(prefix) ?? ctx.caseSeqOf(prefix)) + 1;
+      if (!savepoints) {
+        p.outcome = writeOne(prepared, caseNo(prefix, seq), p.at);
+        seqs.set(prefix, seq);
+        continue;
+      }
+      try {
+        p.outcome = writeOneInSavepoint(prepared, caseNo(prefix, seq), p.at);
+        seqs.set(prefix, seq);
+      } catch (err) {
+        // Another process stored the same key between our check and insert: this report replays (or conflicts).
+        const again = isKeyRace(err) ? replayOf(p.input) : null;
+        if (again?.ok) p.outcome = { id: again.id, replayed: true, proposal: null, classified: false, created: null };
+        else if (again) p.error = problem(409, again.errors, again.errors[0].detail);
+        else p.error = err;
+      }
+    }
+    return seqs;
+  }
+
+  function writeOne(prepared: Prepared, no: string, at: number): ReportOutcome {
+    const { id, row, log } = insertRows(prepared, no, at);
+    return { id, replayed: false, proposal: propose(prepared, at), classified: prepared.classified, created: detailOf(id, row, prepared.category, log) };
+  }
+  const writeOneInSavepoint = db.transaction(writeOne);
+
+  /** Fast path: the whole group in one transaction; on any error, again with a savepoint per report. */
+  const groupTx = db.transaction(writeGroup);
+
+  /** Writes a group and commits; afterwards every report has its outcome or its error. Throws if the commit fails. */
+  function commitGroup(group: Pending[]): void {
+    let seqs: Map<string, number>;
+    try {
+      seqs = groupTx.immediate(group, false);
+    } catch (err) {
+      if (group.length === 1 && !isKeyRace(err)) throw err; // nothing to isolate: that report's own error
+      seqs = groupTx.immediate(group, true);
+    }
+    let created = false;
+    for (const [prefix, seq] of seqs) (ctx.caseSeqUsed(prefix, seq), (created = true));
+    if (created) ctx.live?.notify();
+  }
+
+  let queue: Pending[] = [];
+  let scheduled = false;
+
+  function flush(): void {
+    scheduled = false;
+    const group = queue;
+    queue = [];
+    if (group.length === 0) return;
+    try {
+      if (!db.open) throw new Error('the database is closed');
+      commitGroup(group);
+    } catch (err) {
+      for (const p of group) p.reject!(err); // nothing of the group was committed
+      return;
+    }
+    for (const p of group) {
+      if (p.outcome) p.resolve!(p.outcome);
+      else p.reject!(p.error);
+    }
+  }
+
+  /** Checks a body and the header key, locates and prepares it: everything a report needs before its write. */
+  function admit(body: unknown, headerKey: string | undefined): Pending {
+    const checked = checkReport(body);
+    if (!checked.ok) throw problem(checked.status, checked.errors);
+    const input = checked.value;
+    if (headerKey !== undefined) {
+      if (input.idempotencyKey !== undefined && input.idempotencyKey !== headerKey) {
+        throw problem(400, [{ name: 'idempotencyKey', detail: 'differs from the Idempotency-Key header' }]);
+      }
+      input.idempotencyKey = headerKey;
+    }
+    const at = ctx.now();
+    return { input, at, prepared: prepare(input, at), outcome: null, error: undefined, resolve: null, reject: null };
   }
 
   /** The assignee the dispatcher will be offered for a prepared report. */
@@ -148,42 +302,29 @@ export function createReportService(ctx: ServiceContext) {
   }
 
   return {
-    /** POST /api/events: one report. Throws a problem for bad input; commits before returning. */
-    report(body: unknown, headerKey: string | undefined): ReportOutcome {
-      const checked = checkReport(body);
-      if (!checked.ok) throw problem(checked.status, checked.errors);
-      const input = checked.value;
-      if (headerKey !== undefined) {
-        if (input.idempotencyKey !== undefined && input.idempotencyKey !== headerKey) {
-          throw problem(400, [{ name: 'idempotencyKey', detail: 'differs from the Idempotency-Key header' }]);
+    /**
+     * POST /api/events: one report, written with the others of this turn of the event loop in one transaction.
+     * Resolves after the commit; rejects with a problem for bad input or a reused key (nothing written for it).
+     */
+    submit(body: unknown, headerKey: string | undefined): Promise<ReportOutcome> {
+      const p = admit(body, headerKey);
+      return new Promise<ReportOutcome>((resolve, reject) => {
+        p.resolve = resolve;
+        p.reject = reject;
+        queue.push(p);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
         }
-        input.idempotencyKey = headerKey;
-      }
-      const at = ctx.now();
-      const run = db.transaction((): ReportOutcome => {
-        const replay = replayOf(input);
-        if (replay && !replay.ok) throw problem(409, replay.errors, replay.errors[0].detail);
-        if (replay) return { id: replay.id, replayed: true, proposal: null, classified: false };
-        const prepared = prepare(input, at);
-        if (!prepared.ok) throw problem(prepared.status, prepared.errors);
-        const prefix = caseNoPrefix(at, 'YH', ctx.calendar);
-        const seq = ctx.caseSeqOf(prefix) + 1;
-        const id = insert(prepared.value, caseNo(prefix, seq), at);
-        used = [prefix, seq];
-        return { id, replayed: false, proposal: propose(prepared.value, at), classified: prepared.value.classified };
       });
-      let used: [string, number] | null = null;
-      let outcome: ReportOutcome;
-      try {
-        outcome = run.immediate();
-      } catch (err) {
-        // Another process stored the same key between our check and insert: the retry replays (or conflicts).
-        if (!(err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /idempotency_key/.test(err.message))) throw err;
-        outcome = run.immediate();
-      }
-      if (used) ctx.caseSeqUsed(...(used as [string, number]));
-      if (!outcome.replayed) ctx.live?.notify();
-      return outcome;
+    },
+
+    /** One report written and committed at once (a group of one). Throws a problem for bad input. */
+    report(body: unknown, headerKey: string | undefined): ReportOutcome {
+      const p = admit(body, headerKey);
+      commitGroup([p]);
+      if (!p.outcome) throw p.error;
+      return p.outcome;
     },
 
     /** POST /api/events/batch: each row checked and inserted in one transaction; failed rows are listed. */

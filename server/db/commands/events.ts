@@ -159,7 +159,8 @@ export function eventCommands(db: Db) {
   return {
     /** Inserts an event; returns its id. */
     insertEvent: (e: NewEvent): number => Number(insertEvent.run(e).lastInsertRowid),
-    insertLog: (l: NewLogRow): void => void insertLog.run(l),
+    /** Appends a log row; returns its id. */
+    insertLog: (l: NewLogRow): number => Number(insertLog.run(l).lastInsertRowid),
     /** Sets the given columns of one event (the column set picks a statement prepared once). */
     updateEvent(id: number, changes: Record<string, unknown>): void {
       const cols = Object.keys(changes).filter((k) => changes[k] !== undefined).sort();
