@@ -156,6 +156,7 @@ export const en: Messages = {
   'ops.filter.all': 'All',
   'ops.queue.title': 'Queue',
   'ops.queue.empty': 'The queue is empty: no case waits to be filed or dispatched.',
+  'ops.queue.returned': 'Returned',
   'ops.queue.open': 'Open',
   'ops.level.ok': 'Within deadline',
   'ops.level.warning': 'Warning: deadline near',
@@ -283,6 +284,8 @@ export const en: Messages = {
   'ops.keys.dispatch': 'Dispatch to the top candidate',
   'ops.keys.close': 'Close the case',
   'ops.map.routesTop': 'Routes of the top 3 candidates (coloured by rank)',
+  'ops.map.case': 'Case location',
+  'ops.map.block': 'The case’s block (属地)',
   'ops.map.routeSent': 'Dispatched route',
   // --- end ops ---
 };

@@ -154,6 +154,7 @@ export const zhCN = {
   'ops.filter.all': '全部',
   'ops.queue.title': '待办队列',
   'ops.queue.empty': '队列为空：暂无待立案或待派遣的案卷。',
+  'ops.queue.returned': '已回退',
   'ops.queue.open': '打开',
   'ops.level.ok': '时限充足',
   'ops.level.warning': '预警：时限将到',
@@ -281,6 +282,8 @@ export const zhCN = {
   'ops.keys.dispatch': '派遣给推荐第一位',
   'ops.keys.close': '关闭案卷',
   'ops.map.routesTop': '前三位推荐人员的路线（按名次着色）',
+  'ops.map.case': '案件位置',
+  'ops.map.block': '所在区块（属地）',
   'ops.map.routeSent': '已派遣路线',
   // --- end ops ---
 } as const;

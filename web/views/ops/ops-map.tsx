@@ -44,6 +44,15 @@ export interface OpsMapProps {
   tooltip: (c: OpsCandidatePoint) => JSX.Element;
 }
 
+/** The case's block outline: slate, so it does not read as the first candidate's (blue) route. */
+export const CASE_BLOCK_LINE = '#475569';
+function caseBlockPaint(map: MlMap): void {
+  if (!map.getLayer(BASEMAP_IDS.blockSelected)) return;
+  map.setPaintProperty(BASEMAP_IDS.blockSelected, 'line-color', CASE_BLOCK_LINE);
+  map.setPaintProperty(BASEMAP_IDS.blockSelected, 'line-opacity', 0.7);
+  map.setPaintProperty(BASEMAP_IDS.blockSelected, 'line-width', 2.5);
+}
+
 const INITIAL_VIEW = { center: [112.88, 27.88] as [number, number], zoom: 11 };
 
 /** The console's map: the local basemap, the case's block, the case point, candidates and routes. */
@@ -89,7 +98,10 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
     overlay = new MapboxOverlay({ interleaved: true, layers: [] });
     map.addControl(overlay);
-    map.on('load', () => setStyleLoaded(true));
+    map.on('load', () => {
+      caseBlockPaint(map!);
+      setStyleLoaded(true);
+    });
     map.on('render', () => frames++);
     map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
     window.__gezhiOps = {
@@ -173,6 +185,7 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
           if (!map.getLayer(id)) continue;
           for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
         }
+        caseBlockPaint(map);
       },
       { defer: true },
     ),

@@ -11,7 +11,7 @@ import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type DispatchedRout
 import { CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
 import { DueLists } from './due-lists';
-import { OpsMap } from './ops-map';
+import { CASE_BLOCK_LINE, OpsMap } from './ops-map';
 import { EMPTY_FILTER, filterQueue, QueueFilters, QueueList, type QueueFilter } from './queue';
 import { createClock, label, readIdentity, writeIdentity, type Identity } from './state';
 import './ops.css';
@@ -99,6 +99,8 @@ export function OpsView(): JSX.Element {
   const [queueLoaded, setQueueLoaded] = createSignal(false);
   const [queueError, setQueueError] = createSignal<string | null>(null);
   const [fresh, setFresh] = createSignal<Map<number, number>>(new Map());
+  /** Cases returned (回退) to the dispatcher while the console was open. */
+  const [returned, setReturned] = createSignal<Set<number>>(new Set());
   const loadQueue = () =>
     fetchQueue()
       .then((items) => {
@@ -181,6 +183,7 @@ export function OpsView(): JSX.Element {
     'event.transitioned': (m) => {
       if (m.transition === 'warning' || m.transition === 'breach') refreshDueSoon();
       else {
+        if (m.transition === 'return') setReturned((r) => new Set(r).add(m.id));
         if (QUEUE_STATUSES.includes(m.to)) void refreshOne(m.id);
         else remove(m.id);
         if (m.from !== m.to) refreshDueSoon();
@@ -338,6 +341,7 @@ export function OpsView(): JSX.Element {
               now={now}
               warned={(id) => warned().has(id)}
               fresh={(id) => fresh().has(id)}
+              returned={(id) => returned().has(id)}
               onSelect={(i) => setSelected(i)}
               onOpen={openIndex}
             />
@@ -404,6 +408,18 @@ export function OpsView(): JSX.Element {
             <Show when={model.sent()} fallback={<span>{t('ops.map.routesTop')}</span>}>
               <span>{t('ops.map.routeSent')}</span>
             </Show>
+          </div>
+        </Show>
+        <Show when={openId() !== null}>
+          <div class="ops-map-key">
+            <span>
+              <i class="key-case" />
+              {t('ops.map.case')}
+            </span>
+            <span>
+              <i class="key-block" style={{ 'border-color': CASE_BLOCK_LINE }} />
+              {t('ops.map.block')}
+            </span>
           </div>
         </Show>
       </div>

@@ -75,6 +75,7 @@ export function QueueList(props: {
   now: Accessor<number>;
   warned: (id: number) => boolean;
   fresh: (id: number) => boolean;
+  returned: (id: number) => boolean;
   onSelect: (index: number) => void;
   onOpen: (index: number) => void;
 }): JSX.Element {
@@ -105,7 +106,12 @@ export function QueueList(props: {
               </div>
               <div class="q-line muted">
                 <span class="mono">{e.caseNo}</span>
-                <span class={`q-status st-${e.status}`}>{label('ops.status', e.status)}</span>
+                <span>
+                  <Show when={e.status === 'filed' && props.returned(Number(e.id))}>
+                    <span class="tag tag-handoff">{t('ops.queue.returned')}</span>
+                  </Show>
+                  <span class={`q-status st-${e.status}`}>{label('ops.status', e.status)}</span>
+                </span>
               </div>
               <div class="q-line muted small">
                 <span>
