@@ -173,18 +173,18 @@ export function OpsView(): JSX.Element {
       .then((d) => upsert(summaryOf(d)))
       .catch(() => remove(id));
   const stream = connectStream(STREAM_URL, {
+    // Only cases in scope are fetched (a busy district reports many a second); a change of scope reloads the queue.
     'event.created': (m) => {
-      if (!QUEUE_STATUSES.includes(m.status)) return;
-      void refreshOne(m.id).then(() => {
-        if (!inScope(m.subdistrictCode)) return;
-        setFresh((f) => new Map(f).set(m.id, Date.now()));
-      });
+      if (!QUEUE_STATUSES.includes(m.status) || !inScope(m.subdistrictCode)) return;
+      void refreshOne(m.id).then(() => setFresh((f) => new Map(f).set(m.id, Date.now())));
     },
     'event.transitioned': (m) => {
       if (m.transition === 'warning' || m.transition === 'breach') refreshDueSoon();
       else {
         if (m.transition === 'return') setReturned((r) => new Set(r).add(m.id));
-        if (QUEUE_STATUSES.includes(m.to)) void refreshOne(m.id);
+        if (QUEUE_STATUSES.includes(m.to)) {
+          if (inScope(m.subdistrictCode)) void refreshOne(m.id);
+        }
         else remove(m.id);
         if (m.from !== m.to) refreshDueSoon();
       }
@@ -195,6 +195,13 @@ export function OpsView(): JSX.Element {
     },
     reset: () => {
       void loadQueue();
+  createEffect(
+    on(
+      () => [identity().scope, identity().subdistrict] as const,
+      () => void loadQueue(),
+      { defer: true },
+    ),
+  );
       void refetchDue();
       model.refresh();
     },
@@ -204,6 +211,13 @@ export function OpsView(): JSX.Element {
     clearTimeout(dueTimer);
   });
   void loadQueue();
+  createEffect(
+    on(
+      () => [identity().scope, identity().subdistrict] as const,
+      () => void loadQueue(),
+      { defer: true },
+    ),
+  );
   // Fresh marks fade.
   createEffect(
     on(now, (t0) => {
