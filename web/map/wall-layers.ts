@@ -36,7 +36,7 @@ export const SLA_COLORS = {
 };
 export const HOTSPOT_COLOR: RGBA = [255, 64, 160, 255];
 export const ROUTE_COLOR: RGBA = [64, 200, 255, 255];
-export const STAFF_COLOR: RGBA = [120, 230, 255, 170];
+export const STAFF_COLOR: RGBA = [150, 235, 255, 120];
 export const RING_COLOR: RGBA = [255, 255, 255, 255];
 /** Heat ramp (low → high), transparent-free so the map beneath stays readable through the layer's opacity. */
 export const HEAT_RANGE: RGBA[] = [
@@ -255,7 +255,8 @@ export function wallStaffLayer(data: { lon: number; lat: number }[], version: nu
     id: WALL_LAYER_IDS.staff,
     data,
     radiusUnits: 'pixels',
-    getRadius: 2.4 * scale,
+    getRadius: 1.5 * scale,
+    radiusMinPixels: 1.5,
     getFillColor: STAFF_COLOR,
     getPosition: (d) => [d.lon, d.lat],
     updateTriggers: { getPosition: version },
@@ -266,12 +267,41 @@ export interface HotspotLabel {
   position: [number, number];
   title: string;
   detail: string;
+  /** Screen offset chosen so labels do not overlap (see placeLabels); null: not shown at this view. */
+  offset: [number, number] | null;
+}
+
+/**
+ * Greedy label placement in screen space: strongest first, each label tried right of its anchor, then left, then
+ * stepped down/up; a label that fits nowhere is left off the map (the side list always names every hotspot).
+ */
+export function placeLabels(
+  labels: { anchor: { x: number; y: number }; width: number; height: number }[],
+  gap: number,
+): ([number, number] | null)[] {
+  const boxes: [number, number, number, number][] = [];
+  const hit = (b: [number, number, number, number]) => boxes.some((o) => b[0] < o[2] + gap && b[2] + gap > o[0] && b[1] < o[3] + gap && b[3] + gap > o[1]);
+  return labels.map(({ anchor, width, height }) => {
+    const tries: [number, number][] = [];
+    for (const dy of [0, 1, -1, 2, -2, 3, -3]) {
+      tries.push([gap, dy * (height + gap)]);
+      tries.push([-gap - width, dy * (height + gap)]);
+    }
+    for (const [dx, dy] of tries) {
+      const b: [number, number, number, number] = [anchor.x + dx, anchor.y + dy - height / 2, anchor.x + dx + width, anchor.y + dy + height / 2];
+      if (!hit(b)) {
+        boxes.push(b);
+        return [dx, dy];
+      }
+    }
+    return null;
+  });
 }
 
 export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Layer {
   return new TextLayer<HotspotLabel>({
     id: WALL_LAYER_IDS.hotspotLabels,
-    data,
+    data: data.filter((d) => d.offset !== null),
     characterSet: 'auto',
     fontFamily: FONT_FAMILY,
     fontWeight: 700,
@@ -286,7 +316,8 @@ export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Laye
     getColor: [255, 170, 215, 255],
     getTextAnchor: 'start',
     getAlignmentBaseline: 'center',
-    getPixelOffset: [14 * scale, 0],
+    getPixelOffset: (d) => d.offset ?? [0, 0],
+    updateTriggers: { getPixelOffset: data.map((d) => d.offset?.join(',')).join(';') },
     background: true,
     getBackgroundColor: [20, 6, 22, 200],
     backgroundPadding: [8 * scale, 4 * scale],

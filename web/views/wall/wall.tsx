@@ -10,7 +10,7 @@ import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle } from '../../map/style';
 import {
   HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, WALL_LAYER_IDS, wallBlocksLayer, wallCasesLayer,
   wallHeatLayer, wallHotspotLabelLayer, wallHotspotLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
-  wallSubdistrictLabelLayer, type CasePoint, type HotspotLabel, type RoutePath,
+  wallSubdistrictLabelLayer, placeLabels, type CasePoint, type HotspotLabel, type RoutePath,
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
 import { setDisplayToken, wallApi } from './api';
@@ -157,19 +157,30 @@ export function WallView(): JSX.Element {
     type: 'FeatureCollection',
     features: (store.hotspots()?.items ?? []).map((h) => ({ type: 'Feature', id: h.id, geometry: h.outline, properties: { id: h.id } })),
   }));
-  const hotspotLabels = createMemo<HotspotLabel[]>(() =>
-    (store.hotspots()?.items ?? []).map((h) => {
+  const [viewEpoch, setViewEpoch] = createSignal(0);
+  const hotspotLabels = createMemo<HotspotLabel[]>(() => {
+    viewEpoch();
+    const s = scale();
+    const items = (store.hotspots()?.items ?? []).map((h) => {
       const b = geometryBounds(h.outline);
-      return {
-        position: b ? [b[2], (b[1] + b[3]) / 2] : h.center,
-        title: t('wall.hotspot.label', {
-          place: `${h.subdistrict.name.replace(/街道$/, '')} ${h.block.communityName}`,
-          governor: h.governor?.name ?? t('wall.hotspot.noGovernor'),
-        }),
-        detail: t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) }),
-      };
-    }),
-  );
+      const title = t('wall.hotspot.label', {
+        place: `${h.subdistrict.name.replace(/街道$/, '')} ${h.block.communityName}`,
+        governor: h.governor?.name ?? t('wall.hotspot.noGovernor'),
+      });
+      const detail = t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) });
+      return { position: (b ? [b[2], (b[1] + b[3]) / 2] : h.center) as [number, number], title, detail, offset: null as [number, number] | null };
+    });
+    if (!map || !styleLoaded()) return items;
+    // Text metrics: CJK glyphs are ~1 em wide, Latin ~0.6 em; two lines of 18 design px plus padding.
+    const em = 18 * s;
+    const widthOf = (text: string) => [...text].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? em : em * 0.6), 0) + 16 * s;
+    const offsets = placeLabels(
+      items.map((l) => ({ anchor: map!.project(l.position), width: Math.max(widthOf(l.title), widthOf(l.detail)), height: em * 2.5 + 8 * s })),
+      10 * s,
+    );
+    items.forEach((l, i) => (l.offset = offsets[i]));
+    return items;
+  });
   const subdistrictLabels = createMemo(() => (basemap() ? areaLabels(basemap()!.subdistricts) : []));
   const labelEpoch = createMemo(() => Math.floor(now() / 5_000));
   const routePaths = createMemo<RoutePath[]>(() => {
@@ -237,6 +248,7 @@ export function WallView(): JSX.Element {
     map.addControl(overlay);
     map.on('load', () => setStyleLoaded(true));
     map.on('render', () => frames++);
+    map.on('moveend', () => setViewEpoch((v) => v + 1));
     map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
     const names: LayerName[] = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'];
     Promise.all(names.map((n) => wallApi.layer(n))).then(
@@ -340,7 +352,7 @@ export function WallView(): JSX.Element {
             <h2>{t('wall.hotspots.title', { days: store.hotspots()?.days ?? params.hotspotDays })}</h2>
             <Show when={(store.hotspots()?.items.length ?? 0) > 0} fallback={<p class="wall-muted">{t('wall.hotspots.none')}</p>}>
               <ol>
-                <For each={store.hotspots()?.items.slice(0, 5)}>
+                <For each={store.hotspots()?.items.slice(0, 4)}>
                   {(h) => (
                     <li>
                       <span class="wall-hs-place">{h.subdistrict.name} · {h.block.communityName}</span>
