@@ -7,12 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { compress } from 'hono/compress';
 import type { Db } from './db/database.ts';
 import { eventWindowQueries } from './db/queries/event-window.ts';
 import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
+import { bodySizeLimit, compressReads } from './http/middleware.ts';
 import { onError, onNotFound, ProblemError } from './http/problem.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { blockRoutes } from './routes/blocks.ts';
@@ -56,7 +55,7 @@ export function createApp(deps: AppDeps) {
   const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
 
   const limit = (maxSize: number) =>
-    bodyLimit({
+    bodySizeLimit({
       maxSize,
       onError: () => {
         throw new ProblemError(413, `Request bodies are limited to ${maxSize} bytes`);
@@ -81,10 +80,11 @@ export function createApp(deps: AppDeps) {
     .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps));
 
-  // Compresses the small JSON responses; the large cached ones arrive already encoded and pass through untouched.
+  // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
+  // ones arrive already encoded and pass through untouched.
   // Open311 GeoReport v2 answers errors in the spec's own format ([{ code, description }]), not problem+json.
   const app = new Hono()
-    .use(compress())
+    .use(compressReads())
     .route('/api', api)
     .route('/open311/v2', open311Routes({ db: deps.db, now: routeDeps.now, services, keys: deps.open311Keys }));
   app.all('/api/*', onNotFound);
