@@ -45,6 +45,7 @@ export class ApiClient {
   private readonly waiting: (() => void)[] = [];
   private stopped = false;
   private readonly controllers = new Set<AbortController>();
+  private readonly backoffs = new Set<() => void>();
 
   constructor(base: string, private readonly options: { maxInFlight?: number; retries?: number; timeoutMs?: number } = {}) {
     this.base = base.replace(/\/+$/, '');
@@ -54,6 +55,7 @@ export class ApiClient {
   stop(): void {
     this.stopped = true;
     for (const c of this.controllers) c.abort();
+    for (const wake of [...this.backoffs]) wake();
     for (const w of this.waiting.splice(0)) w();
   }
 
@@ -111,7 +113,7 @@ export class ApiClient {
           if (attempt >= retries) {
             return { ok: false, status: 0, problem: { status: 0, title: 'Network error', detail: err instanceof Error ? err.message : String(err) } };
           }
-          await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
+          await this.backoff(Math.min(8000, 250 * 2 ** attempt));
         } finally {
           clearTimeout(timer);
           this.controllers.delete(controller);
@@ -120,6 +122,19 @@ export class ApiClient {
     } finally {
       this.release();
     }
+  }
+
+  /** Waits before a retry; stop() cuts the wait short. */
+  private backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.backoffs.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.backoffs.add(wake);
+    });
   }
 
   private acquire(): Promise<void> {

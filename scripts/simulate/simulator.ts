@@ -82,6 +82,8 @@ export interface SimulatorSummary extends Counters {
   simulatedMs: number;
   realMs: number;
   requests: number;
+  /** Requests that could not reach the server (retried with back-off). */
+  networkErrors: number;
   dispatchVia: 'endpoint' | 'transitions' | 'unknown';
   /** The world was read and the simulation ran. */
   started: boolean;
@@ -154,6 +156,8 @@ interface Case {
   failures: number;
   /** What the case is doing now (for the stop report). */
   doing: string;
+  /** The road part of the route the server stored at dispatch (POST /api/events/:id/dispatch), if any. */
+  route: { staffId: number; start: [number, number]; coordinates: number[][]; times: number[] } | null;
 }
 
 type Action =
@@ -253,6 +257,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     simulatedMs: clock.now() - clock.start,
     realMs: Date.now() - clock.epochStart,
     requests: client.stats.requests,
+    networkErrors: client.stats.networkErrors,
     dispatchVia,
     started,
   });
@@ -284,7 +289,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
       handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
       proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
-      reworked: false, excluded: new Set(), failures: 0, doing: 'new',
+      reworked: false, excluded: new Set(), failures: 0, doing: 'new', route: null,
     };
     apply(c, d);
     c.anchor = clock.now();
@@ -358,7 +363,10 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   }
 
   async function transition(c: Case, body: Record<string, unknown>): Promise<ApiResult<EventDetail>> {
-    return client.post<EventDetail>(`/api/events/${c.id}/transitions`, body);
+    c.doing = `${String(body.to)}: request`;
+    const r = await client.post<EventDetail>(`/api/events/${c.id}/transitions`, body);
+    c.doing = `${String(body.to)}: answered ${r.status}`;
+    return r;
   }
 
   async function dispatch(c: Case, actor: number, assignee: number | null): Promise<ApiResult<EventDetail>> {
@@ -370,11 +378,19 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       if (!missingRoute && !shape) {
         if (dispatchVia === 'unknown' && r.ok) {
           dispatchVia = 'endpoint';
-          log('simulate: dispatching through POST /api/events/:id/dispatch');
+          log('simulate: dispatching through POST /api/events/:id/dispatch (responders follow the stored routes)');
         }
-        // The endpoint may answer with another shape: re-read the case to be sure.
-        if (r.ok && (!r.body || typeof r.body !== 'object' || !('status' in r.body))) return client.get<EventDetail>(`/api/events/${c.id}`);
-        return r;
+        if (!r.ok) return r;
+        // { event, route }: the case, and the route the wall draws (its off-road legs dropped: responders keep to roads).
+        const out = r.body as unknown as { event?: EventDetail; route?: { staffId: number; coordinates: number[][]; times: number[] } | null };
+        const route = out.route;
+        if (route && Array.isArray(route.coordinates) && route.coordinates.length >= 4 && route.times?.length === route.coordinates.length) {
+          const coords = route.coordinates.slice(1, -1);
+          const t0 = route.times[1];
+          c.route = { staffId: route.staffId, start: route.coordinates[0] as [number, number], coordinates: coords, times: route.times.slice(1, -1).map((t) => t - t0) };
+        } else c.route = null;
+        if (out.event && typeof out.event === 'object' && 'status' in out.event) return { ok: true, status: r.status, body: out.event };
+        return client.get<EventDetail>(`/api/events/${c.id}`);
       }
       if (dispatchVia === 'endpoint' && options.dispatch === 'endpoint') return r;
       dispatchVia = 'transitions';
@@ -398,9 +414,17 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         s.positions.get(staffId) ??
         world.blockCentre.get(s.homeBlock.get(staffId) ?? c.blockCode) ??
         world.blockCentre.get(c.blockCode) ?? [c.lon, c.lat];
-      const route = world.router?.route(from, [c.lon, c.lat]);
-      if (!route || !route.reachable) return scheduler.sleep(c.plan.travelFallback);
-      const duration = Math.max(MINUTE, route.seconds * 1000 * c.plan.travelFactor);
+      const stored = c.route;
+      // The stored route when it starts where the responder still is; else a route of our own over the same roads.
+      const useStored = stored !== null && stored.staffId === staffId && Math.hypot(stored.start[0] - from[0], stored.start[1] - from[1]) < 5e-4;
+      const found = useStored ? null : world.router?.route(from, [c.lon, c.lat]);
+      const route = useStored
+        ? { geometry: { type: 'LineString' as const, coordinates: stored.coordinates }, times: stored.times }
+        : found && found.reachable ? found : null;
+      if (!route) return scheduler.sleep(c.plan.travelFallback);
+      // On the stored route at its own ETA (as the wall shows it); on our own, at the plan's pace.
+      const factor = useStored ? 1 : c.plan.travelFactor;
+      const duration = Math.max(MINUTE, route.times[route.times.length - 1] * 1000 * factor);
       const t0 = clock.now();
       const step = Math.max(positionEvery, minGap * speed);
       for (let k = 0; ; k++) {
@@ -409,7 +433,9 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         if (!(await scheduler.sleepUntil(at))) return false;
         const elapsed = clock.now() - t0;
         if (elapsed >= duration) break;
-        await postPosition(staffId, positionAt(route, elapsed / 1000 / c.plan.travelFactor));
+        c.doing = 'travel: position';
+        await postPosition(staffId, positionAt(route, elapsed / 1000 / factor));
+        c.doing = 'travel';
       }
       if (!(await scheduler.sleepUntil(t0 + duration))) return false;
       const end = route.geometry.coordinates[route.geometry.coordinates.length - 1];
@@ -677,12 +703,12 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       client.stop();
       const deadline = new Promise((r) => setTimeout(r, 5_000).unref());
       await Promise.race([Promise.allSettled([...tasks]), deadline]);
-      for (const c of cases.values()) log(`simulate: case ${c.caseNo} still busy at stop (${c.doing})`);
+      for (const c of cases.values()) log(`simulate: case ${c.caseNo} still busy at stop (${c.doing}; ${client.busy} requests in flight)`);
       const s = summary();
       log(
         `simulate: stopped after ${(s.simulatedMs / MINUTE).toFixed(1)} simulated min — reported ${s.reported}, ` +
           `dispatched ${s.dispatched}, closed ${s.closed}, evaluated ${s.evaluated}, positions ${s.positions}, ` +
-          `${s.requests} requests, 4xx ${s.problems4xx}, 5xx ${s.problems5xx}`,
+          `${s.requests} requests, 4xx ${s.problems4xx}, 5xx ${s.problems5xx}, network errors ${s.networkErrors}`,
       );
       resolveDone(s);
       return s;

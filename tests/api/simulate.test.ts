@@ -87,16 +87,31 @@ describe('live-activity simulator against the real server', () => {
     servers.push(server);
     expect(server.output()).not.toContain('Simulator:');
     lastIdBefore = (await json<{ lastId: number }>(`${server.url}/api/stream/status`)).lastId;
+    // A case waiting for verification, which someone else closes while the simulator follows it.
+    const resolved = await json<{ items: { id: number; caseNo: string; blockCode: string }[] }>(`${server.url}/api/events?status=resolved&limit=1`);
+    const racing = resolved.items[0];
+    const supervisor = (await json<{ items: { id: number }[] }>(`${server.url}/api/staff?block=${racing.blockCode}&role=supervisor`)).items[0];
     startedAt = Date.now();
     const sim = startSimulator({
-      url: server.url, speed: 600, rate: 120, seed: 7, durationMs: 10_000, maxActive: 120,
+      url: server.url, speed: 600, rate: 120, seed: 7, durationMs: 10_000, maxActive: 250, pickUp: 200,
       // A weekday morning, so the rhythm is at its busiest.
       start: Date.parse('2026-11-26T08:30:00+08:00'),
       log: (line) => lines.push(line),
     });
+    await sim.ready;
+    const closed = await fetch(`${server.url}/api/events/${racing.id}/transitions`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'close', actor: supervisor.id }),
+    });
+    expect(closed.status).toBe(200);
     summary = await sim.done;
+    // The simulator's own close met a 409, re-read the case and carried on with it (no case was abandoned).
+    expect(lines.some((l) => l.includes(`${racing.caseNo} close) → 409`) && l.includes('re-reading'))).toBe(true);
+    expect(summary.conflicts).toBeGreaterThanOrEqual(1);
+    expect(summary.abandoned).toBe(0);
+    expect(summary.pickedUp).toBeGreaterThan(100);
     expect(summary.started).toBe(true);
     expect(summary.problems5xx).toBe(0);
+    expect(summary.networkErrors, 'requests that did not reach the server').toBeLessThanOrEqual(2);
     expect(summary.reported).toBeGreaterThan(20);
     expect(summary.dispatched).toBeGreaterThan(5);
     expect(summary.closed).toBeGreaterThan(0);
