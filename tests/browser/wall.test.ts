@@ -13,6 +13,7 @@ import { artifactPath, ensureBuild, freePort, imageStats, launchBrowser, recordP
 
 const TOKEN = 'display-token-for-tests';
 const WALL = `/wall?kiosk=1&tour=0&motion=0&window=30d&token=${TOKEN}`;
+// The seeded history ends at the seed time; the 7-day window (the default) always reaches into it.
 
 /** A server we can kill and start again on the same port and database file (the harness's app deletes its copy). */
 class Server {
@@ -104,14 +105,31 @@ afterAll(async () => {
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
 });
 
-async function expectAllLayers(page: Page): Promise<void> {
+/** Events the API has in the last `days` days (all pages). */
+async function eventsInLast(days: number): Promise<number> {
+  const from = new Date(Date.now() - days * 86_400_000).toISOString();
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(`${server.url}/api/events?from=${encodeURIComponent(from)}&limit=5000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+    n += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return n;
+}
+
+async function expectAllLayers(page: Page, windowDays: number): Promise<void> {
   const ids = await page.evaluate(() => window.__gezhiWall!.layerIds());
   expect(ids).toEqual(expect.arrayContaining(Object.values(WALL_LAYER_IDS)));
   const counts = await page.evaluate(() => {
     const w = window.__gezhiWall!;
     return { heat: w.heatPoints(), hotspots: w.hotspots(), open: w.openCases(), staff: w.staff(), ticker: w.tickerItems() };
   });
-  expect(counts.heat, 'heatmap points').toBeGreaterThan(100);
+  // The heatmap holds the window's events, as many as the API lists (± a few at the window's moving edges).
+  const expected = await eventsInLast(windowDays);
+  expect(expected, 'the seeded history reaches into the window').toBeGreaterThan(0);
+  expect(Math.abs(counts.heat - expected), `heatmap points ${counts.heat} vs ${expected} from the API`).toBeLessThanOrEqual(3);
   expect(counts.hotspots, 'hotspots').toBeGreaterThan(0);
   expect(counts.open, 'open cases').toBeGreaterThan(0);
   expect(counts.staff, 'staff positions').toBeGreaterThan(0);
@@ -130,7 +148,7 @@ async function expectKpis(page: Page, minPx: number): Promise<void> {
 describe('wall', () => {
   test('3840×2160 kiosk: every layer, big figures, no header, the token on every API call', async () => {
     const { page, auth } = await openWall({ width: 3840, height: 2160 });
-    await expectAllLayers(page);
+    await expectAllLayers(page, 30);
     await expectKpis(page, 100); // 60 design px × 2 at 4K
     expect(await page.locator('.app-header').isVisible()).toBe(false);
     expect(await page.locator('.wall-hotspot-list li').count()).toBeGreaterThan(0);
@@ -149,7 +167,7 @@ describe('wall', () => {
 
   test('1920×1080: the same wall scaled down, with the navigation header outside kiosk mode', async () => {
     const { page } = await openWall({ width: 1920, height: 1080 }, '/wall?tour=0&motion=0');
-    await expectAllLayers(page);
+    await expectAllLayers(page, 7);
     await expectKpis(page, 50);
     expect(await page.locator('.app-header').isVisible()).toBe(true);
     await page.waitForTimeout(1500);
@@ -188,6 +206,7 @@ describe('wall', () => {
 
     // The server goes away: the indicator within 10 s, with the last message time.
     const lastId = await page.evaluate(() => window.__gezhiWall!.lastMessageId());
+    const syncsBefore = await page.evaluate(() => window.__gezhiWall!.syncs());
     const killedAt = Date.now();
     await server.kill();
     await page.locator('[data-testid="wall-stale"]').waitFor({ state: 'visible', timeout: 10_000 });
@@ -202,6 +221,8 @@ describe('wall', () => {
     console.log(`recovered ${Date.now() - restartedAt} ms after the server answered again`);
     await page.locator('[data-testid="wall-stale"]').waitFor({ state: 'detached', timeout: 5_000 });
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+    // After a recovery the wall refetches everything once (what it missed beyond the stream); then it is steady.
+    await page.waitForFunction((n) => window.__gezhiWall!.syncs() > n, syncsBefore, { timeout: 30_000 });
     const second = await report('测试：恢复后上报（大屏测试）');
     expect(second.ms).toBeLessThan(2_000);
     expect(Number(await page.evaluate(() => window.__gezhiWall!.lastMessageId()))).toBeGreaterThan(Number(lastId));

@@ -46,7 +46,7 @@ export function openWallStream(url: string, options: WallStreamOptions): WallStr
   const staleAfterMs = options.staleAfterMs ?? 4_000;
   const silenceMs = options.silenceMs ?? 40_000; // the server sends a heartbeat every 15 s
   const baseRetry = options.retryMs ?? 1_000;
-  const maxRetry = options.maxRetryMs ?? 15_000;
+  const maxRetry = options.maxRetryMs ?? 8_000;
   const [status, setStatus] = createSignal<WallStreamStatus>('connecting');
   const [lastId, setLastId] = createSignal('');
   const [lastMessageAt, setLastMessageAt] = createSignal<number | null>(null);

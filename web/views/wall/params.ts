@@ -3,7 +3,7 @@
  *
  * - `?kiosk=1`: no navigation header, nothing to click (a display nobody logs into).
  * - `?token=…`: a read-only display token, sent with every API request as `Authorization: Bearer …`.
- * - `?window=24h|7d|30d|cycle`: the heatmap's time window (default 24h; `cycle` turns through the three).
+ * - `?window=24h|7d|30d|cycle`: the heatmap's time window (default 7d; `cycle` turns through the three).
  * - `?tour=0`: no automatic tour through the subdistricts (default on).
  * - `?motion=0`: no continuous animation (pulse, moving route heads, expanding rings are drawn still); tests and
  *   slow screens. `?fps=N` caps the animation frame rate (default 8).
@@ -34,7 +34,7 @@ export function readWallParams(search = location.search): WallParams {
   return {
     kiosk: on(q.get('kiosk')),
     token: q.get('token') || null,
-    window: w === 'cycle' || (HEAT_WINDOWS as readonly string[]).includes(w ?? '') ? (w as HeatWindow | 'cycle') : '24h',
+    window: w === 'cycle' || (HEAT_WINDOWS as readonly string[]).includes(w ?? '') ? (w as HeatWindow | 'cycle') : '7d',
     tour: !off(q.get('tour')),
     motion: !off(q.get('motion')),
     fps: Number.isFinite(fps) && fps >= 1 && fps <= 30 ? fps : 8,

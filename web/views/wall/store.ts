@@ -68,6 +68,7 @@ export function createWallStore(opts: { hotspotDays: number }) {
   const [routesVersion, setRoutesVersion] = createSignal(0);
   const [ringsVersion, setRingsVersion] = createSignal(0);
   const [lastSync, setLastSync] = createSignal<number | null>(null);
+  let syncs = 0;
 
   const blockCounts = new Map<string, Counts>();
   const blockInfo = new Map<string, { subdistrict: string; community: string; name: string }>();
@@ -234,6 +235,7 @@ export function createWallStore(opts: { hotspotDays: number }) {
           .map((e) => ({ id: Number(e.id), category: e.category.name, place: placeOf(e.blockCode), at: Date.parse(e.reportedAt) }));
         setTicker((list) => [...list, ...fresh].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, TICKER_MAX));
       }, 'recent reports');
+      syncs++;
       setLastSync(Date.now());
     })().finally(() => {
       resyncing = null;
@@ -245,6 +247,7 @@ export function createWallStore(opts: { hotspotDays: number }) {
     kpi, ticker, blocks, blockVersion, heat, heatWindow, hotspots, casesVersion, staffVersion, routesVersion, ringsVersion, lastSync,
     blockCounts, cases, staff, routes,
     rings: () => rings,
+    syncs: () => syncs,
     onMessage, sweep, resync,
     setHeatWindow: (w: HeatWindow) => {
       heatWanted = w;

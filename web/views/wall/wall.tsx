@@ -35,6 +35,8 @@ export interface GezhiWallHook {
   streamStatus(): string;
   lastMessageId(): string;
   reconnects(): number;
+  /** Completed full resyncs (start-up, every 5 min, after a recovery, on reset). */
+  syncs(): number;
   hotspots(): number;
   routes(): number;
   staff(): number;
@@ -266,6 +268,7 @@ export function WallView(): JSX.Element {
       streamStatus: () => stream.status(),
       lastMessageId: () => stream.lastId(),
       reconnects: () => stream.reconnects(),
+      syncs: () => store.syncs(),
       hotspots: () => store.hotspots()?.items.length ?? 0,
       routes: () => store.routes.size,
       staff: () => store.staff.size,
