@@ -3,24 +3,19 @@
  * arrival instants as a non-homogeneous Poisson process (drawn by thinning, so the sequence depends only on the
  * generator's state and the start time). Pure.
  *
- * The three profiles mirror the history generator's (server/db/seed/events-history.ts keeps them private); they
- * are repeated here with the same values so the simulated day looks like the seeded ones.
+ * The profiles are the seeded history's (server/domain/report-rhythm.ts), so the simulated day looks like the
+ * seeded ones.
  */
 import type { Rng } from '../../server/domain/prng.ts';
 import { localDayNumber, localDayOf } from '../../server/domain/working-time.ts';
+import { HOURLY, MONTHLY, WEEKDAY } from '../../server/domain/report-rhythm.ts';
+
+export { HOURLY, MONTHLY, WEEKDAY };
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const LOCAL_OFFSET_MS = 8 * HOUR; // Asia/Shanghai
 
-/** Relative report volume per local hour (few at night, peaks 9–11 and 15–17), as in the seeded history. */
-export const HOURLY: readonly number[] = [
-  0.15, 0.1, 0.07, 0.06, 0.06, 0.12, 0.35, 0.8, 1.5, 2.4, 2.6, 2.0, 1.0, 0.9, 1.5, 2.3, 2.4, 1.6, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25,
-];
-/** Sunday … Saturday. */
-export const WEEKDAY: readonly number[] = [0.62, 1.08, 1.04, 1.02, 1.0, 0.98, 0.72];
-/** January … December. */
-export const MONTHLY: readonly number[] = [0.85, 0.8, 0.95, 1.0, 1.05, 1.15, 1.2, 1.15, 1.05, 0.95, 1.0, 0.95];
 
 /** Mean hourly weight over 08:00–18:00 and mean weekday weight over Monday–Friday: what `rate` refers to. */
 const WORKING_HOUR_MEAN = HOURLY.slice(8, 18).reduce((a, b) => a + b, 0) / 10;

@@ -14,6 +14,7 @@
  * - The last 12 months hit fixed targets (scaled by N / 30,000) exactly, by sequential selection sampling:
  *   consultation-channel events, demands that reached resolved or later, and suggestions.
  */
+import { HOURLY, MONTHLY, WEEKDAY } from '../../domain/report-rhythm.ts';
 import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Db } from '../database.ts';
@@ -76,14 +77,7 @@ export interface HistorySummary {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Rhythm
-
-/** Relative report volume per local hour (few at night, peaks 9–11 and 15–17). */
-const HOURLY = [0.15, 0.1, 0.07, 0.06, 0.06, 0.12, 0.35, 0.8, 1.5, 2.4, 2.6, 2.0, 1.0, 0.9, 1.5, 2.3, 2.4, 1.6, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25];
-/** Sunday … Saturday. */
-const WEEKDAY = [0.62, 1.08, 1.04, 1.02, 1.0, 0.98, 0.72];
-/** January … December (Spring Festival and National Day lulls, summer peak). */
-const MONTHLY = [0.85, 0.8, 0.95, 1.0, 1.05, 1.15, 1.2, 1.15, 1.05, 0.95, 1.0, 0.95];
+// Rhythm (hour, weekday and month profiles: server/domain/report-rhythm.ts)
 
 function growth(t: number, start: number): number {
   // Slow first year, steep ramp as the reform rolls out across the district (2023–2025), then a plateau.
