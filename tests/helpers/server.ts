@@ -10,7 +10,7 @@ export interface StartedServer {
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<StartedServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...process.env, PORT: '0', GEZHI_SIMULATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
