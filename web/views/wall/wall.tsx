@@ -345,30 +345,7 @@ export function WallView(): JSX.Element {
             {t('wall.heat', { window: t(WINDOW_KEYS[store.heatWindow()]), n: formatNumber(store.heat()?.count ?? 0) })}
           </div>
           <div class="wall-data-note">{t('wall.dataNote')}</div>
-          <Show when={!ready()}>
-            <div class="wall-loading">{t('wall.loading')}</div>
-          </Show>
-        </div>
-        <aside class="wall-side">
-          <Ticker items={store.ticker} now={now} />
-          <section class="wall-hotspot-list" data-testid="wall-hotspots">
-            <h2>{t('wall.hotspots.title', { days: store.hotspots()?.days ?? params.hotspotDays })}</h2>
-            <Show when={(store.hotspots()?.items.length ?? 0) > 0} fallback={<p class="wall-muted">{t('wall.hotspots.none')}</p>}>
-              <ol>
-                <For each={store.hotspots()?.items.slice(0, 4)}>
-                  {(h) => (
-                    <li>
-                      <span class="wall-hs-place">{h.subdistrict.name} · {h.block.communityName}</span>
-                      <span class="wall-hs-meta">
-                        {t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) })} · {h.governor?.name ?? t('wall.hotspot.noGovernor')}
-                      </span>
-                    </li>
-                  )}
-                </For>
-              </ol>
-            </Show>
-          </section>
-          <section class="wall-legend">
+          <section class="wall-legend" data-testid="wall-legend">
             <h2>{t('wall.legend.title')}</h2>
             <div class="wall-legend-ramp">
               <span>{t('wall.legend.heat')}</span>
@@ -388,6 +365,29 @@ export function WallView(): JSX.Element {
                 )}
               </For>
             </ul>
+          </section>
+          <Show when={!ready()}>
+            <div class="wall-loading">{t('wall.loading')}</div>
+          </Show>
+        </div>
+        <aside class="wall-side">
+          <Ticker items={store.ticker} now={now} />
+          <section class="wall-hotspot-list" data-testid="wall-hotspots">
+            <h2>{t('wall.hotspots.title', { days: store.hotspots()?.days ?? params.hotspotDays })}</h2>
+            <Show when={(store.hotspots()?.items.length ?? 0) > 0} fallback={<p class="wall-muted">{t('wall.hotspots.none')}</p>}>
+              <ol>
+                <For each={store.hotspots()?.items.slice(0, 6)}>
+                  {(h) => (
+                    <li>
+                      <span class="wall-hs-place">{h.subdistrict.name} · {h.block.communityName}</span>
+                      <span class="wall-hs-meta">
+                        {t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) })} · {h.governor?.name ?? t('wall.hotspot.noGovernor')}
+                      </span>
+                    </li>
+                  )}
+                </For>
+              </ol>
+            </Show>
           </section>
         </aside>
       </div>
