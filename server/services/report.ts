@@ -60,7 +60,8 @@ export interface ReportOutcome {
 interface Pending {
   input: ReportInput;
   at: number;
-  prepared: Preparation;
+  /** Located and prepared just before its group is written (null until then). */
+  prepared: Preparation | null;
   outcome: ReportOutcome | null;
   error: unknown;
   resolve: ((o: ReportOutcome) => void) | null;
@@ -207,7 +208,8 @@ export function createReportService(ctx: ServiceContext) {
         p.outcome = { id: replay.id, replayed: true, proposal: null, classified: false, created: null };
         continue;
       }
-      if (!p.prepared.ok) {
+      if (!p.prepared?.ok) {
+        if (!p.prepared) throw new Error('report written before it was prepared');
         p.error = problem(p.prepared.status, p.prepared.errors);
         continue;
       }
@@ -244,6 +246,8 @@ export function createReportService(ctx: ServiceContext) {
 
   /** Writes a group and commits; afterwards every report has its outcome or its error. Throws if the commit fails. */
   function commitGroup(group: Pending[]): void {
+    const located = ctx.blocksAt(group[0].at); // one version lookup per group, as per batch
+    for (const p of group) p.prepared = prepare(p.input, p.at, located);
     let seqs: Map<string, number>;
     try {
       seqs = groupTx.immediate(group, false);
@@ -288,8 +292,7 @@ export function createReportService(ctx: ServiceContext) {
       }
       input.idempotencyKey = headerKey;
     }
-    const at = ctx.now();
-    return { input, at, prepared: prepare(input, at), outcome: null, error: undefined, resolve: null, reject: null };
+    return { input, at: ctx.now(), prepared: null, outcome: null, error: undefined, resolve: null, reject: null };
   }
 
   /** The assignee the dispatcher will be offered for a prepared report. */
