@@ -15,6 +15,7 @@ import { runIngestBench } from './ingest.ts';
 import { runRoutingBench } from './routing.ts';
 import { runLiveBench } from './live.ts';
 import { runCandidatesBench } from './candidates.ts';
+import { runTransportBench } from './transport.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -24,6 +25,7 @@ const BENCHES: BenchModule[] = [
   { name: 'routing', run: runRoutingBench },
   { name: 'live', run: runLiveBench },
   { name: 'candidates', run: runCandidatesBench },
+  { name: 'transport', run: runTransportBench },
 ];
 
 async function main(): Promise<void> {

@@ -105,9 +105,17 @@ describe('overview map', () => {
       .toContain(detail.code);
     expect(await tooltip.textContent()).toContain(detail.team.governor?.name ?? '未配置');
 
-    await page.mouse.click(point.x, point.y);
+    // A click can land while the map is still settling on a slow machine: click again until the panel opens.
     const panel = page.locator('.block-panel');
-    await expect.poll(() => panel.getAttribute('data-code'), { timeout: 10_000 }).toBe(detail.code);
+    await expect
+      .poll(
+        async () => {
+          if (!(await panel.count())) await page.mouse.click(point.x, point.y);
+          return (await panel.count()) ? panel.getAttribute('data-code', { timeout: 1000 }) : null;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(detail.code);
     const governor = panel.getByTestId('governor').locator('.person-name');
     await expect.poll(async () => ((await governor.count()) ? governor.textContent() : null), { timeout: 10_000 }).toBe(
       detail.team.governor!.name,
