@@ -48,6 +48,14 @@ export interface EventRow {
 
 export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending'>;
 
+/** The columns insertEvent writes, in its parameters' order. */
+const EVENT_INSERT_COLUMNS = [
+  'case_no', 'kind', 'channel', 'category_code', 'priority', 'status', 'tier', 'text', 'lon', 'lat', 'version_id',
+  'block_code', 'community_code', 'subdistrict_code', 'reporter', 'assignee_id', 'unit_id', 'reported_at', 'filed_at',
+  'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at', 'closed_at', 'evaluated_at', 'due_at', 'satisfaction',
+  'rework_count', 'extension_count', 'escalated', 'idempotency_key',
+] as const satisfies readonly (keyof NewEvent)[];
+
 export interface NewLogRow {
   event_id: number;
   at: number;
@@ -93,19 +101,14 @@ export interface OpenDueRow {
 }
 
 export function eventCommands(db: Db) {
-  const insertEvent = db.prepare<NewEvent>(
-    `INSERT INTO events (case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
-       block_code, community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at,
-       accepted_at, arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count, extension_count,
-       escalated, idempotency_key)
-     VALUES (@case_no, @kind, @channel, @category_code, @priority, @status, @tier, @text, @lon, @lat, @version_id,
-       @block_code, @community_code, @subdistrict_code, @reporter, @assignee_id, @unit_id, @reported_at, @filed_at,
-       @dispatched_at, @accepted_at, @arrived_at, @resolved_at, @closed_at, @evaluated_at, @due_at, @satisfaction,
-       @rework_count, @extension_count, @escalated, @idempotency_key)`,
+  // Positional parameters: binding 31 named ones from an object costs a property lookup through the engine's API
+  // each, the largest part of an insert's CPU time on the report path.
+  const insertEvent = db.prepare<unknown[]>(
+    `INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(EVENT_INSERT_COLUMNS.length)})`,
   );
-  const insertLog = db.prepare<NewLogRow>(
+  const insertLog = db.prepare<unknown[]>(
     `INSERT INTO event_log (event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note)
-     VALUES (@event_id, @at, @actor_id, @actor_role, @from_status, @to_status, @assignee_id, @note)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const updates = new Map<string, Statement>();
   const prepare = statementCache(db); // IN lists of a few lengths: a small, bounded set of statements
@@ -158,9 +161,16 @@ export function eventCommands(db: Db) {
 
   return {
     /** Inserts an event; returns its id. */
-    insertEvent: (e: NewEvent): number => Number(insertEvent.run(e).lastInsertRowid),
+    insertEvent: (e: NewEvent): number =>
+      Number(insertEvent.run(
+        e.case_no, e.kind, e.channel, e.category_code, e.priority, e.status, e.tier, e.text, e.lon, e.lat, e.version_id,
+        e.block_code, e.community_code, e.subdistrict_code, e.reporter, e.assignee_id, e.unit_id, e.reported_at, e.filed_at,
+        e.dispatched_at, e.accepted_at, e.arrived_at, e.resolved_at, e.closed_at, e.evaluated_at, e.due_at, e.satisfaction,
+        e.rework_count, e.extension_count, e.escalated, e.idempotency_key,
+      ).lastInsertRowid),
     /** Appends a log row; returns its id. */
-    insertLog: (l: NewLogRow): number => Number(insertLog.run(l).lastInsertRowid),
+    insertLog: (l: NewLogRow): number =>
+      Number(insertLog.run(l.event_id, l.at, l.actor_id, l.actor_role, l.from_status, l.to_status, l.assignee_id, l.note).lastInsertRowid),
     /** Sets the given columns of one event (the column set picks a statement prepared once). */
     updateEvent(id: number, changes: Record<string, unknown>): void {
       const cols = Object.keys(changes).filter((k) => changes[k] !== undefined).sort();
