@@ -3,8 +3,8 @@
  * SQLite): reports and the median response are ranges on reported_at/accepted_at, overdue and open use the partial
  * index (status, due_at). "Today" is the Asia/Shanghai calendar day containing `now`.
  *
- * The ranges on dispatched_at, accepted_at and closed_at use indexes on those columns when the schema has them
- * (events_dispatched_at / events_accepted_at / events_closed_at); without them SQLite scans events.
+ * The ranges on dispatched_at, accepted_at and closed_at use the partial indexes of migration v4
+ * (events_dispatched_at / events_accepted_at / events_closed_at, the last covering due_at for the on-time count).
  */
 import type { Db } from '../database.ts';
 import { SHANGHAI_OFFSET_MS } from '../../time.ts';
