@@ -100,6 +100,8 @@ export function createWallStore(opts: { hotspotDays: number }) {
       rings.push({ id: m.id, lon: m.lon, lat: m.lat, born: performance.now() });
       if (rings.length > RINGS_MAX) rings = rings.slice(rings.length - RINGS_MAX);
       setRingsVersion((v) => v + 1);
+      // Today's count moves at once; the next kpi.tick (every 30 s) brings the authoritative figures.
+      if (!cases.has(m.id)) setKpi((k) => (k ? { ...k, reports: k.reports + 1 } : k));
       if (!cases.has(m.id)) {
         cases.set(m.id, { id: m.id, lon: m.lon, lat: m.lat, dueAt: Date.parse(m.dueAt), warningAt: null });
         setCasesVersion((v) => v + 1);
@@ -110,15 +112,28 @@ export function createWallStore(opts: { hotspotDays: number }) {
 
   function onTransitioned(m: { id: number; transition: string; to: string; blockCode?: string; dueAt?: string; warningAt?: string }) {
     const c = cases.get(m.id);
-    if (!c) return;
+    if (!c) {
+      if (m.to !== 'dispatched' && m.to !== 'accepted') for (const [id, r] of routes) if (r.eventId === m.id) routes.delete(id);
+      return;
+    }
     if (m.transition === 'warning' && m.warningAt) c.warningAt = Date.parse(m.warningAt);
     else if (m.transition === 'breach') bumpBlock(m.blockCode, 0, 1);
     if (m.dueAt) c.dueAt = Date.parse(m.dueAt);
+    // A route is drawn while its responder is on the way: once the case moves past dispatched/accepted (arrived,
+    // resolved, returned, …) it goes, whatever the planned ETA said.
+    if (m.to !== 'dispatched' && m.to !== 'accepted') {
+      let dropped = false;
+      for (const [id, r] of routes) {
+        if (r.eventId === m.id) {
+          routes.delete(id);
+          dropped = true;
+        }
+      }
+      if (dropped) setRoutesVersion((v) => v + 1);
+    }
     if (FINISHED.has(m.to)) {
       cases.delete(m.id);
       bumpBlock(m.blockCode, -1, c.dueAt < Date.now() ? -1 : 0);
-      for (const [id, r] of routes) if (r.eventId === m.id) routes.delete(id);
-      setRoutesVersion((v) => v + 1);
     }
     setCasesVersion((v) => v + 1);
   }
