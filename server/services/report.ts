@@ -38,7 +38,8 @@ const CHANNEL_LOG: Record<Channel, [role: string, note: string]> = {
 };
 
 export interface Prepared {
-  row: Omit<NewEvent, 'case_no'>;
+  /** The row to insert; its case_no is set when the number is drawn, inside the write. */
+  row: NewEvent;
   category: Category;
   classified: boolean;
 }
@@ -100,6 +101,24 @@ function problem(status: number, errors: FieldError[], detail?: string): Problem
 export function createReportService(ctx: ServiceContext) {
   const { db, cmd } = ctx;
 
+  // A batch (or a group) shares one report time: its due times repeat per category and its times repeat as text.
+  let dueFor = { at: NaN, byCategory: new Map<string, number>() };
+  function dueAt(category: Category, at: number): number {
+    if (dueFor.at !== at) dueFor = { at, byCategory: new Map() };
+    let due = dueFor.byCategory.get(category.code);
+    if (due === undefined) dueFor.byCategory.set(category.code, (due = dueAtFor(category, at, ctx.calendar)));
+    return due;
+  }
+  const isoTexts = new Map<number, string>();
+  function iso(t: number): string {
+    let text = isoTexts.get(t);
+    if (text === undefined) {
+      if (isoTexts.size >= 512) isoTexts.clear();
+      isoTexts.set(t, (text = toIso(t)));
+    }
+    return text;
+  }
+
   /** Locate, classify, tier/unit and due time: everything but the case number. */
   function prepare(
     input: ReportInput,
@@ -135,8 +154,8 @@ export function createReportService(ctx: ServiceContext) {
           block_code: block.code, community_code: block.community_code, subdistrict_code: block.subdistrict_code,
           reporter: input.reporter, assignee_id: null, unit_id: unitId, reported_at: at, filed_at: null, dispatched_at: null,
           accepted_at: null, arrived_at: null, resolved_at: null, closed_at: null, evaluated_at: null,
-          due_at: dueAtFor(category, at, ctx.calendar), satisfaction: null, rework_count: 0, extension_count: 0, escalated: 0,
-          idempotency_key: input.idempotencyKey ?? null,
+          due_at: dueAt(category, at), satisfaction: null, rework_count: 0, extension_count: 0, escalated: 0,
+          idempotency_key: input.idempotencyKey ?? null, case_no: '',
         },
       },
     };
@@ -155,23 +174,24 @@ export function createReportService(ctx: ServiceContext) {
 
   /** Inside a transaction: inserts the event, its log row and its live message. */
   function insert(p: Prepared, no: string, at: number): number {
-    return insertRows(p, no, at).id;
+    return insertRows(p, no, at, false).id;
   }
 
-  function insertRows(p: Prepared, no: string, at: number): { id: number; row: NewEvent; log: EventLogRow } {
-    const row = { ...p.row, case_no: no };
+  function insertRows(p: Prepared, no: string, at: number, withLog: boolean): { id: number; row: NewEvent; log: EventLogRow | null } {
+    const row = p.row;
+    row.case_no = no;
     const id = cmd.insertEvent(row);
-    const [role, note] = CHANNEL_LOG[row.channel as Channel];
-    const log: EventLogRow = {
-      id: 0, at, actor_id: null, actor_name: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null,
-      assignee_name: null, note: p.classified ? `${note}（自动分类：${p.category.name}）` : note,
-    };
-    log.id = cmd.insertLog({ event_id: id, at, actor_id: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note: log.note });
+    const [role, channelNote] = CHANNEL_LOG[row.channel as Channel];
+    const note = p.classified ? `${channelNote}（自动分类：${p.category.name}）` : channelNote;
+    const logId = cmd.insertLog({ event_id: id, at, actor_id: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note });
     appendLiveMessage(db, 'event.created', {
       id, caseNo: no, status: 'reported', kind: row.kind, channel: row.channel, category: row.category_code, tier: row.tier,
       priority: row.priority, lon: row.lon, lat: row.lat, blockCode: row.block_code, subdistrictCode: row.subdistrict_code,
-      reportedAt: toIso(row.reported_at), dueAt: toIso(row.due_at),
+      reportedAt: iso(row.reported_at), dueAt: iso(row.due_at),
     }, at);
+    const log: EventLogRow | null = withLog
+      ? { id: logId, at, actor_id: null, actor_name: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, assignee_name: null, note }
+      : null;
     return { id, row, log };
   }
 
@@ -236,8 +256,8 @@ export function createReportService(ctx: ServiceContext) {
   }
 
   function writeOne(prepared: Prepared, no: string, at: number): ReportOutcome {
-    const { id, row, log } = insertRows(prepared, no, at);
-    return { id, replayed: false, proposal: propose(prepared, at), classified: prepared.classified, created: detailOf(id, row, prepared.category, log) };
+    const { id, row, log } = insertRows(prepared, no, at, true);
+    return { id, replayed: false, proposal: propose(prepared, at), classified: prepared.classified, created: detailOf(id, row, prepared.category, log!) };
   }
   const writeOneInSavepoint = db.transaction(writeOne);
 

@@ -44,7 +44,7 @@ const body = (i: number, extra: Record<string, unknown> = {}) => ({
   category: '0101', text: `成组上报${i}`, lon: spots[i % spots.length].lon, lat: spots[i % spots.length].lat, channel: 'patrol', kind: 'incident', ...extra,
 });
 
-const post = (b: unknown, key?: string) =>
+const post = async (b: unknown, key?: string): Promise<Response> =>
   app.request('/api/events', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
