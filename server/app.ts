@@ -3,7 +3,7 @@
  * client-side routes (/wall, /plan, …) answered by index.html. Routes are chained so `AppType` carries every
  * endpoint's types to the web client (`hc<AppType>` from hono/client).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
@@ -107,14 +107,15 @@ function serveWeb(app: Hono, root: string): void {
     c.res.headers.set('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
   app.use('*', serveStatic({ root, precompressed: true }));
-  let index: Promise<string> | null = null;
+  // index.html names the hashed bundles of the current build: re-read it when a rebuild replaces it, or a
+  // running server would hand out a page whose scripts no longer exist.
+  let index: { mtimeMs: number; html: Promise<string> } | null = null;
   app.get('*', async (c, next) => {
     // Client-side routes: a path without a file extension that the browser navigates to.
     if (/\.[A-Za-z0-9]+$/.test(c.req.path) || c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
-    index ??= readFile(join(root, 'index.html'), 'utf8').catch((err) => {
-      index = null;
-      throw err;
-    });
-    return c.html(await index, 200, { 'Cache-Control': 'no-cache' });
+    const file = join(root, 'index.html');
+    const { mtimeMs } = await stat(file);
+    if (!index || index.mtimeMs !== mtimeMs) index = { mtimeMs, html: readFile(file, 'utf8') };
+    return c.html(await index.html, 200, { 'Cache-Control': 'no-cache' });
   });
 }
