@@ -7,7 +7,7 @@
  * and the DOM node count (CDP Performance.getMetrics 'Nodes'), runs for the soak time sampling once a minute, and
  * records again. Passes when both end within 15 % of their post-warm-up values. Writes bench-results/soak.json.
  *
- * Options: --minutes N (default 10), --warmup SECONDS (default 60), --speed S (default 20), --db FILE (default
+ * Options: --minutes N (default 10), --warmup SECONDS (default 300), --speed S (default 20), --db FILE (default
  * tests/.tmp/seeded.db, else data/gezhi.db, else a fresh seed), --width/--height (default 1920×1080), --fps N.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,8 @@ import { ensureBuild, freePort, launchBrowser, ROOT } from '../tests/browser/har
 const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '60' },
+    // One full round of the automatic tour (~4.5 min), so map tile and label caches are warm before the baseline.
+    warmup: { type: 'string', default: '300' },
     speed: { type: 'string', default: '20' },
     db: { type: 'string' },
     width: { type: 'string', default: '1920' },
