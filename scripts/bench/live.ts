@@ -229,7 +229,8 @@ export async function runLiveBench(): Promise<BenchResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const app = await startChild([join(root, 'server/main.ts')], { PORT: '0', GEZHI_DB: dbFile });
+    // The demo simulator stays off: its own reports and staff moves would be measured with ours.
+    const app = await startChild([join(root, 'server/main.ts')], { PORT: '0', GEZHI_DB: dbFile, GEZHI_SIMULATE: '0' });
     children.push(app.child);
     const helloChild = await startChild([fileURLToPath(import.meta.url), '--hello-server'], {});
     children.push(helloChild.child);
