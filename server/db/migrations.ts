@@ -281,4 +281,16 @@ CREATE INDEX events_accepted_at ON events(accepted_at) WHERE accepted_at IS NOT 
 CREATE INDEX events_closed_at ON events(closed_at, due_at) WHERE closed_at IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'stored warning instant; escalation sweep by index',
+    sql: /* sql */ `
+-- Each open case's warning instant (预警), computed on the working-time clock when the report is written and again
+-- when an extension moves due_at. NULL on rows written before this column: the sweeper fills those in small chunks.
+ALTER TABLE events ADD COLUMN warn_at INTEGER;
+-- The sweep reads only the cases whose step is due: neither warned nor breached (warning), not yet breached (breach).
+CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
+CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
+`,
+  },
 ];

@@ -3,7 +3,8 @@
  *
  * - Writers commit a change together with its message (appendLiveMessage), then call `notify()`. Calls coalesce:
  *   the hub reads the new rows once per turn of the event loop (`WHERE id > last ORDER BY id LIMIT n`, prepared),
- *   serializes each row to an SSE frame once and hands the same bytes to every client.
+ *   serializes each row to an SSE frame once and hands the same bytes to every client. With no client connected
+ *   notify() does nothing at all: rows stay in the table for whoever connects (and replays) later.
  * - A client that reconnects with Last-Event-ID first replays the stored rows after that id, page by page, waiting
  *   for each page to drain; it joins the broadcast set in the same synchronous step as its last (short) page read,
  *   and the broadcast skips ids at or below each client's cursor, so the seam has neither gap nor duplicate.
@@ -66,7 +67,7 @@ export interface LiveSubscription {
 export interface LiveHubStatus {
   clients: number;
   replaying: number;
-  /** Highest message id broadcast so far. */
+  /** Highest message id broadcast so far (while no client is connected, the newest stored id). */
   lastId: number;
   /** Clients cut for falling behind, since start. */
   dropped: number;
@@ -211,7 +212,9 @@ export class LiveHub {
 
   /** Post-commit wake-up: reads rows after the last broadcast id and pushes them to every client. Cheap; callable often. */
   notify(): void {
-    if (this.scheduled || this.closed) return;
+    // Nobody listening: nothing to read or format. A client that connects later starts at the newest stored id or
+    // replays from its Last-Event-ID, and the broadcast cursor is moved up to the newest id when the first connects.
+    if (this.scheduled || this.closed || this.clients.size === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -223,6 +226,9 @@ export class LiveHub {
   subscribe(options: SubscribeOptions = {}): LiveSubscription {
     if (this.closed) throw new Error('LiveHub is closed');
     const maxEver = this.maxEverId();
+    // The first client after an idle spell: rows written meanwhile were never broadcast and need not be (this
+    // client starts at maxEver or replays them from the table), so the broadcast continues after the newest.
+    if (this.clients.size === 0 && maxEver > this.lastId) this.lastId = maxEver;
     const from = options.lastEventId;
     const client = new Client(from ?? maxEver, options.types ?? null, (c) => this.remove(c), options.abort);
     this.clients.add(client);
@@ -257,7 +263,7 @@ export class LiveHub {
     return {
       clients: this.clients.size,
       replaying,
-      lastId: this.lastId,
+      lastId: this.clients.size === 0 ? Math.max(this.lastId, this.maxEverId()) : this.lastId,
       dropped: this.dropped,
       batches: this.batches,
       retainedFromId: this.st.minId.get()?.id ?? null,
@@ -315,7 +321,7 @@ export class LiveHub {
   }
 
   private broadcast(): void {
-    if (this.closed) return;
+    if (this.closed || this.clients.size === 0) return;
     if (this.db.inTransaction) {
       // A writer's transaction is still open on this connection: read after it commits.
       this.notify();

@@ -1,7 +1,10 @@
 /**
  * The escalation sweeper: every `intervalMs` it finds open cases that crossed their warning threshold (预警) or
  * their due time (超期) and escalates each once — columns, a system log row and a live message per step, one
- * transaction per sweep — then wakes the live hub.
+ * transaction per sweep — then wakes the live hub. Each case's warning instant is stored with it (warn_at, set when
+ * the report is written and when an extension moves its due time), so a sweep reads only the cases whose step has
+ * come, through partial indexes, however many open cases are still far from theirs; rows from before warn_at was
+ * stored get it filled in a chunk per sweep.
  */
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
@@ -30,15 +33,59 @@ export interface SweepResult {
 
 const commands = new WeakMap<Db, EventCommands>();
 
-/** One sweep at `now`: escalates every case that is due for it. Exposed for tests and the CLI. */
-export function sweepEscalations(db: Db, now: number, live?: LiveNotifier, calendar: WorkCalendar = DEFAULT_CALENDAR): SweepResult {
+/** Rows per sweep whose missing warning instant is filled in (rows from before it was stored). */
+export const WARN_BACKFILL_CHUNK = 500;
+
+function commandsOf(db: Db): EventCommands {
   let cmd = commands.get(db);
   if (!cmd) commands.set(db, (cmd = eventCommands(db)));
+  return cmd;
+}
+
+/**
+ * Fills in warn_at for up to `limit` open, unwarned cases that lack it: computed outside any transaction, written
+ * in one short one (a row whose warn_at was set meanwhile, by an approved extension, keeps that). Returns how many
+ * were written; old databases converge a chunk per sweep without one long stall.
+ */
+export function backfillWarnAt(db: Db, limit = WARN_BACKFILL_CHUNK, calendar: WorkCalendar = DEFAULT_CALENDAR): number {
+  const cmd = commandsOf(db);
+  const rows = cmd.warnAtMissing(limit);
+  if (rows.length === 0) return 0;
+  const values = rows.map((r) => warningAt(r.reported_at, r.due_at, r.warning_ratio, r.deadline_unit, calendar));
+  return db.transaction(() => {
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) if (cmd.setWarnAt(rows[i].id, values[i])) n++;
+    return n;
+  }).immediate();
+}
+
+/**
+ * One sweep at `now`: escalates every case that is due for it. Exposed for tests and the CLI. Reads only the cases
+ * whose warning instant (warn_at) or due time has come, through partial indexes; first fills in at most
+ * `backfillLimit` missing warning instants.
+ */
+export function sweepEscalations(
+  db: Db,
+  now: number,
+  live?: LiveNotifier,
+  calendar: WorkCalendar = DEFAULT_CALENDAR,
+  backfillLimit = WARN_BACKFILL_CHUNK,
+): SweepResult {
+  const cmd = commandsOf(db);
+  if (backfillLimit > 0) backfillWarnAt(db, backfillLimit, calendar);
   const result: SweepResult = { warned: 0, breached: 0 };
   db.transaction(() => {
-    for (const r of cmd.openForEscalation(now)) {
+    // Past due (a case not yet warned gets both steps there) and, once each, the others whose warning has come.
+    const due = cmd.breachDue(now);
+    const seen = new Set<number>();
+    for (const r of due) seen.add(r.id);
+    const rows = due;
+    for (const r of cmd.warningDue(now)) if (!seen.has(r.id)) rows.push(r);
+    rows.sort((a, b) => a.id - b.id); // case order, as one read of all open cases gave it
+    for (const r of rows) {
       const state: EscalationState = { ...r, status: r.status as Status };
-      const warnAt = warningAt(r.reported_at, r.due_at, r.warning_ratio, r.deadline_unit, calendar);
+      // Stored when the case was written or its due time moved; computed for rows from before it was stored.
+      const warnAt = r.warn_at ?? warningAt(r.reported_at, r.due_at, r.warning_ratio, r.deadline_unit, calendar);
       const { steps, changes } = escalationSteps(state, now, warnAt);
       if (steps.length === 0) continue;
       cmd.updateEvent(r.id, changes as Record<string, unknown>);

@@ -22,6 +22,7 @@ import {
   caseNo, caseNoPrefix, checkReport, createClassifier, dueAtFor, proposeAssignee, sameReport,
   type Channel, type FieldError, type Proposal, type ReportInput,
 } from '../domain/report.ts';
+import { warningAt } from '../domain/escalation.ts';
 import { TAXONOMY, type Category } from '../domain/taxonomy.ts';
 import { toIso } from '../time.ts';
 import type { LocatedBlocks, ServiceContext } from './context.ts';
@@ -102,12 +103,17 @@ export function createReportService(ctx: ServiceContext) {
   const { db, cmd } = ctx;
 
   // A batch (or a group) shares one report time: its due times repeat per category and its times repeat as text.
-  let dueFor = { at: NaN, byCategory: new Map<string, number>() };
-  function dueAt(category: Category, at: number): number {
+  // Each category's due time and warning instant (预警, stored so the escalation sweep never has to compute it).
+  let dueFor = { at: NaN, byCategory: new Map<string, { due: number; warn: number }>() };
+  function deadlines(category: Category, at: number): { due: number; warn: number } {
     if (dueFor.at !== at) dueFor = { at, byCategory: new Map() };
-    let due = dueFor.byCategory.get(category.code);
-    if (due === undefined) dueFor.byCategory.set(category.code, (due = dueAtFor(category, at, ctx.calendar)));
-    return due;
+    let d = dueFor.byCategory.get(category.code);
+    if (d === undefined) {
+      const due = dueAtFor(category, at, ctx.calendar);
+      const warn = warningAt(at, due, category.warningRatio, category.deadline.unit, ctx.calendar);
+      dueFor.byCategory.set(category.code, (d = { due, warn }));
+    }
+    return d;
   }
   const isoTexts = new Map<number, string>();
   function iso(t: number): string {
@@ -141,6 +147,7 @@ export function createReportService(ctx: ServiceContext) {
     }
     if (!category) return { ok: false, status: 422, errors: [{ name: 'category', detail: `no category ${input.category}` }] };
     const block = located.blocks[i];
+    const { due, warn } = deadlines(category, at);
     const unitId =
       category.tier === 'block' ? null : ctx.unitId(category.tier === 'centre' ? 'centre' : 'department', category.unitKey, block.subdistrict_code);
     return {
@@ -154,8 +161,8 @@ export function createReportService(ctx: ServiceContext) {
           block_code: block.code, community_code: block.community_code, subdistrict_code: block.subdistrict_code,
           reporter: input.reporter, assignee_id: null, unit_id: unitId, reported_at: at, filed_at: null, dispatched_at: null,
           accepted_at: null, arrived_at: null, resolved_at: null, closed_at: null, evaluated_at: null,
-          due_at: dueAt(category, at), satisfaction: null, rework_count: 0, extension_count: 0, escalated: 0,
-          idempotency_key: input.idempotencyKey ?? null, case_no: '',
+          due_at: due, satisfaction: null, rework_count: 0, extension_count: 0, escalated: 0,
+          idempotency_key: input.idempotencyKey ?? null, case_no: '', warn_at: warn,
         },
       },
     };

@@ -14,6 +14,7 @@ import {
   ACTOR_NOT_PERMITTED, ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_TIER_MISMATCH, INVALID_FIELD, MISSING_FIELD, parseExtensionHours,
   planTransition, resolveTransition, UNKNOWN_TRANSITION, type Actor, type EventState, type RejectReason, type TransitionRequest,
 } from '../domain/lifecycle.ts';
+import { warningAt } from '../domain/escalation.ts';
 import { proposeAssignee } from '../domain/report.ts';
 import { actorFor, RESIDENT, tierOfRole } from '../domain/roles.ts';
 import { TAXONOMY, type Tier } from '../domain/taxonomy.ts';
@@ -167,6 +168,14 @@ export function createTransitionService(ctx: ServiceContext) {
             ...(plan.reason === UNKNOWN_TRANSITION ? { errors: [{ in: 'body' as const, name: 'to', detail: plan.detail }] } : {}),
             ...(plan.reason === ACTOR_NOT_PERMITTED ? { actorRoles: Object.keys(actor.grants) } : {}),
           });
+        }
+        if (plan.changes.due_at !== undefined && plan.changes.due_at !== row.due_at) {
+          // An approved extension moved the due time: the stored warning instant moves with it (the sweep reads it).
+          // (Unknown category: left unset, and the sweeper fills it in from the categories table.)
+          const category = TAXONOMY.byCode.get(row.category_code);
+          (plan.changes as Record<string, unknown>).warn_at = category
+            ? warningAt(row.reported_at, plan.changes.due_at, category.warningRatio, category.deadline.unit, ctx.calendar)
+            : null;
         }
         cmd.updateEvent(eventId, plan.changes);
         for (const l of plan.log) cmd.insertLog({ event_id: eventId, ...l });

@@ -44,6 +44,8 @@ export interface EventRow {
   breached_at: number | null;
   escalation_level: number;
   extension_pending: 0 | 1;
+  /** The warning instant (预警) on the working-time clock; NULL on rows written before it was stored. */
+  warn_at: number | null;
 }
 
 export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending'>;
@@ -53,7 +55,7 @@ const EVENT_INSERT_COLUMNS = [
   'case_no', 'kind', 'channel', 'category_code', 'priority', 'status', 'tier', 'text', 'lon', 'lat', 'version_id',
   'block_code', 'community_code', 'subdistrict_code', 'reporter', 'assignee_id', 'unit_id', 'reported_at', 'filed_at',
   'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at', 'closed_at', 'evaluated_at', 'due_at', 'satisfaction',
-  'rework_count', 'extension_count', 'escalated', 'idempotency_key',
+  'rework_count', 'extension_count', 'escalated', 'idempotency_key', 'warn_at',
 ] as const satisfies readonly (keyof NewEvent)[];
 
 export interface NewLogRow {
@@ -71,10 +73,13 @@ export interface NewLogRow {
 const UPDATABLE = new Set([
   'status', 'tier', 'assignee_id', 'unit_id', 'filed_at', 'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at',
   'closed_at', 'evaluated_at', 'due_at', 'satisfaction', 'rework_count', 'extension_count', 'escalated', 'warned_at',
-  'breached_at', 'escalation_level', 'extension_pending',
+  'breached_at', 'escalation_level', 'extension_pending', 'warn_at',
 ]);
 
 const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated')`; // the events_open_due partial index's condition
+// The conditions of the events_warn_due and events_breach_due partial indexes (schema v5), spelled as there.
+const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
+const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 
 export interface AssignmentRow {
@@ -92,10 +97,20 @@ export interface OpenDueRow {
   assignee_id: number | null;
   reported_at: number;
   due_at: number;
+  warn_at: number | null;
   warned_at: number | null;
   breached_at: number | null;
   escalation_level: number;
   category_code: string;
+  warning_ratio: number;
+  deadline_unit: 'working-hours' | 'working-days' | 'natural-hours';
+}
+
+/** An open case not yet warned whose warning instant has not been stored yet (a row from before warn_at). */
+export interface WarnBackfillRow {
+  id: number;
+  reported_at: number;
+  due_at: number;
   warning_ratio: number;
   deadline_unit: 'working-hours' | 'working-days' | 'natural-hours';
 }
@@ -152,12 +167,27 @@ export function eventCommands(db: Db) {
     `SELECT DISTINCT ra.staff_id FROM role_assignments ra
       WHERE ra.unit_id = @unit AND ra.role IN ('centre-staff', 'officer') AND ${ACTIVE} ORDER BY ra.staff_id`,
   );
-  const openDue = db.prepare<[number], OpenDueRow>(
-    `SELECT e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warned_at, e.breached_at, e.escalation_level,
-            e.category_code, c.warning_ratio, c.deadline_unit
+  // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
+  // step is due are visited, however many open cases are still far from theirs.
+  const escalationColumns = `e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
+            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit`;
+  const warnDue = db.prepare<[number], OpenDueRow>(
+    `SELECT ${escalationColumns}
        FROM events e JOIN categories c ON c.code = e.category_code
-      WHERE e.${OPEN_WHERE} AND e.breached_at IS NULL AND (e.warned_at IS NULL OR e.due_at <= ?)`,
+      WHERE ${WARN_SWEEP_WHERE} AND e.warn_at <= ? ORDER BY e.warn_at`,
   );
+  const breachDue = db.prepare<[number], OpenDueRow>(
+    `SELECT ${escalationColumns}
+       FROM events e JOIN categories c ON c.code = e.category_code
+      WHERE ${BREACH_SWEEP_WHERE} AND e.due_at <= ? ORDER BY e.due_at`,
+  );
+  const warnMissing = db.prepare<[number], WarnBackfillRow>(
+    `SELECT e.id, e.reported_at, e.due_at, c.warning_ratio, c.deadline_unit
+       FROM events e JOIN categories c ON c.code = e.category_code
+      WHERE ${WARN_SWEEP_WHERE} AND e.warn_at IS NULL LIMIT ?`,
+  );
+  // Only where still unset: an extension approved since the read has stored its own value.
+  const setWarnAt = db.prepare<[number, number]>(`UPDATE events SET warn_at = ? WHERE id = ? AND warn_at IS NULL`);
 
   return {
     /** Inserts an event; returns its id. */
@@ -166,7 +196,7 @@ export function eventCommands(db: Db) {
         e.case_no, e.kind, e.channel, e.category_code, e.priority, e.status, e.tier, e.text, e.lon, e.lat, e.version_id,
         e.block_code, e.community_code, e.subdistrict_code, e.reporter, e.assignee_id, e.unit_id, e.reported_at, e.filed_at,
         e.dispatched_at, e.accepted_at, e.arrived_at, e.resolved_at, e.closed_at, e.evaluated_at, e.due_at, e.satisfaction,
-        e.rework_count, e.extension_count, e.escalated, e.idempotency_key,
+        e.rework_count, e.extension_count, e.escalated, e.idempotency_key, e.warn_at,
       ).lastInsertRowid),
     /** Appends a log row; returns its id. */
     insertLog: (l: NewLogRow): number =>
@@ -222,8 +252,14 @@ export function eventCommands(db: Db) {
       for (const r of rows) out.set(r.id, r.n);
       return out;
     },
-    /** Open cases not yet breached whose warning may be due (not yet warned, or past due). */
-    openForEscalation: (now: number): OpenDueRow[] => openDue.all(now),
+    /** Open cases neither warned nor breached whose stored warning instant is at or before now. */
+    warningDue: (now: number): OpenDueRow[] => warnDue.all(now),
+    /** Open cases not yet breached that are due at or before now. */
+    breachDue: (now: number): OpenDueRow[] => breachDue.all(now),
+    /** Up to `limit` open cases, neither warned nor breached, whose warning instant is not stored yet. */
+    warnAtMissing: (limit: number): WarnBackfillRow[] => warnMissing.all(limit),
+    /** Stores a case's warning instant unless one is stored already; true when written. */
+    setWarnAt: (id: number, warnAt: number): boolean => setWarnAt.run(warnAt, id).changes > 0,
   };
 }
 

@@ -19,6 +19,8 @@ import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Db } from '../database.ts';
 import type { GeneratedDistrict } from '../../geo/gen/types.ts';
+import { warningAt } from '../../domain/escalation.ts';
+import { isOpenStatus } from '../../domain/lifecycle.ts';
 import { createRng, WeightedTable, type Rng } from '../../domain/prng.ts';
 import { TAXONOMY, type Category, type Taxonomy } from '../../domain/taxonomy.ts';
 import { addWorkingTime, localDayNumber, localDayOf, localMidnight } from '../../domain/working-time.ts';
@@ -391,8 +393,8 @@ export function writeEventHistory(
     `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
        block_code, community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at,
        accepted_at, arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count,
-       extension_count, escalated, idempotency_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+       extension_count, escalated, idempotency_key, warn_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
   );
   const insertLog = db.prepare(
     `INSERT INTO event_log (id, event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note)
@@ -688,6 +690,8 @@ export function writeEventHistory(
           rank >= STATUS_RANK.dispatched ? currentAssignee : null, unit ? unit.unitId : null,
           t0, filedAt, col('dispatched'), col('accepted'), col('arrived'), col('resolved'), col('closed'), col('evaluated'),
           due, satisfaction, reworks, extensions, escalated,
+          // The warning instant the escalation sweep reads, for the cases still open.
+          isOpenStatus(status) ? warningAt(t0, due, category.warningRatio, category.deadline.unit) : null,
         );
         let from: Status | null = null;
         for (let k = 0; k < kept; k++) {
