@@ -10,10 +10,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { STATUSES, type Status } from '../../server/domain/lifecycle.ts';
-import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
+import { warningAt } from '../../server/domain/escalation.ts';
+import { backfillWarnAt, sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { readProblem } from './fixture.ts';
 
 const HOUR = 3_600_000;
+const OPEN = `status NOT IN ('rejected', 'closed', 'evaluated')`;
 let db: Db;
 let app: ReturnType<typeof createApp>;
 let clock = 0;
@@ -425,5 +427,104 @@ describe('escalation sweep', () => {
     for (const r of rows) expect(r).toEqual({ l: 2, e: 1, b: clock });
     const sys = db.prepare(`SELECT from_status, to_status, actor_role FROM event_log WHERE actor_role = 'system' ORDER BY id DESC LIMIT 1`).get() as Json;
     expect(sys.from_status).toBe(sys.to_status);
+  });
+});
+
+describe('escalation sweep by stored warning instant (warn_at)', () => {
+  const warnOf = (id: number) =>
+    db.prepare(`SELECT e.reported_at AS r, e.due_at AS d, e.warn_at AS w, c.warning_ratio AS ratio, c.deadline_unit AS unit
+                  FROM events e JOIN categories c ON c.code = e.category_code WHERE e.id = ?`).get(id) as {
+      r: number; d: number; w: number | null; ratio: number; unit: 'working-hours' | 'working-days' | 'natural-hours';
+    };
+
+  it('a report stores its warning instant, and an approved extension moves it with the due time', async () => {
+    const p = place();
+    const who = people(p);
+    const e = await report(p);
+    let w = warnOf(e.id);
+    expect(w.w).toBe(warningAt(w.r, w.d, w.ratio, w.unit));
+    await move(e.id, { to: 'filed', actor: who.dispatcher });
+    await move(e.id, { to: 'dispatched', actor: who.dispatcher, assignee: who.governor });
+    await move(e.id, { to: 'extension-request', actor: who.governor, hours: 6.5, reason: '需协调' });
+    const due0 = w.d;
+    await move(e.id, { to: 'extension-approve', actor: who.dispatcher });
+    w = warnOf(e.id);
+    expect(w.d).toBeGreaterThan(due0);
+    expect(w.w).toBe(warningAt(w.r, w.d, w.ratio, w.unit));
+  });
+
+  it('reads only the due cases through partial indexes: 20,000 open cases far from their warning cost nothing', () => {
+    const tmpl = db.prepare(`SELECT * FROM events WHERE status = 'reported' LIMIT 1`).get() as Json;
+    const cols = Object.keys(tmpl).filter((c) => c !== 'id');
+    const ins = db.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) {
+        const r: Json = { ...tmpl, case_no: `WARNFAR${i}`, idempotency_key: null, reported_at: clock, due_at: clock + 30 * 24 * HOUR,
+          warn_at: clock + 20 * 24 * HOUR, warned_at: null, breached_at: null, escalation_level: 0 };
+        ins.run(...cols.map((c) => r[c]));
+      }
+    })();
+    sweepEscalations(db, clock); // whatever of the seed is due
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(`SELECT e.id FROM events e JOIN categories c ON c.code = e.category_code
+      WHERE e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated') AND e.warn_at <= 1 ORDER BY e.warn_at`))
+      .toMatch(/SEARCH e USING INDEX events_warn_due \(warn_at<\?\)/);
+    expect(plan(`SELECT e.id FROM events e JOIN categories c ON c.code = e.category_code
+      WHERE e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated') AND e.due_at <= 1 ORDER BY e.due_at`))
+      .toMatch(/SEARCH e USING INDEX events_breach_due \(due_at<\?\)/);
+    const cpu: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c0 = process.cpuUsage();
+      expect(sweepEscalations(db, clock + i)).toEqual({ warned: 0, breached: 0 });
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
+    }
+    cpu.sort((a, b) => a - b);
+    expect(cpu[2]).toBeLessThan(5); // ms; reading and recomputing 20,000 cases took ~200 ms
+    // …and when their warning comes, each is warned once.
+    const later = clock + 20 * 24 * HOUR;
+    const n = (db.prepare(`SELECT count(*) AS n FROM events WHERE ${OPEN} AND warned_at IS NULL AND breached_at IS NULL AND warn_at <= ?`).get(later) as { n: number }).n;
+    expect(n).toBeGreaterThanOrEqual(20_000);
+    expect(sweepEscalations(db, later).warned).toBe(n);
+    expect(sweepEscalations(db, later + 1)).toEqual({ warned: 0, breached: 0 });
+  });
+
+  it('fills in missing warning instants in chunks, then warns the cases whose warning has come', () => {
+    const ids = (db.prepare(`SELECT id FROM events WHERE ${OPEN} AND warned_at IS NULL AND breached_at IS NULL AND due_at > ? ORDER BY id LIMIT 1200`).all(clock) as { id: number }[]).map((r) => r.id);
+    const moreIds: number[] = [];
+    if (ids.length < 1200) {
+      // Not enough left open: add rows as an older server wrote them (no warn_at).
+      const tmpl = db.prepare(`SELECT * FROM events WHERE status = 'reported' LIMIT 1`).get() as Json;
+      const cols = Object.keys(tmpl).filter((c) => c !== 'id' && c !== 'warn_at');
+      const ins = db.prepare(`INSERT INTO events (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+      for (let i = ids.length; i < 1200; i++) {
+        const r: Json = { ...tmpl, case_no: `WARNOLD${i}`, idempotency_key: null, reported_at: clock, due_at: clock + 40 * 24 * HOUR,
+          warned_at: null, breached_at: null, escalation_level: 0 };
+        moreIds.push(Number(ins.run(...cols.map((c) => r[c])).lastInsertRowid));
+      }
+    }
+    const all = [...ids, ...moreIds];
+    db.prepare(`UPDATE events SET warn_at = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(JSON.stringify(all));
+    const missing = () => (db.prepare(`SELECT count(*) AS n FROM events WHERE ${OPEN} AND warned_at IS NULL AND breached_at IS NULL AND warn_at IS NULL`).get() as { n: number }).n;
+    expect(missing()).toBe(1200);
+    expect(backfillWarnAt(db, 500)).toBe(500);
+    expect(missing()).toBe(700);
+    // A sweep fills in the next chunk first.
+    sweepEscalations(db, clock, undefined, undefined, 500);
+    expect(missing()).toBe(200);
+    expect(backfillWarnAt(db, 500)).toBe(200);
+    expect(backfillWarnAt(db, 500)).toBe(0);
+    for (const id of all) {
+      const w = warnOf(id);
+      expect(w.w).toBe(warningAt(w.r, w.d, w.ratio, w.unit));
+    }
+    // A case from before warn_at whose warning has already come is warned by the sweep that fills it in.
+    const old = moreIds[0] ?? ids[0];
+    const w = warnOf(old);
+    db.prepare(`UPDATE events SET warn_at = NULL WHERE id = ?`).run(old);
+    const at = w.w! + 1;
+    const res = sweepEscalations(db, at);
+    expect(res.warned).toBeGreaterThanOrEqual(1);
+    expect(db.prepare(`SELECT warned_at AS a, warn_at AS w, escalation_level AS l FROM events WHERE id = ?`).get(old)).toEqual({ a: at, w: w.w, l: 1 });
   });
 });

@@ -223,6 +223,36 @@ describe('LiveHub', () => {
     expect(hub.status().clients).toBe(0);
   });
 
+  it('with no client connected, notify() reads nothing; a later client starts at the newest id (or replays) and misses nothing', async () => {
+    db = openDatabase(':memory:');
+    hub = new LiveHub(db, { replayLimit: 500 });
+    const first = append(1200);
+    for (let i = 0; i < 50; i++) hub.notify();
+    await tick();
+    await tick();
+    expect(hub.status()).toMatchObject({ clients: 0, batches: 0, lastId: first[first.length - 1] }); // nothing read
+    // Joined after an idle spell: starts at the newest stored id, then receives what follows, once each.
+    const fresh = new Reader(hub.subscribe().stream);
+    const resumed = new Reader(hub.subscribe({ lastEventId: first[999] }).stream);
+    await fresh.until((f) => f.length >= 2);
+    expect(fresh.frames[1]).toEqual({ id: first[first.length - 1] });
+    const next = append(3);
+    hub.notify();
+    await fresh.until((f) => f.filter((x) => x.event).length === 3);
+    await resumed.until((f) => f.filter((x) => x.event).length === 203);
+    expect(fresh.messages().map((f) => f.id)).toEqual(next);
+    expect(resumed.messages().map((f) => f.id)).toEqual([...first.slice(1000), ...next]);
+    expect(hub.status().batches).toBe(1); // only the 3 new rows were read for broadcast
+    // Everyone gone: idle again.
+    await fresh.cancel();
+    await resumed.cancel();
+    const before = hub.status().batches;
+    const later = append(5);
+    hub.notify();
+    await tick();
+    expect(hub.status()).toMatchObject({ clients: 0, batches: before, lastId: later[4] });
+  });
+
   it('checks its options', () => {
     db = openDatabase(':memory:');
     expect(() => new LiveHub(db, { heartbeatMs: 0 })).toThrow(/heartbeatMs must be a positive number, got 0/);
