@@ -107,6 +107,7 @@ export function wallHeatLayer(heat: LoadedEventColumns, scale: number, beforeId:
     opacity: 0.55,
     colorRange: HEAT_RANGE,
     debounceTimeout: 500,
+    weightsTextureSize: 512,
     pickable: false,
     ...({ beforeId } as object),
   });
