@@ -6,7 +6,7 @@ import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, 
 import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
 import { areaLabels } from '../../map/labels';
-import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle } from '../../map/style';
+import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
 import {
   HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, WALL_LAYER_IDS, wallBlocksLayer, wallCasesLayer,
   wallHeatLayer, wallHotspotLabelLayer, wallHotspotLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
@@ -52,6 +52,7 @@ declare global {
   }
 }
 
+const isStreet = (f: { properties: Record<string, unknown> | null }) => f.properties?.class === 'street';
 const HEAT_CYCLE_MS = 60_000;
 const WINDOW_KEYS: Record<HeatWindow, MessageKey> = { '24h': 'wall.window.24h', '7d': 'wall.window.7d', '30d': 'wall.window.30d' };
 
@@ -88,6 +89,8 @@ export function WallView(): JSX.Element {
   const [frame, setFrame] = createSignal(performance.now());
   const [styleLoaded, setStyleLoaded] = createSignal(false);
   const [basemap, setBasemap] = createSignal<BasemapLayers | null>(null);
+  /** The district is in view (basemap applied and fitted): the heatmap aggregates once, for the view it shows. */
+  const [fitted, setFitted] = createSignal(false);
   const [ready, setReady] = createSignal(false);
   const [scale, setScale] = createSignal(1);
   const [staffPoints, setStaffPoints] = createSignal<{ lon: number; lat: number }[]>([]);
@@ -211,7 +214,7 @@ export function WallView(): JSX.Element {
     const blocks = store.blocks();
     const before = styleLoaded() ? BEFORE_IDS.blocks : undefined;
     if (blocks) out.push(wallBlocksLayer(blocks, store.blockCounts, store.blockVersion(), before));
-    const heat = store.heat();
+    const heat = fitted() ? store.heat() : null;
     if (heat) out.push(wallHeatLayer(heat, s, before));
     out.push(wallHotspotLayer(hotspotFc(), s));
     out.push(wallStaffLayer(staffPoints(), store.staffVersion(), s));
@@ -248,7 +251,7 @@ export function WallView(): JSX.Element {
     });
     overlay = new MapboxOverlay({ interleaved: true, layers: currentLayers });
     map.addControl(overlay);
-    map.on('load', () => setStyleLoaded(true));
+    map.on('load', () => { performance.mark('wall:style'); setStyleLoaded(true); });
     map.on('render', () => frames++);
     map.on('moveend', () => setViewEpoch((v) => v + 1));
     map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
@@ -283,14 +286,21 @@ export function WallView(): JSX.Element {
     };
   });
 
+  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
   const padding = () => Math.round(40 * scale());
 
   createEffect(() => {
     const b = basemap();
     if (!b || !styleLoaded() || !map) return;
-    for (const name of Object.keys(b) as LayerName[]) (map.getSource(name) as GeoJSONSource | undefined)?.setData(b[name]);
+    // Streets and community lines are drawn from zoom 12 only (the tour's closer stops): they follow the first render,
+    // as on the overview, so the first render's worker tiling and uploads are the district view's alone.
+    for (const name of Object.keys(b) as LayerName[]) {
+      if (name === 'communities') continue;
+      setSource(name, name === 'roads' ? { ...b.roads, features: b.roads.features.filter((f) => !isStreet(f)) } : b[name]);
+    }
     const bounds = geometryBounds(b.district.features[0]?.geometry ?? null);
     if (bounds) map.fitBounds(bounds, { padding: padding(), animate: false });
+    setFitted(true);
     if (params.tour && bounds && !tour) {
       const stops = (b.subdistricts as AnyCollection).features
         .map((f) => ({ name: String(f.properties?.name ?? ''), bounds: geometryBounds(f.geometry) }))
@@ -299,13 +309,20 @@ export function WallView(): JSX.Element {
     }
   });
   createEffect(() => {
+    const b = basemap();
+    if (!b || !ready() || !map) return;
+    setSource('communities', b.communities);
+    setSource(STREET_SOURCE, { ...b.roads, features: b.roads.features.filter(isStreet) });
+  });
+  createEffect(() => {
     const blocks = store.blocks();
     if (blocks && styleLoaded()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
   });
   createEffect(() => {
-    if (ready() || !map || !basemap() || !styleLoaded() || !store.blocks() || !store.heat()) return;
+    if (ready() || !map || !fitted() || !styleLoaded() || !store.blocks() || !store.heat()) return;
     const m = map;
-    m.once('idle', () => setReady(true));
+    performance.mark('wall:data');
+    m.once('idle', () => { performance.mark('wall:ready'); setReady(true); });
     m.triggerRepaint();
   });
 
