@@ -55,13 +55,13 @@ const FINISHED = new Set(['rejected', 'closed', 'evaluated', 'resolved']);
 
 type Counts = { open: number; overdue: number };
 
-export function createWallStore(opts: { hotspotDays: number }) {
+export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWindow }) {
   const [kpi, setKpi] = createSignal<Kpi | null>(null);
   const [ticker, setTicker] = createSignal<TickerItem[]>([]);
   const [blocks, setBlocks] = createSignal<BlockCollection | null>(null);
   const [blockVersion, setBlockVersion] = createSignal(0);
   const [heat, setHeat] = createSignal<LoadedEventColumns | null>(null);
-  const [heatWindow, setHeatWindow] = createSignal<HeatWindow>('24h');
+  const [heatWindow, setHeatWindow] = createSignal<HeatWindow>(opts.heatWindow ?? '24h');
   const [hotspots, setHotspots] = createSignal<HotspotAnswer | null>(null);
   const [casesVersion, setCasesVersion] = createSignal(0);
   const [staffVersion, setStaffVersion] = createSignal(0);
@@ -203,11 +203,15 @@ export function createWallStore(opts: { hotspotDays: number }) {
   }
 
   let resyncing: Promise<void> | null = null;
-  let heatWanted: HeatWindow = '24h';
+  // The window the wall shows: the start-up resync loads it (one columns request, not a default window first).
+  let heatWanted: HeatWindow = opts.heatWindow ?? '24h';
   function resync(): Promise<void> {
     resyncing ??= (async () => {
       const settle = <T,>(p: Promise<T>, use: (v: T) => void, what: string) =>
         p.then(use, (err: unknown) => console.warn(`wall: ${what} failed`, err));
+      // Every request starts at once; the ticker's rows are applied after the blocks (which name the places).
+      const recent = wallApi.recent(TICKER_MAX);
+      recent.catch(() => undefined);
       await Promise.all([
         settle(wallApi.kpi(), setKpi, 'kpi'),
         settle(wallApi.blocks(), (fc) => {
@@ -243,7 +247,7 @@ export function createWallStore(opts: { hotspotDays: number }) {
         settle(loadHeat(heatWanted), () => undefined, 'heat window'),
       ]);
       // The ticker starts from the newest reports (after the blocks, which name the places).
-      await settle(wallApi.recent(TICKER_MAX), (items: EventSummary[]) => {
+      await settle(recent, (items: EventSummary[]) => {
         const known = new Set(ticker().map((t) => t.id));
         const fresh = items
           .filter((e) => !known.has(Number(e.id)))

@@ -77,7 +77,7 @@ function routeProgress(coords: [number, number][], times: number[], elapsed: num
 export function WallView(): JSX.Element {
   const params = readWallParams();
   setDisplayToken(params.token);
-  const store = createWallStore({ hotspotDays: params.hotspotDays });
+  const store = createWallStore({ hotspotDays: params.hotspotDays, heatWindow: params.window === 'cycle' ? HEAT_WINDOWS[0] : params.window });
   let container!: HTMLDivElement;
   let map: MlMap | undefined;
   let overlay: MapboxOverlay | undefined;
@@ -115,11 +115,9 @@ export function WallView(): JSX.Element {
   const resyncTimer = setInterval(() => void store.resync(), RESYNC_MS);
   onCleanup(() => clearInterval(resyncTimer));
 
-  // Heat window: fixed by the URL, or turning through 24 h / 7 d / 30 d.
-  if (params.window !== 'cycle') void store.setHeatWindow(params.window);
-  else {
+  // Heat window: fixed by the URL, or turning through 24 h / 7 d / 30 d (the start-up resync loads the first).
+  if (params.window === 'cycle') {
     let i = 0;
-    void store.setHeatWindow(HEAT_WINDOWS[0]);
     const cycle = setInterval(() => {
       i = (i + 1) % HEAT_WINDOWS.length;
       void store.setHeatWindow(HEAT_WINDOWS[i]);
