@@ -5,9 +5,6 @@
  * (event, stored route, live messages, /api/routes/active), the route settled on arrival and cancelled on return,
  * and refusals that leave the database unchanged.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
@@ -15,6 +12,7 @@ import { WEIGHTS } from '../../server/domain/recommend.ts';
 import { haversineMetres } from '../../server/geo/road-graph.ts';
 import { Router } from '../../server/geo/routing.ts';
 import { readProblem } from './fixture.ts';
+import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
 
 const HOUR = 3_600_000;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,31 +21,15 @@ let db: Db;
 let app: ReturnType<typeof createApp>;
 let clock = 0;
 
-interface Place {
-  lon: number;
-  lat: number;
-  block: string;
-  subdistrict: string;
-}
+type Place = BlockPlace;
 let places: Place[] = [];
 let nextPlace = 0;
 
 beforeAll(() => {
-  const file = join(mkdtempSync(join(tmpdir(), 'gezhi-dispatch-')), 'seeded.db');
-  copyFileSync(inject('seededDb'), file);
-  db = openDatabase(file);
+  db = openDatabase(seededCopy('dispatch'));
   clock = inject('seedNow') + HOUR;
   app = createApp({ db, now: () => clock });
-  // One building point per block whose team has positions (a building lies inside its block).
-  places = db
-    .prepare(
-      `SELECT bd.lon, bd.lat, bb.block_code AS block, b.subdistrict_code AS subdistrict
-         FROM block_buildings bb JOIN buildings bd ON bd.id = bb.building_id
-         JOIN blocks b ON b.version_id = bb.version_id AND b.code = bb.block_code
-        WHERE bb.version_id = (SELECT max(id) FROM boundary_versions)
-        GROUP BY bb.block_code ORDER BY bb.block_code`,
-    )
-    .all() as Place[];
+  places = blockPlaces(db);
 });
 afterAll(() => db?.close());
 

@@ -3,9 +3,6 @@
  * every status pair of the loop, the verifier ≠ handler rule, side paths, the overdue board, batches, the
  * escalation sweep, and bad input that must leave the database unchanged.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
@@ -13,6 +10,7 @@ import { STATUSES, type Status } from '../../server/domain/lifecycle.ts';
 import { warningAt } from '../../server/domain/escalation.ts';
 import { backfillWarnAt, sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { readProblem } from './fixture.ts';
+import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
 
 const HOUR = 3_600_000;
 const OPEN = `status NOT IN ('rejected', 'closed', 'evaluated')`;
@@ -20,12 +18,7 @@ let db: Db;
 let app: ReturnType<typeof createApp>;
 let clock = 0;
 
-interface Place {
-  lon: number;
-  lat: number;
-  block: string;
-  subdistrict: string;
-}
+type Place = BlockPlace;
 interface People {
   dispatcher: number;
   inspector: number;
@@ -39,21 +32,10 @@ let places: Place[] = [];
 let nextPlace = 0;
 
 beforeAll(() => {
-  const file = join(mkdtempSync(join(tmpdir(), 'gezhi-writes-')), 'seeded.db');
-  copyFileSync(inject('seededDb'), file);
-  db = openDatabase(file);
+  db = openDatabase(seededCopy('writes'));
   clock = inject('seedNow') + HOUR;
   app = createApp({ db, now: () => clock });
-  // One building point per block of the current version (a building lies inside its block).
-  places = db
-    .prepare(
-      `SELECT bd.lon, bd.lat, bb.block_code AS block, b.subdistrict_code AS subdistrict
-         FROM block_buildings bb JOIN buildings bd ON bd.id = bb.building_id
-         JOIN blocks b ON b.version_id = bb.version_id AND b.code = bb.block_code
-        WHERE bb.version_id = (SELECT max(id) FROM boundary_versions)
-        GROUP BY bb.block_code ORDER BY bb.block_code`,
-    )
-    .all() as Place[];
+  places = blockPlaces(db);
 });
 afterAll(() => db?.close());
 
