@@ -1,9 +1,9 @@
 import { api, ApiError } from '../../api/client';
-import type { EventSummary, LonLat } from '../../api/types';
+import type { EventSummary } from '../../api/types';
 
 /**
  * The console's reads and writes. Reads of existing routes go through the typed client; the dispatch routes
- * (candidates, dispatch, active routes) are typed here by their contract.
+ * (candidates, dispatch, active routes) use the types the server's dispatch service declares.
  */
 
 export interface LogEntry {
@@ -36,50 +36,9 @@ export interface StaffItem {
   unit: { id: number; kind: string; key: string; name: string } | null;
 }
 
-export interface RouteLine {
-  coordinates: LonLat[];
-  times: number[];
-}
-
-export interface Candidate {
-  staff: {
-    id: number;
-    name: string;
-    phone: string;
-    role: string;
-    blockCode: string | null;
-    unit: { id: number; kind: string; key: string; name: string } | null;
-  };
-  position: { lon: number; lat: number; at: string } | null;
-  etaSeconds: number | null;
-  distanceMetres: number | null;
-  openLoad: number;
-  owner: boolean;
-  score: number;
-  parts: { eta: number; ownership: number; load: number; sla: number };
-  reasons: string[];
-  route: RouteLine | null;
-}
-
-export interface Candidates {
-  eventId: number;
-  tier: string;
-  category: { code: string; name: string };
-  dueAt: string | null;
-  remainingSeconds: number | null;
-  items: Candidate[];
-}
-
-export interface DispatchedRoute extends RouteLine {
-  id: number;
-  eventId: number;
-  staffId: number;
-  staffName: string;
-  createdAt: string;
-  etaSeconds: number | null;
-  distanceMetres: number | null;
-  status: string;
-}
+// The dispatch contract is the server's own (type-only import: nothing of the server enters the bundle).
+import type { CandidatesResult as Candidates, Route as DispatchedRoute } from '../../../server/services/dispatch';
+export type { Candidate, CandidateRoute as RouteLine, CandidatesResult as Candidates, Route as DispatchedRoute } from '../../../server/services/dispatch';
 
 export interface DueItem extends EventSummary {
   level: 'overdue' | 'warning';
