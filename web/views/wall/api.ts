@@ -1,4 +1,5 @@
 import type { Areas, BlockCollection, EventPage, EventSummary, AnyCollection } from '../../api/types';
+import type { HotspotItem as Hotspot, HotspotResponse as HotspotAnswer } from '../../../server/routes/hotspots';
 
 /**
  * The wall's reads. Every request carries the display token (when the link has one) as `Authorization: Bearer`,
@@ -57,25 +58,8 @@ export interface ActiveRoute {
   status?: string;
 }
 
-export interface Hotspot {
-  id: string;
-  blocks: string[];
-  z: number;
-  p: number;
-  q: number;
-  count: number;
-  expected: number;
-  center: [number, number];
-  block: { code: string; name: string; communityName: string };
-  subdistrict: { code: string; name: string };
-  governor: { id: number; name: string } | null;
-  outline: GeoJSON.Polygon | GeoJSON.MultiPolygon;
-}
-export interface HotspotAnswer {
-  alpha: number;
-  days: number | null;
-  items: Hotspot[];
-}
+// The hotspot answer is the server route's own type.
+export type { Hotspot, HotspotAnswer };
 
 export interface StaffItem {
   id: number;
