@@ -4,6 +4,7 @@
  */
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
+import type { EventSummaryRow } from '../queries/events.ts';
 import type { Statement } from 'better-sqlite3';
 
 /** Every column of an events row (schema v2). */
@@ -272,26 +273,9 @@ const SUMMARY = `
   e.assignee_id, a.name AS assignee_name, e.warned_at, e.breached_at, e.escalation_level, e.extension_pending,
   cat.warning_ratio, cat.deadline_unit`;
 
-export interface DueRow {
-  id: number;
-  case_no: string;
-  kind: string;
-  channel: string;
-  category_code: string;
-  category_name: string;
+/** An open case on the overdue board: the summary row plus its escalation state and its category's clock. */
+export interface DueRow extends Omit<EventSummaryRow, 'status'> {
   status: 'reported' | 'filed' | 'dispatched' | 'accepted' | 'arrived' | 'resolved';
-  priority: string;
-  tier: string;
-  lon: number;
-  lat: number;
-  block_code: string;
-  community_code: string;
-  subdistrict_code: string;
-  reported_at: number;
-  due_at: number;
-  closed_at: number | null;
-  assignee_id: number | null;
-  assignee_name: string | null;
   warned_at: number | null;
   breached_at: number | null;
   escalation_level: number;
