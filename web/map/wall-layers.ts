@@ -1,6 +1,6 @@
 import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import { GeoJsonLayer, PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { BlockCollection, BlockFeature } from '../api/types';
 import type { LoadedEventColumns } from './event-columns';
 import type { Label } from './labels';
@@ -12,6 +12,7 @@ import type { RGBA } from './palette';
  * descriptors with the same ids and it diffs their props: buffers are rebuilt only for the accessors named in
  * `updateTriggers`, and pure animation (the overdue pulse) moves a uniform (`radiusScale`, `opacity`) alone.
  * Sizes are in screen pixels times `scale` (1 at 1920×1080, 2 at 3840×2160), so a 4K wall reads from 5 m.
+ * Hotspot outlines and route lines are MapLibre layers under these ids (see wall-lines.ts).
  */
 export const WALL_LAYER_IDS = {
   blocks: 'wall-blocks',
@@ -113,24 +114,6 @@ export function wallHeatLayer(heat: LoadedEventColumns, scale: number, beforeId:
   });
 }
 
-export interface HotspotFeatureProps {
-  id: string;
-}
-
-export function wallHotspotLayer(data: GeoJSON.FeatureCollection, scale: number): Layer {
-  return new GeoJsonLayer({
-    id: WALL_LAYER_IDS.hotspots,
-    data,
-    filled: true,
-    stroked: true,
-    getFillColor: [255, 64, 160, 40],
-    getLineColor: HOTSPOT_COLOR,
-    lineWidthUnits: 'pixels',
-    getLineWidth: 3.5 * scale,
-    pickable: false,
-  });
-}
-
 export interface CasePoint {
   lon: number;
   lat: number;
@@ -198,7 +181,6 @@ export function wallRingsLayer(data: RingPoint[], frame: number, scale: number):
 }
 
 export interface RoutePath {
-  path: [number, number][];
   head: [number, number];
   label: string;
   end: [number, number];
@@ -206,16 +188,6 @@ export interface RoutePath {
 
 export function wallRouteLayers(data: RoutePath[], frame: number, labelEpoch: number, scale: number): Layer[] {
   return [
-    new PathLayer<RoutePath>({
-      id: WALL_LAYER_IDS.routes,
-      data,
-      getPath: (d) => d.path,
-      getColor: [64, 200, 255, 200],
-      widthUnits: 'pixels',
-      getWidth: 4 * scale,
-      capRounded: true,
-      jointRounded: true,
-    }),
     new ScatterplotLayer<RoutePath>({
       id: WALL_LAYER_IDS.routeHeads,
       data,

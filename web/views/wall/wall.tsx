@@ -8,11 +8,12 @@ import { formatNumber, lang, t, type MessageKey } from '../../i18n';
 import { areaLabels } from '../../map/labels';
 import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
 import {
-  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, WALL_LAYER_IDS, wallBlocksLayer, wallCasesLayer,
-  wallHeatLayer, wallHotspotLabelLayer, wallHotspotLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
+  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, wallBlocksLayer, wallCasesLayer,
+  wallHeatLayer, wallHotspotLabelLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
   wallSubdistrictLabelLayer, placeLabels, type CasePoint, type HotspotLabel, type RoutePath,
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
+import { routeLines, WALL_MAP_LAYERS, WALL_SOURCES, wallLineWidths, withWallLines } from '../../map/wall-lines';
 import { setDisplayToken, wallApi } from './api';
 import { WallClock } from './clock';
 import { KpiStrip } from './kpi-strip';
@@ -196,7 +197,6 @@ export function WallView(): JSX.Element {
       const { head, done } = routeProgress(r.coordinates, r.times, elapsed);
       const left = Math.max(0, Math.ceil((r.etaSeconds - elapsed) / 60));
       out.push({
-        path: r.coordinates,
         head,
         end: r.coordinates[r.coordinates.length - 1],
         label: done ? t('wall.route.arrived', { name: r.staffName }) : t('wall.route.eta', { name: r.staffName, min: left }),
@@ -214,7 +214,6 @@ export function WallView(): JSX.Element {
     if (blocks) out.push(wallBlocksLayer(blocks, store.blockCounts, store.blockVersion(), before));
     const heat = fitted() ? store.heat() : null;
     if (heat) out.push(wallHeatLayer(heat, s, before));
-    out.push(wallHotspotLayer(hotspotFc(), s));
     out.push(wallStaffLayer(staffPoints(), store.staffVersion(), s));
     out.push(...wallRouteLayers(routePaths(), f, labelEpoch(), s));
     out.push(wallCasesLayer(casePoints(), Date.now(), colourEpoch() + store.casesVersion() * 1e6, s));
@@ -238,7 +237,7 @@ export function WallView(): JSX.Element {
   onMount(() => {
     map = new maplibregl.Map({
       container,
-      style: buildBasemapStyle('dark'),
+      style: withWallLines(buildBasemapStyle('dark'), scale()),
       center: [112.85, 27.92],
       zoom: 10,
       attributionControl: false,
@@ -261,7 +260,7 @@ export function WallView(): JSX.Element {
 
     window.__gezhiWall = {
       ready,
-      layerIds: () => currentLayers.map((l) => l.id),
+      layerIds: () => [...currentLayers.map((l) => l.id), ...WALL_MAP_LAYERS.filter((l) => fed.has(l.source) && map?.getLayer(l.id)).map((l) => l.id)],
       layerCount: () => currentLayers.length,
       rings: () => store.rings().length,
       tickerItems: () => store.ticker().length,
@@ -284,7 +283,13 @@ export function WallView(): JSX.Element {
     };
   });
 
-  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
+  /** Wall sources given their data (the MapLibre wall layers the test hook reports). */
+  const fed = new Set<string>();
+  const setSource = (name: string, data: GeoJSON.GeoJSON) => {
+    const source = map?.getSource(name) as GeoJSONSource | undefined;
+    source?.setData(data);
+    if (source) fed.add(name);
+  };
   const padding = () => Math.round(40 * scale());
 
   createEffect(() => {
@@ -311,6 +316,23 @@ export function WallView(): JSX.Element {
     if (!b || !ready() || !map) return;
     setSource('communities', b.communities);
     setSource(STREET_SOURCE, { ...b.roads, features: b.roads.features.filter(isStreet) });
+  });
+  const routeFc = createMemo(() => {
+    store.routesVersion();
+    return routeLines([...store.routes.values()].map((r) => r.coordinates));
+  });
+  createEffect(() => {
+    const hotspots = hotspotFc();
+    if (styleLoaded()) setSource(WALL_SOURCES.hotspots, hotspots);
+  });
+  createEffect(() => {
+    const routes = routeFc();
+    if (styleLoaded()) setSource(WALL_SOURCES.routes, routes);
+  });
+  createEffect(() => {
+    const widths = wallLineWidths(scale());
+    if (!styleLoaded() || !map) return;
+    for (const [id, width] of Object.entries(widths)) map.setPaintProperty(id, 'line-width', width);
   });
   createEffect(() => {
     const blocks = store.blocks();
