@@ -14,6 +14,7 @@ import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
 import { startEscalationSweeper } from './services/escalation-sweeper.ts';
+import { startWalCheckpointer } from './db/wal-checkpointer.ts';
 import { autostartSimulator } from './sim/autostart.ts';
 
 export interface StartOptions {
@@ -61,6 +62,8 @@ export async function start(options: StartOptions): Promise<Running> {
   }
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const hasWeb = existsSync(`${webRoot}/index.html`);
+  // Checkpoints in a worker thread, so no request pays for copying the write-ahead log into the database file.
+  const checkpointer = startWalCheckpointer(db, options.dbFile, { onError: (message) => log(message) });
   const live = new LiveHub(db);
   const kpi = startKpiTicker(db, live, { intervalMs: options.kpiTickMs });
   // 预警 / 超期: escalates open cases as they cross their warning threshold and due time.
@@ -94,8 +97,10 @@ export async function start(options: StartOptions): Promise<Running> {
       stopSweeper();
       live.close();
       server.close(() => {
-        db.close();
-        resolve();
+        checkpointer.stop().finally(() => {
+          db.close();
+          resolve();
+        });
       });
       server.closeIdleConnections();
       // The ended live streams leave keep-alive connections that turn idle a moment later.
