@@ -79,31 +79,76 @@ export interface LiveHubStatus {
 
 const HEARTBEAT = Buffer.from(': hb\n\n');
 
-class Client {
+/** What the hub needs of a Node writable (an http.ServerResponse whose head is already written). */
+export interface LiveSocket {
+  write(chunk: Uint8Array): boolean;
+  readonly writableLength: number;
+  readonly writableNeedDrain: boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  end(): unknown;
+  destroy(): unknown;
+}
+
+/**
+ * Where a client's bytes go. Under Node's HTTP server the response itself: one `write` per broadcast and the
+ * socket's own buffer is the queue, counted by `writableLength` — no web stream, no promise hops per message,
+ * which mattered with 20 listeners at thousands of messages a second. Elsewhere (app.request, tests) a web
+ * ReadableStream fed on demand.
+ */
+interface Sink {
+  /** Bytes handed over but not yet taken by the socket. */
+  readonly queued: number;
+  write(bytes: Uint8Array): void;
+  whenDrained(): Promise<void>;
+  end(cut: boolean): void;
+}
+
+class SocketSink implements Sink {
+  constructor(private readonly socket: LiveSocket) {}
+
+  get queued(): number {
+    return this.socket.writableLength;
+  }
+
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  /** 'drain' only comes after a write that passed the socket's high-water mark; below it, go on at once. */
+  whenDrained(): Promise<void> {
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('drain', resolve);
+      this.socket.once('close', resolve);
+    });
+  }
+
+  end(cut: boolean): void {
+    if (cut) this.socket.destroy();
+    else this.socket.end();
+  }
+}
+
+class StreamSink implements Sink {
   private queue: Uint8Array[] = [];
   queued = 0;
-  cursor: number;
-  live = false;
-  closed = false;
+  private closed = false;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private pendingPull: (() => void) | null = null;
   private drained: (() => void) | null = null;
   readonly stream: ReadableStream<Uint8Array>;
 
   constructor(
-    cursor: number,
-    readonly types: ReadonlySet<string> | null,
-    private readonly onCancel: (client: Client) => void,
-    readonly abort?: () => void,
+    onCancel: () => void,
+    private readonly abort?: () => void,
   ) {
-    this.cursor = cursor;
     this.stream = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.controller = controller;
         },
         pull: () => this.pull(),
-        cancel: () => this.onCancel(this),
+        cancel: onCancel,
       },
       // Nothing waits inside the stream: bytes stay in `queue`, where they are counted, until the socket asks.
       { highWaterMark: 0 },
@@ -126,9 +171,7 @@ class Client {
     drained?.();
   }
 
-  /** Queues bytes (shared, never mutated); false when the queue is now over `max`. */
-  write(bytes: Uint8Array, max: number): boolean {
-    if (this.closed) return true;
+  write(bytes: Uint8Array): void {
     this.queue.push(bytes);
     this.queued += bytes.byteLength;
     const pull = this.pendingPull;
@@ -136,20 +179,15 @@ class Client {
       this.pendingPull = null;
       this.flush();
       pull();
-      return true;
     }
-    return this.queued <= max;
   }
 
-  /** Resolves when the socket has taken everything queued (or the client is gone). */
   whenDrained(): Promise<void> {
     if (this.queue.length === 0 || this.closed) return Promise.resolve();
     return new Promise((resolve) => (this.drained = resolve));
   }
 
-  /** Ends the stream: gracefully (close) or by cutting the connection (drop). */
   end(cut: boolean): void {
-    if (this.closed) return;
     this.closed = true;
     this.queue = [];
     this.queued = 0;
@@ -165,6 +203,43 @@ class Client {
       // already closed or errored by the other side
     }
     pull?.();
+  }
+}
+
+class Client {
+  cursor: number;
+  live = false;
+  closed = false;
+
+  constructor(
+    cursor: number,
+    readonly types: ReadonlySet<string> | null,
+    private readonly sink: Sink,
+  ) {
+    this.cursor = cursor;
+  }
+
+  get queued(): number {
+    return this.sink.queued;
+  }
+
+  /** Queues bytes (shared, never mutated); false when the queue is now over `max`. */
+  write(bytes: Uint8Array, max: number): boolean {
+    if (this.closed) return true;
+    this.sink.write(bytes);
+    return this.sink.queued <= max;
+  }
+
+  /** Resolves when the socket has taken everything queued (or the client is gone). */
+  whenDrained(): Promise<void> {
+    return this.closed ? Promise.resolve() : this.sink.whenDrained();
+  }
+
+  /** Ends the stream: gracefully (close) or by cutting the connection (drop). */
+  end(cut: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.end(cut);
   }
 }
 
@@ -224,13 +299,31 @@ export class LiveHub {
 
   /** Opens a client's stream: replay after `lastEventId` (or a reset when it is outside the window), then live. */
   subscribe(options: SubscribeOptions = {}): LiveSubscription {
+    let stream!: ReadableStream<Uint8Array>;
+    const close = this.open(options, (cancel) => {
+      const s = new StreamSink(cancel, options.abort);
+      stream = s.stream;
+      return s;
+    });
+    return { stream, close };
+  }
+
+  /**
+   * The same, written straight to a Node response whose head (200, text/event-stream) is already sent. Returns
+   * the subscription's close; the caller calls it when the socket closes.
+   */
+  subscribeSocket(socket: LiveSocket, options: Omit<SubscribeOptions, 'abort'> = {}): () => void {
+    return this.open(options, () => new SocketSink(socket));
+  }
+
+  private open(options: SubscribeOptions, sink: (cancel: () => void) => Sink): () => void {
     if (this.closed) throw new Error('LiveHub is closed');
     const maxEver = this.maxEverId();
     // The first client after an idle spell: rows written meanwhile were never broadcast and need not be (this
     // client starts at maxEver or replays them from the table), so the broadcast continues after the newest.
     if (this.clients.size === 0 && maxEver > this.lastId) this.lastId = maxEver;
     const from = options.lastEventId;
-    const client = new Client(from ?? maxEver, options.types ?? null, (c) => this.remove(c), options.abort);
+    const client: Client = new Client(from ?? maxEver, options.types ?? null, sink(() => this.remove(client)));
     this.clients.add(client);
     this.ensureTimers();
     client.write(this.retryFrame, Infinity);
@@ -254,7 +347,7 @@ export class LiveHub {
     } else {
       void this.replay(client);
     }
-    return { stream: client.stream, close: () => this.remove(client) };
+    return () => this.remove(client);
   }
 
   status(): LiveHubStatus {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { invalidParam } from '../http/problem.ts';
 import { queryValidator } from '../http/validate.ts';
@@ -6,6 +7,12 @@ import type { LiveHub } from '../live/hub.ts';
 import { LIVE_TYPE_PATTERN } from '../live/messages.ts';
 
 const STREAM_QUERY = ['types', 'lastEventId'] as const;
+
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no', // reverse proxies must not buffer the stream
+};
 
 /** A message id as sent by the client: a non-negative decimal integer. */
 function parseEventId(name: string, raw: string, where: 'query' | 'header'): number {
@@ -46,16 +53,19 @@ export function streamRoutes(live: LiveHub) {
       }),
       (c) => {
         const { lastEventId, types } = c.req.valid('query');
-        // Under @hono/node-server the raw response is at hand: cutting a slow client closes its socket at once.
+        // Under @hono/node-server the raw response is at hand: the hub writes to it directly (and cutting a slow
+        // client closes its socket at once). Elsewhere (app.request) the stream goes out as the response body.
         const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-        const sub = live.subscribe({ lastEventId, types, abort: outgoing ? () => outgoing.destroy() : undefined });
+        if (outgoing) {
+          outgoing.writeHead(200, SSE_HEADERS);
+          outgoing.flushHeaders();
+          const close = live.subscribeSocket(outgoing, { lastEventId, types });
+          outgoing.once('close', close);
+          return RESPONSE_ALREADY_SENT;
+        }
+        const sub = live.subscribe({ lastEventId, types });
         c.req.raw.signal.addEventListener('abort', sub.close, { once: true });
-        return c.body(sub.stream, 200, {
-          'Content-Type': 'text/event-stream; charset=utf-8',
-          'Cache-Control': 'no-cache, no-transform',
-          'X-Accel-Buffering': 'no', // reverse proxies must not buffer the stream
-          'Transfer-Encoding': 'chunked',
-        });
+        return c.body(sub.stream, 200, SSE_HEADERS);
       },
     )
     .get(

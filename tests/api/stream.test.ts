@@ -264,6 +264,17 @@ describe('GET /api/stream over real HTTP', () => {
     final.close();
   });
 
+  it('replays many small messages page by page without stalling between pages', async () => {
+    // Pages of small frames stay under the socket's high-water mark, so no 'drain' ever comes: the replay must
+    // carry on without waiting for one.
+    const before = (db.prepare('SELECT max(id) AS m FROM live_messages').get() as { m: number }).m;
+    const ids = write(450, 'kpi.tick');
+    const c = await SseClient.open(`${base}/api/stream?types=kpi.tick`, { 'Last-Event-ID': String(before) });
+    await c.until((x) => x.messages().length === 450, 5000);
+    expect(c.messages().map((f) => f.id)).toEqual(ids);
+    c.close();
+  });
+
   it('drops a client that never reads once its queue passes the bound; a reading client gets everything', async () => {
     const fast = await SseClient.open(`${base}/api/stream`);
     await fast.until((x) => x.lastId !== undefined);
