@@ -245,19 +245,32 @@ export async function runLiveBench(): Promise<BenchResult> {
     // (the write path alone), then with the listeners (the goal's setting).
     await closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, WARMUP_MS);
     await closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, WARMUP_MS);
+    // The load generator's own CPU share per round (1 = one core busy): near 1, the client limits the rate.
+    const busy = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+      const c0 = process.cpuUsage();
+      const t0 = now();
+      const out = await fn();
+      const c = process.cpuUsage(c0);
+      return [out, (c.user + c.system) / 1000 / (now() - t0)];
+    };
     const rounds = async () => {
       const hello: number[] = [];
       const report: number[] = [];
+      const clientBusy = { hello: [] as number[], report: [] as number[] };
       for (let r = 0; r < ROUNDS; r++) {
-        hello.push((await closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, ROUND_MS)).rps);
-        report.push((await closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, ROUND_MS)).rps);
+        const [h, hb] = await busy(() => closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, ROUND_MS));
+        const [p, pb] = await busy(() => closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, ROUND_MS));
+        hello.push(h.rps);
+        report.push(p.rps);
+        clientBusy.hello.push(round(hb, 2));
+        clientBusy.report.push(round(pb, 2));
       }
-      return { hello, report };
+      return { hello, report, clientBusy };
     };
     const quiet = await rounds();
     for (let i = 0; i < LISTENERS; i++) listeners.push(await Listener.open(appT));
     await new Promise((r) => setTimeout(r, 200));
-    const { hello: helloRps, report: reportRps } = await rounds();
+    const { hello: helloRps, report: reportRps, clientBusy } = await rounds();
     const maxId = (JSON.parse((await send(agent, appT, 'POST', '/api/events', bodies[1])).body) as { id: number }).id;
     const caughtUp = await waitFor(() => listeners.every((l) => l.arrivals.has(maxId)), 30_000);
 
@@ -317,7 +330,8 @@ export async function runLiveBench(): Promise<BenchResult> {
       details: {
         helloRps: helloRps.map(Math.round),
         reportRps: reportRps.map(Math.round),
-        noListeners: { helloRps: quiet.hello.map(Math.round), reportRps: quiet.report.map(Math.round) },
+        clientBusy,
+        noListeners: { helloRps: quiet.hello.map(Math.round), reportRps: quiet.report.map(Math.round), clientBusy: quiet.clientBusy },
         rounds: ROUNDS,
         roundMs: ROUND_MS,
         // Background load during the run: on a shared box the figures move with it.

@@ -53,7 +53,7 @@ export interface WalCheckpointer {
 export interface WalCheckpointerOptions {
   /** Pause between the worker's checkpoints (ms, default 100). */
   intervalMs?: number;
-  /** Log size (pages) past which the serving connection completes the worker's pass so the log rewinds (default 4,000). */
+  /** Log size (pages) past which the serving connection completes the worker's pass so the log rewinds (default 10,000). */
   rewindPages?: number;
   onError?: (message: string) => void;
 }
@@ -66,7 +66,7 @@ export function startWalCheckpointer(db: Db, file: string, options: WalCheckpoin
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   const intervalMs = options.intervalMs ?? 100;
-  const rewindPages = options.rewindPages ?? 4000;
+  const rewindPages = options.rewindPages ?? 10_000;
   const state: { last: WalCheckpointer['last'] } = { last: null };
   let stopped = false;
   let failed = false;

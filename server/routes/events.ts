@@ -100,7 +100,8 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
         unitId: out.proposal.unitId,
         assignee: out.proposal.assigneeId === null ? null : { id: out.proposal.assigneeId, name: services.ctx.cmd.staff(out.proposal.assigneeId)?.name ?? '' },
       };
-      return c.json({ ...event, classified: out.classified, proposal }, 201, { Location: `/api/events/${out.id}` });
+      // Added onto the fresh object (same key order as a spread, without copying every field again).
+      return c.json(Object.assign(event, { classified: out.classified, proposal }), 201, { Location: `/api/events/${out.id}` });
     })
     .post('/batch', async (c) => {
       const body = await readJson(c);
