@@ -1,6 +1,6 @@
 import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { GeoJsonLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from '@deck.gl/layers';
 import type { BlockCollection, BlockFeature } from '../api/types';
 import type { LoadedEventColumns } from './event-columns';
 import type { Label } from './labels';
@@ -26,6 +26,7 @@ export const WALL_LAYER_IDS = {
   staff: 'wall-staff',
   rings: 'wall-rings',
   hotspotLabels: 'wall-hotspot-labels',
+  hotspotLabelBoxes: 'wall-hotspot-label-boxes',
   subdistrictLabels: 'wall-subdistrict-labels',
 } as const;
 
@@ -156,6 +157,19 @@ export function wallPulseLayer(data: CasePoint[], phase: number, scale: number):
   });
 }
 
+/**
+ * One font for every wall label: deck.gl keys its glyph atlas by font family, weight and settings, so the three
+ * label layers share one atlas and one program. (A second weight built a second atlas; the hotspot labels'
+ * background boxes needed a program of their own: the dark outline keeps them readable without it.)
+ */
+const LABEL_FONT = {
+  characterSet: 'auto',
+  fontFamily: FONT_FAMILY,
+  fontWeight: 700,
+  fontSettings: { sdf: true, fontSize: 48, buffer: 8 },
+  outlineWidth: 4,
+} as const;
+
 export interface RingPoint {
   lon: number;
   lat: number;
@@ -204,11 +218,7 @@ export function wallRouteLayers(data: RoutePath[], frame: number, labelEpoch: nu
     new TextLayer<RoutePath>({
       id: WALL_LAYER_IDS.routeLabels,
       data,
-      characterSet: 'auto',
-      fontFamily: FONT_FAMILY,
-      fontWeight: 700,
-      fontSettings: { sdf: true, fontSize: 48, buffer: 8 },
-      outlineWidth: 4,
+      ...LABEL_FONT,
       outlineColor: [5, 10, 20, 255],
       getPosition: (d) => d.end,
       getText: (d) => d.label,
@@ -242,6 +252,14 @@ export interface HotspotLabel {
   detail: string;
   /** Screen offset chosen so labels do not overlap (see placeLabels); null: not shown at this view. */
   offset: [number, number] | null;
+  /** The label's backing box in pixels from its anchor [x0, y0, x1, y1] (with the offset), when shown. */
+  box: [number, number, number, number] | null;
+}
+
+/** The geometry of a hotspot label at a wall scale: type size, line height and box padding, in pixels. */
+export function hotspotLabelMetrics(scale: number) {
+  const size = 18 * scale;
+  return { size, weight: LABEL_FONT.fontWeight, lineHeight: 1.25, padX: 8 * scale, padY: 4 * scale, gap: 10 * scale };
 }
 
 /**
@@ -271,29 +289,39 @@ export function placeLabels(
   });
 }
 
+/**
+ * Dark boxes behind the hotspot labels, as polygons (rings from label-boxes.ts). Default SolidPolygonLayer settings,
+ * as the block choropleth's GeoJsonLayer fills its features with: both compile to one shader.
+ */
+export function wallHotspotLabelBoxLayer(rings: [number, number][][]): Layer {
+  return new SolidPolygonLayer<[number, number][]>({
+    id: WALL_LAYER_IDS.hotspotLabelBoxes,
+    data: rings,
+    getPolygon: (d) => d,
+    filled: true,
+    extruded: false,
+    getFillColor: [20, 6, 22, 200],
+    pickable: false,
+  });
+}
+
 export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Layer {
+  const m = hotspotLabelMetrics(scale);
   return new TextLayer<HotspotLabel>({
     id: WALL_LAYER_IDS.hotspotLabels,
     data: data.filter((d) => d.offset !== null),
-    characterSet: 'auto',
-    fontFamily: FONT_FAMILY,
-    fontWeight: 700,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 8 },
-    outlineWidth: 4,
+    ...LABEL_FONT,
     outlineColor: [5, 10, 20, 255],
     getPosition: (d) => d.position,
     getText: (d) => `${d.title}\n${d.detail}`,
-    getSize: 18 * scale,
-    lineHeight: 1.25,
+    getSize: m.size,
+    lineHeight: m.lineHeight,
     sizeUnits: 'pixels',
     getColor: [255, 170, 215, 255],
     getTextAnchor: 'start',
     getAlignmentBaseline: 'center',
     getPixelOffset: (d) => d.offset ?? [0, 0],
     updateTriggers: { getPixelOffset: data.map((d) => d.offset?.join(',')).join(';') },
-    background: true,
-    getBackgroundColor: [20, 6, 22, 200],
-    backgroundPadding: [8 * scale, 4 * scale],
   });
 }
 
@@ -301,11 +329,7 @@ export function wallSubdistrictLabelLayer(data: readonly Label[], english: boole
   return new TextLayer<Label>({
     id: WALL_LAYER_IDS.subdistrictLabels,
     data,
-    characterSet: 'auto',
-    fontFamily: FONT_FAMILY,
-    fontWeight: 600,
-    fontSettings: { sdf: true, fontSize: 48, buffer: 8 },
-    outlineWidth: 4,
+    ...LABEL_FONT,
     outlineColor: [5, 10, 20, 230],
     getPosition: (d) => d.position,
     getText: (d) => (english ? d.nameEn : d.name),

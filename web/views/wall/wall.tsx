@@ -5,11 +5,12 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
+import { boxRing, textWidth } from '../../map/label-boxes';
 import { areaLabels } from '../../map/labels';
 import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
 import {
-  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, wallBlocksLayer, wallCasesLayer,
-  wallHeatLayer, wallHotspotLabelLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
+  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, hotspotLabelMetrics, wallBlocksLayer, wallCasesLayer,
+  wallHeatLayer, wallHotspotLabelBoxLayer, wallHotspotLabelLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
   wallSubdistrictLabelLayer, placeLabels, type CasePoint, type HotspotLabel, type RoutePath,
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
@@ -172,18 +173,30 @@ export function WallView(): JSX.Element {
         governor: h.governor?.name ?? t('wall.hotspot.noGovernor'),
       });
       const detail = t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) });
-      return { position: (b ? [b[2], (b[1] + b[3]) / 2] : h.center) as [number, number], title, detail, offset: null as [number, number] | null };
+      const label: HotspotLabel = { position: (b ? [b[2], (b[1] + b[3]) / 2] : h.center) as [number, number], title, detail, offset: null, box: null };
+      return label;
     });
     if (!map || !styleLoaded()) return items;
-    // Text metrics: CJK glyphs are ~1 em wide, Latin ~0.6 em; two lines of 18 design px plus padding.
-    const em = 18 * s;
-    const widthOf = (text: string) => [...text].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? em : em * 0.6), 0) + 16 * s;
-    const offsets = placeLabels(
-      items.map((l) => ({ anchor: map!.project(l.position), width: Math.max(widthOf(l.title), widthOf(l.detail)), height: em * 2.5 + 8 * s })),
-      10 * s,
-    );
-    items.forEach((l, i) => (l.offset = offsets[i]));
+    // Boxes of two lines plus padding; the text starts one padding inside its box's left edge.
+    const m = hotspotLabelMetrics(s);
+    const height = m.size * m.lineHeight * 2 + 2 * m.padY;
+    const widths = items.map((l) => Math.max(textWidth(l.title, m.size, m.weight), textWidth(l.detail, m.size, m.weight)) + 2 * m.padX);
+    const offsets = placeLabels(items.map((l, i) => ({ anchor: map!.project(l.position), width: widths[i], height })), m.gap);
+    items.forEach((l, i) => {
+      const o = offsets[i];
+      if (!o) return;
+      l.offset = [o[0] + m.padX, o[1]];
+      l.box = [o[0], o[1] - height / 2, o[0] + widths[i], o[1] + height / 2];
+    });
     return items;
+  });
+  /** Label boxes follow the view on every move (the labels keep their pixel offsets until the move ends). */
+  const [moveTick, setMoveTick] = createSignal(0);
+  const hotspotBoxes = createMemo(() => {
+    moveTick();
+    const m = map;
+    if (!m) return [];
+    return hotspotLabels().flatMap((l) => (l.box ? [boxRing(m, l.position, l.box)] : []));
   });
   const subdistrictLabels = createMemo(() => (basemap() ? areaLabels(basemap()!.subdistricts) : []));
   const labelEpoch = createMemo(() => Math.floor(now() / 5_000));
@@ -224,6 +237,7 @@ export function WallView(): JSX.Element {
     const rings = store.rings().map((r) => ({ lon: r.lon, lat: r.lat, age: params.motion ? Math.min(1, (p - r.born) / RING_MS) : 0.3 }));
     out.push(wallRingsLayer(rings, f, s));
     out.push(wallSubdistrictLabelLayer(subdistrictLabels(), english(), s));
+    out.push(wallHotspotLabelBoxLayer(hotspotBoxes()));
     out.push(wallHotspotLabelLayer(hotspotLabels(), s));
     return out;
   });
@@ -251,6 +265,7 @@ export function WallView(): JSX.Element {
     map.on('load', () => { performance.mark('wall:style'); setStyleLoaded(true); });
     map.on('render', () => frames++);
     map.on('moveend', () => setViewEpoch((v) => v + 1));
+    map.on('move', () => setMoveTick((v) => v + 1));
     map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
     const names: LayerName[] = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'];
     Promise.all(names.map((n) => wallApi.layer(n))).then(

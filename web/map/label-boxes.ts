@@ -1,0 +1,39 @@
+import { FONT_FAMILY } from './layers';
+
+/**
+ * Backing boxes of screen-space labels, drawn as map polygons: a box is fixed in pixels around its label, so it is
+ * unprojected again whenever the view moves. As polygons they reuse the block choropleth's program, where deck.gl's
+ * own text background needed a program of its own (about 0.5 s of the wall's first render under software WebGL).
+ */
+
+type Projector = {
+  project(lngLat: [number, number]): { x: number; y: number };
+  unproject(point: [number, number]): { lng: number; lat: number };
+};
+
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** Width in CSS pixels of one line of text, with the canvas metrics deck.gl builds its glyph atlas from. */
+export function textWidth(text: string, sizePx: number, weight: number): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (!measurer) return text.length * sizePx;
+  measurer.font = `${weight} ${sizePx}px ${FONT_FAMILY}`;
+  return measurer.measureText(text).width;
+}
+
+/**
+ * A closed ring (lon/lat) covering the screen box [x0, y0, x1, y1] given in pixels relative to
+ * `anchor`; north-up views only (the wall does not rotate or pitch).
+ */
+export function boxRing(map: Projector, anchor: [number, number], box: [number, number, number, number]): [number, number][] {
+  const p = map.project(anchor);
+  const sw = map.unproject([p.x + box[0], p.y + box[3]]);
+  const ne = map.unproject([p.x + box[2], p.y + box[1]]);
+  return [
+    [sw.lng, sw.lat],
+    [ne.lng, sw.lat],
+    [ne.lng, ne.lat],
+    [sw.lng, ne.lat],
+    [sw.lng, sw.lat],
+  ];
+}
