@@ -140,9 +140,11 @@ export function WallView(): JSX.Element {
     if (!params.motion) setFrame(performance.now());
   }, 1000);
   onCleanup(() => clearInterval(slow));
+  // Motion begins once the first full render is up: animation frames while the layers and their programs are still
+  // loading only redraw half-built maps, and under software WebGL each one delays the full render.
   if (params.motion) {
     const anim = setInterval(() => {
-      if (!document.hidden) setFrame(performance.now());
+      if (!document.hidden && ready()) setFrame(performance.now());
     }, 1000 / params.fps);
     onCleanup(() => clearInterval(anim));
   }
