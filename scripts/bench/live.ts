@@ -9,11 +9,12 @@
  *     starting the POST to the listener parsing its event.created frame. Goal: p99 < 50 ms.
  *
  * The report rate is also measured before the listeners connect, which separates the write path's own cost from
- * the stream's. Also checked: every listener received every report exactly once, and no listener was dropped.
+ * the stream's. Each round also records the CPU share of the load generator and of the server's main thread
+ * (details.clientBusy / serverBusy, 1 = a core): whichever is near 1 limited that round. Also checked: every listener received every report exactly once, and no listener was dropped.
  * Run alone: `npx tsx scripts/bench/live.ts`; as a server of the hello endpoint: `… live.ts --hello-server`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,17 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/** CPU time (ms) of a process's main thread so far, from /proc (Linux); NaN elsewhere. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** One HTTP request on a keep-alive agent; resolves with the status and the body. */
 function send(agent: Agent, t: Target, method: string, path: string, body?: Buffer): Promise<{ status: number; body: string }> {
@@ -245,32 +257,38 @@ export async function runLiveBench(): Promise<BenchResult> {
     // (the write path alone), then with the listeners (the goal's setting).
     await closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, WARMUP_MS);
     await closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, WARMUP_MS);
-    // The load generator's own CPU share per round (1 = one core busy): near 1, the client limits the rate.
-    const busy = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+    // CPU shares per round (1 = one core busy) of the load generator and of the server's main thread: whichever
+    // is near 1 limited the rate.
+    const busy = async <T>(fn: () => Promise<T>, pid?: number): Promise<[T, number, number]> => {
       const c0 = process.cpuUsage();
+      const s0 = pid ? mainThreadCpuMs(pid) : NaN;
       const t0 = now();
       const out = await fn();
       const c = process.cpuUsage(c0);
-      return [out, (c.user + c.system) / 1000 / (now() - t0)];
+      const ms = now() - t0;
+      return [out, (c.user + c.system) / 1000 / ms, pid ? (mainThreadCpuMs(pid) - s0) / ms : NaN];
     };
     const rounds = async () => {
       const hello: number[] = [];
       const report: number[] = [];
       const clientBusy = { hello: [] as number[], report: [] as number[] };
+      const serverBusy = { hello: [] as number[], report: [] as number[] };
       for (let r = 0; r < ROUNDS; r++) {
-        const [h, hb] = await busy(() => closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, ROUND_MS));
-        const [p, pb] = await busy(() => closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, ROUND_MS));
+        const [h, hc, hs] = await busy(() => closedLoop(agent, helloT, 'GET', '/', null, 200, CONCURRENCY, ROUND_MS), helloChild.child.pid);
+        const [p, pc, ps] = await busy(() => closedLoop(agent, appT, 'POST', '/api/events', bodies, 201, CONCURRENCY, ROUND_MS), app.child.pid);
         hello.push(h.rps);
         report.push(p.rps);
-        clientBusy.hello.push(round(hb, 2));
-        clientBusy.report.push(round(pb, 2));
+        clientBusy.hello.push(round(hc, 2));
+        clientBusy.report.push(round(pc, 2));
+        serverBusy.hello.push(round(hs, 2));
+        serverBusy.report.push(round(ps, 2));
       }
-      return { hello, report, clientBusy };
+      return { hello, report, clientBusy, serverBusy };
     };
     const quiet = await rounds();
     for (let i = 0; i < LISTENERS; i++) listeners.push(await Listener.open(appT));
     await new Promise((r) => setTimeout(r, 200));
-    const { hello: helloRps, report: reportRps, clientBusy } = await rounds();
+    const { hello: helloRps, report: reportRps, clientBusy, serverBusy } = await rounds();
     const maxId = (JSON.parse((await send(agent, appT, 'POST', '/api/events', bodies[1])).body) as { id: number }).id;
     const caughtUp = await waitFor(() => listeners.every((l) => l.arrivals.has(maxId)), 30_000);
 
@@ -331,7 +349,10 @@ export async function runLiveBench(): Promise<BenchResult> {
         helloRps: helloRps.map(Math.round),
         reportRps: reportRps.map(Math.round),
         clientBusy,
-        noListeners: { helloRps: quiet.hello.map(Math.round), reportRps: quiet.report.map(Math.round), clientBusy: quiet.clientBusy },
+        serverBusy,
+        noListeners: {
+          helloRps: quiet.hello.map(Math.round), reportRps: quiet.report.map(Math.round), clientBusy: quiet.clientBusy, serverBusy: quiet.serverBusy,
+        },
         rounds: ROUNDS,
         roundMs: ROUND_MS,
         // Background load during the run: on a shared box the figures move with it.
