@@ -89,6 +89,11 @@ export function WallView(): JSX.Element {
 
   const [now, setNow] = createSignal(Date.now());
   const [frame, setFrame] = createSignal(performance.now());
+  /**
+   * The style is parsed (its sources exist): data goes into the sources from here, so the worker tiles it while the
+   * first frames are drawn. `styleLoaded` (MapLibre's load: every source tiled and drawn once) comes a second later.
+   */
+  const [styleParsed, setStyleParsed] = createSignal(false);
   const [styleLoaded, setStyleLoaded] = createSignal(false);
   const [basemap, setBasemap] = createSignal<BasemapLayers | null>(null);
   /** The district is in view (basemap applied and fitted): the heatmap aggregates once, for the view it shows. */
@@ -178,7 +183,7 @@ export function WallView(): JSX.Element {
       const label: HotspotLabel = { position: (b ? [b[2], (b[1] + b[3]) / 2] : h.center) as [number, number], title, detail, offset: null, box: null };
       return label;
     });
-    if (!map || !styleLoaded()) return items;
+    if (!map || !styleParsed()) return items;
     // Boxes of two lines plus padding; the text starts one padding inside its box's left edge.
     const m = hotspotLabelMetrics(s);
     const height = m.size * m.lineHeight * 2 + 2 * m.padY;
@@ -225,7 +230,7 @@ export function WallView(): JSX.Element {
     const f = frame();
     const out: Layer[] = [];
     const blocks = store.blocks();
-    const before = styleLoaded() ? BEFORE_IDS.blocks : undefined;
+    const before = styleParsed() ? BEFORE_IDS.blocks : undefined;
     if (blocks) out.push(wallBlocksLayer(blocks, store.blockCounts, store.blockVersion(), before));
     const heat = fitted() ? store.heat() : null;
     if (heat) out.push(wallHeatLayer(heat, s, before));
@@ -264,6 +269,7 @@ export function WallView(): JSX.Element {
     });
     overlay = new MapboxOverlay({ interleaved: true, layers: currentLayers });
     map.addControl(overlay);
+    map.on('style.load', () => setStyleParsed(true));
     map.on('load', () => { performance.mark('wall:style'); setStyleLoaded(true); });
     map.on('render', () => frames++);
     map.on('moveend', () => setViewEpoch((v) => v + 1));
@@ -311,7 +317,7 @@ export function WallView(): JSX.Element {
 
   createEffect(() => {
     const b = basemap();
-    if (!b || !styleLoaded() || !map) return;
+    if (!b || !styleParsed() || !map) return;
     // Streets and community lines are drawn from zoom 12 only (the tour's closer stops): they follow the first render,
     // as on the overview, so the first render's worker tiling and uploads are the district view's alone.
     for (const name of Object.keys(b) as LayerName[]) {
@@ -340,20 +346,20 @@ export function WallView(): JSX.Element {
   });
   createEffect(() => {
     const hotspots = hotspotFc();
-    if (styleLoaded()) setSource(WALL_SOURCES.hotspots, hotspots);
+    if (styleParsed()) setSource(WALL_SOURCES.hotspots, hotspots);
   });
   createEffect(() => {
     const routes = routeFc();
-    if (styleLoaded()) setSource(WALL_SOURCES.routes, routes);
+    if (styleParsed()) setSource(WALL_SOURCES.routes, routes);
   });
   createEffect(() => {
     const widths = wallLineWidths(scale());
-    if (!styleLoaded() || !map) return;
+    if (!styleParsed() || !map) return;
     for (const [id, width] of Object.entries(widths)) map.setPaintProperty(id, 'line-width', width);
   });
   createEffect(() => {
     const blocks = store.blocks();
-    if (blocks && styleLoaded()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
+    if (blocks && styleParsed()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
   });
   createEffect(() => {
     if (ready() || !map || !fitted() || !styleLoaded() || !store.blocks() || !store.heat()) return;
