@@ -361,8 +361,10 @@ export function WallView(): JSX.Element {
     const blocks = store.blocks();
     if (blocks && styleParsed()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
   });
+  // First full render: the start-up sync complete (every panel's and layer's data in), the district fitted, the
+  // style loaded, then the first idle map.
   createEffect(() => {
-    if (ready() || !map || !fitted() || !styleLoaded() || !store.blocks() || !store.heat()) return;
+    if (ready() || !map || !fitted() || !styleLoaded() || store.lastSync() === null || !store.blocks() || !store.heat()) return;
     const m = map;
     performance.mark('wall:data');
     m.once('idle', () => { performance.mark('wall:ready'); setReady(true); });
