@@ -36,6 +36,12 @@ export interface LiveHubOptions {
   pollMs?: number;
   /** The `retry:` hint sent to clients: how long an EventSource waits before reconnecting (ms). */
   retryMs?: number;
+  /**
+   * Broadcasts at most once per this many ms (a wake-up inside the window waits for its end). Under a stream of
+   * reports every listener's socket then takes one write per window instead of one per commit; a message waits at
+   * most this long. Below 1, every commit is broadcast on the next turn of the event loop.
+   */
+  batchMs?: number;
 }
 
 const DEFAULTS: Required<Omit<LiveHubOptions, 'now'>> = {
@@ -46,6 +52,7 @@ const DEFAULTS: Required<Omit<LiveHubOptions, 'now'>> = {
   pruneEveryMs: 3_600_000,
   pollMs: 1000,
   retryMs: 3000,
+  batchMs: 10,
 };
 
 export interface SubscribeOptions {
@@ -249,6 +256,7 @@ export class LiveHub {
   private readonly clients = new Set<Client>();
   private lastId: number;
   private scheduled = false;
+  private lastBroadcastAt = -Infinity;
   private closed = false;
   private dropped = 0;
   private batches = 0;
@@ -267,6 +275,7 @@ export class LiveHub {
     const opts = { ...DEFAULTS, ...stripUndefined(options) };
     for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       const v = opts[key];
+      if (key === 'batchMs' && Number.isFinite(v) && v >= 0) continue;
       if (!Number.isFinite(v) || v <= 0) throw new Error(`LiveHub option ${key} must be a positive number, got ${v}`);
     }
     if (!Number.isInteger(opts.replayLimit)) throw new Error(`LiveHub option replayLimit must be an integer, got ${opts.replayLimit}`);
@@ -291,10 +300,14 @@ export class LiveHub {
     // replays from its Last-Event-ID, and the broadcast cursor is moved up to the newest id when the first connects.
     if (this.scheduled || this.closed || this.clients.size === 0) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
+      this.lastBroadcastAt = performance.now();
       this.safely(() => this.broadcast());
-    });
+    };
+    const wait = this.lastBroadcastAt + this.opts.batchMs - performance.now();
+    if (wait >= 1) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   /** Opens a client's stream: replay after `lastEventId` (or a reset when it is outside the window), then live. */
