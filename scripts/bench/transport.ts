@@ -25,6 +25,7 @@ import { brotliCompressSync, constants, createGzip, gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
 import { eventQueries, type EventSummaryRow } from '../../server/db/queries/events.ts';
 import { encodeEventColumns } from '../../server/domain/event-columns.ts';
@@ -89,11 +90,29 @@ export function addSyntheticEvents(db: Db, n: number): void {
   })();
 }
 
-/** The bench database with N synthetic events, built once and cached in tests/.tmp. */
+/** The schema version of a database file (0 when it cannot be read). */
+function schemaVersion(file: string): number {
+  try {
+    const db = openDatabase(file, { readonly: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The bench database with N synthetic events, built once and cached in tests/.tmp; a cache written by an older
+ * schema is rebuilt (it is opened read-only, so it would not be migrated).
+ */
 export async function transportDatabase(n = N): Promise<string> {
   mkdirSync(TMP, { recursive: true });
   const file = join(TMP, `transport-${n}.db`);
-  if (existsSync(file)) return file;
+  if (existsSync(file) && schemaVersion(file) === MIGRATIONS[MIGRATIONS.length - 1].version) return file;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   const base = await baseDatabase();
   const tmp = join(TMP, `transport-${n}-${process.pid}.db`);
   for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
