@@ -70,30 +70,11 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
 }
 
 /**
- * The full case. Written out field by field rather than spread over toEventSummary: it answers every report
- * (POST /api/events), and copying the summary object into a new one was a measurable part of that.
+ * The full case: the summary object with the detail fields added onto it (not spread into a new object: this
+ * answers every report, POST /api/events, and copying the summary was a measurable part of that).
  */
 export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number) {
-  const reportedAt = toIso(r.reported_at);
-  return {
-    id: r.id,
-    caseNo: r.case_no,
-    kind: r.kind,
-    channel: r.channel,
-    category: { code: r.category_code, name: r.category_name },
-    status: r.status,
-    priority: r.priority,
-    tier: r.tier,
-    lon: round6(r.lon),
-    lat: round6(r.lat),
-    blockCode: r.block_code,
-    communityCode: r.community_code,
-    subdistrictCode: r.subdistrict_code,
-    reportedAt,
-    dueAt: toIso(r.due_at),
-    closedAt: toIsoOrNull(r.closed_at),
-    overdue: isOpen(r.status) && r.due_at < now,
-    assignee: r.assignee_id === null ? null : { id: r.assignee_id, name: r.assignee_name ?? '' },
+  return Object.assign(toEventSummary(r, now), {
     text: r.text,
     reporter: r.reporter,
     filedAt: toIsoOrNull(r.filed_at),
@@ -108,7 +89,7 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
     escalated: r.escalated === 1,
     log: log.map((l) => ({
       id: l.id,
-      at: l.at === r.reported_at ? reportedAt : toIso(l.at),
+      at: toIso(l.at),
       actor: l.actor_id === null ? null : { id: l.actor_id, name: l.actor_name ?? '' },
       actorRole: l.actor_role,
       from: l.from_status,
@@ -116,7 +97,7 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
       assignee: l.assignee_id === null ? null : { id: l.assignee_id, name: l.assignee_name ?? '' },
       note: l.note,
     })),
-  } satisfies EventSummary & Record<string, unknown>;
+  });
 }
 
 export function toStaff(r: TeamRow): Staff {
