@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { LiveHub } from '../../server/live/hub.ts';
 import { startKpiTicker } from '../../server/live/kpi.ts';
 import { appendLiveMessage } from '../../server/live/messages.ts';
+import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 import { readProblem } from './fixture.ts';
 
 /**
@@ -19,21 +20,13 @@ import { readProblem } from './fixture.ts';
  * plus the position endpoint and today's KPIs.
  */
 
-interface Frame {
-  id?: number;
-  event?: string;
-  data?: string;
-  comment?: string;
-  retry?: number;
-}
-
 /** An EventSource-like reader over fetch: whole frames only; `lastId` follows every `id:` line. */
 class SseClient {
   frames: Frame[] = [];
   lastId: number | undefined;
   ended = false;
   status = 0;
-  private buf = '';
+  private readonly parser = new FrameParser();
   private readonly ac = new AbortController();
   private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
 
@@ -78,23 +71,12 @@ class SseClient {
   }
 
   private push(text: string): void {
-    this.buf += text;
-    let i: number;
-    while ((i = this.buf.indexOf('\n\n')) >= 0) {
-      const block = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 2);
-      const f: Frame = {};
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) f.comment = line.slice(1).trim();
-        else if (line.startsWith('id: ')) f.id = Number(line.slice(4));
-        else if (line.startsWith('event: ')) f.event = line.slice(7);
-        else if (line.startsWith('data: ')) f.data = (f.data === undefined ? '' : `${f.data}\n`) + line.slice(6);
-        else if (line.startsWith('retry: ')) f.retry = Number(line.slice(7));
-      }
+    for (const f of this.parser.push(text)) {
       if (f.id !== undefined) this.lastId = f.id;
       this.frames.push(f);
     }
   }
+
 
   messages(): Frame[] {
     return this.frames.filter((f) => f.event !== undefined);

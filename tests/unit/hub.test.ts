@@ -3,21 +3,14 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { shanghaiDayStart } from '../../server/db/queries/kpi.ts';
 import { LiveHub } from '../../server/live/hub.ts';
 import { appendLiveMessage, sseFrame } from '../../server/live/messages.ts';
+import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 
 const T0 = Date.parse('2024-06-15T12:00:00+08:00');
-
-interface Frame {
-  id?: number;
-  event?: string;
-  data?: string;
-  comment?: string;
-  retry?: number;
-}
 
 /** Reads whole SSE frames off a stream (server side: the hub's own stream, no HTTP). */
 class Reader {
   frames: Frame[] = [];
-  private buf = '';
+  private readonly parser = new FrameParser();
   private readonly dec = new TextDecoder();
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   done = false;
@@ -36,22 +29,9 @@ class Reader {
     return this.frames;
   }
   private push(text: string): void {
-    this.buf += text;
-    let i: number;
-    while ((i = this.buf.indexOf('\n\n')) >= 0) {
-      const block = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 2);
-      const f: Frame = {};
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) f.comment = line.slice(1).trim();
-        else if (line.startsWith('id: ')) f.id = Number(line.slice(4));
-        else if (line.startsWith('event: ')) f.event = line.slice(7);
-        else if (line.startsWith('data: ')) f.data = (f.data === undefined ? '' : `${f.data}\n`) + line.slice(6);
-        else if (line.startsWith('retry: ')) f.retry = Number(line.slice(7));
-      }
-      this.frames.push(f);
-    }
+    this.frames.push(...this.parser.push(text));
   }
+
   messages(): Frame[] {
     return this.frames.filter((f) => f.event !== undefined);
   }
