@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import {
   artifactPath,
+  capture,
   ensureBuild,
   imageStats,
   launchBrowser,
@@ -64,11 +65,11 @@ describe('overview map', () => {
     expect(ms).toBeGreaterThan(0);
     expect(ms).toBeLessThan(15_000); // the 4 s target is measured by the benchmark; this only catches a hang
     const canvas = page.locator('.map-canvas canvas');
-    const png = await canvas.screenshot();
+    const png = await capture(canvas);
     const stats = await imageStats(page, png);
     expect(stats.std, 'the map canvas is a flat colour').toBeGreaterThan(8);
     expect(stats.distinct).toBeGreaterThan(50);
-    await page.screenshot({ path: artifactPath('overview-zh.png') });
+    await capture(page, { path: artifactPath('overview-zh.png') });
   });
 
   test('draws every block of the boundary version', async () => {
@@ -122,7 +123,7 @@ describe('overview map', () => {
     );
     expect(await panel.textContent()).toContain(detail.code);
     await page.mouse.move(5, VIEWPORT.height - 5);
-    await page.screenshot({ path: artifactPath('overview-block-panel.png') });
+    await capture(page, { path: artifactPath('overview-block-panel.png') });
     await panel.getByRole('button', { name: '关闭' }).click();
     await page.getByRole('checkbox', { name: '事件点' }).check();
   });
@@ -136,7 +137,7 @@ describe('overview map', () => {
     expect(await page.locator('.legend').textContent()).toContain('Open events per 1,000 residents');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.waitForTimeout(500); // labels re-render in English
-    await page.screenshot({ path: artifactPath('overview-en.png') });
+    await capture(page, { path: artifactPath('overview-en.png') });
 
     await page.reload();
     await waitForMap(page);
@@ -161,9 +162,9 @@ describe('overview map', () => {
     await page.locator('.theme-switch').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.waitForTimeout(500);
-    const stats = await imageStats(page, await page.locator('.map-canvas canvas').screenshot());
+    const stats = await imageStats(page, await capture(page.locator('.map-canvas canvas')));
     expect(stats.mean).toBeLessThan(110);
-    await page.screenshot({ path: artifactPath('overview-dark.png') });
+    await capture(page, { path: artifactPath('overview-dark.png') });
     await page.locator('.theme-switch').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
@@ -178,7 +179,7 @@ describe('views', () => {
       expect(await panel.locator('.badge-soon').textContent()).toBe('建设中');
       expect((await panel.locator('h1').textContent())?.length).toBeGreaterThan(1);
       expect((await panel.locator('.soon-body').textContent())?.length).toBeGreaterThan(20);
-      await p.screenshot({ path: artifactPath(`view-${view}.png`) });
+      await capture(p, { path: artifactPath(`view-${view}.png`) });
       await p.close();
     });
   }

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ensureWebBuild } from '../../scripts/ensure-build.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -160,4 +160,23 @@ export async function imageStats(page: Page, png: Buffer): Promise<{ mean: numbe
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/**
+ * Takes a screenshot of a page or an element. Headless Chromium now and then answers "Unable to capture screenshot"
+ * when the compositor has no frame to give yet (a page just opened while another page's software WebGL holds the
+ * GPU process); that is the capture failing, not the page, so it is tried again after the next frames, a few times.
+ */
+export async function capture(target: Page | Locator, options: { path?: string } = {}): Promise<Buffer> {
+  const page = 'page' in target && typeof target.page === 'function' ? target.page() : (target as Page);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await target.screenshot(options);
+    } catch (err) {
+      if (attempt >= 4 || !/Unable to capture screenshot/.test(String(err))) throw err;
+      await page.bringToFront();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.waitForTimeout(250 * attempt);
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { artifactPath, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
 
 const VIEWPORT = { width: 1440, height: 900 };
 const SUBDISTRICT = '430302005'; // 广场街道: dense urban blocks along the river
@@ -123,7 +123,7 @@ describe('/ops console', () => {
     expect(Date.now() - t0).toBeLessThan(8_000);
     expect(await row.textContent()).toContain(created.caseNo);
     expect(await row.locator('.countdown').getAttribute('data-level')).toMatch(/ok|warning|overdue/);
-    await page.screenshot({ path: artifactPath('ops-queue.png') });
+    await capture(page, { path: artifactPath('ops-queue.png') });
   });
 
   test('open with the keyboard, file with f: the candidates appear with routes and reasons', async () => {
@@ -164,9 +164,9 @@ describe('/ops console', () => {
       expect.arrayContaining(['ops-routes', 'ops-candidates', 'ops-case']),
     );
     await page.waitForTimeout(800); // let the map draw the fitted view
-    const stats = await imageStats(page, await page.locator('.ops-map canvas').screenshot());
+    const stats = await imageStats(page, await capture(page.locator('.ops-map canvas')));
     expect(stats.std, 'the map canvas is a flat colour').toBeGreaterThan(8);
-    await page.screenshot({ path: artifactPath('ops-candidates.png') });
+    await capture(page, { path: artifactPath('ops-candidates.png') });
   });
 
   test('d dispatches to the top candidate: the route is drawn and published on the live stream', async () => {
@@ -198,7 +198,7 @@ describe('/ops console', () => {
     // The dispatched case leaves the queue.
     await expect.poll(() => page.locator(`.ops-queue li[data-id="${eventId}"]`).count(), { timeout: 10_000 }).toBe(0);
     await page.waitForTimeout(800);
-    await page.screenshot({ path: artifactPath('ops-dispatched.png') });
+    await capture(page, { path: artifactPath('ops-dispatched.png') });
   });
 
   test('Esc closes the case; the overdue and warning lists are a tab', async () => {
@@ -209,7 +209,7 @@ describe('/ops console', () => {
     const due = await api<{ overdue: number; warning: number }>('/api/events/overdue?include=warning&limit=1000');
     const overdueRows = page.getByTestId('overdue-list').locator('li[data-id]');
     await expect.poll(() => overdueRows.count(), { timeout: 10_000 }).toBe(Math.min(due.overdue, 1000));
-    await page.screenshot({ path: artifactPath('ops-due.png') });
+    await capture(page, { path: artifactPath('ops-due.png') });
     if (due.overdue > 0) {
       await overdueRows.first().click();
       await page.getByTestId('case-log').waitFor({ timeout: 10_000 });
@@ -244,7 +244,7 @@ describe('/ops console', () => {
   test('English switch', async () => {
     await page.locator('.lang-switch').click();
     await expect.poll(() => page.getByTestId('accounts-note').textContent()).toContain('Accounts come later');
-    await page.screenshot({ path: artifactPath('ops-en.png') });
+    await capture(page, { path: artifactPath('ops-en.png') });
     await page.locator('.lang-switch').click();
   });
 

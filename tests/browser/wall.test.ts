@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { WALL_LAYER_IDS } from '../../web/map/wall-layers';
-import { artifactPath, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
+import { artifactPath, capture, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
 
 const TOKEN = 'display-token-for-tests';
 const WALL = `/wall?kiosk=1&tour=0&motion=0&window=30d&token=${TOKEN}`;
@@ -153,8 +153,8 @@ describe('wall', () => {
     expect(await page.locator('.app-header').isVisible()).toBe(false);
     expect(await page.locator('.wall-hotspot-list li').count()).toBeGreaterThan(0);
     await page.waitForTimeout(1500);
-    const png = await page.screenshot({ path: artifactPath('wall-4k.png') });
-    const stats = await imageStats(page, await page.locator('.wall-canvas canvas').screenshot());
+    const png = await capture(page, { path: artifactPath('wall-4k.png') });
+    const stats = await imageStats(page, await capture(page.locator('.wall-canvas canvas')));
     expect(stats.std, 'map canvas is flat').toBeGreaterThan(10);
     expect(stats.distinct).toBeGreaterThan(200);
     expect(png.length).toBeGreaterThan(100_000);
@@ -171,8 +171,8 @@ describe('wall', () => {
     await expectKpis(page, 50);
     expect(await page.locator('.app-header').isVisible()).toBe(true);
     await page.waitForTimeout(1500);
-    await page.screenshot({ path: artifactPath('wall-1080.png') });
-    const stats = await imageStats(page, await page.locator('.wall-canvas canvas').screenshot());
+    await capture(page, { path: artifactPath('wall-1080.png') });
+    const stats = await imageStats(page, await capture(page.locator('.wall-canvas canvas')));
     expect(stats.std).toBeGreaterThan(10);
     await page.close();
   });
@@ -202,7 +202,7 @@ describe('wall', () => {
     expect(first.ms).toBeLessThan(2_000);
     await expect.poll(() => page.locator(`.wall-ticker li[data-event-id="${first.id}"]`).count()).toBe(1);
     expect(await page.locator(`.wall-ticker li[data-event-id="${first.id}"]`).textContent()).toContain('暴露垃圾');
-    await page.screenshot({ path: artifactPath('wall-new-report.png') });
+    await capture(page, { path: artifactPath('wall-new-report.png') });
 
     // The server goes away: the indicator within 10 s, with the last message time.
     const lastId = await page.evaluate(() => window.__gezhiWall!.lastMessageId());
@@ -212,7 +212,7 @@ describe('wall', () => {
     await page.locator('[data-testid="wall-stale"]').waitFor({ state: 'visible', timeout: 10_000 });
     console.log(`stale indicator after ${Date.now() - killedAt} ms`);
     expect(await page.locator('[data-testid="wall-stale"]').textContent()).toMatch(/数据中断.*最后消息 \d\d:\d\d:\d\d/);
-    await page.screenshot({ path: artifactPath('wall-stale.png') });
+    await capture(page, { path: artifactPath('wall-stale.png') });
 
     // It comes back on the same port and database: the wall recovers without a reload and carries on.
     await server.start();
