@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { WALL_LAYER_IDS } from '../../web/map/wall-layers';
+import { dayLabel, shanghaiDay } from '../../web/views/wall/day-label';
 import { artifactPath, capture, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
 
 const TOKEN = 'display-token-for-tests';
@@ -136,13 +137,35 @@ async function expectAllLayers(page: Page, windowDays: number): Promise<void> {
   expect(counts.ticker, 'ticker rows').toBeGreaterThan(0);
 }
 
-/** Every KPI cell shows a figure (not the placeholder dash), in large type. */
+/**
+ * Every KPI cell shows a figure in large type, or, for a rate or median with nothing to measure yet today, words
+ * that say so: never the bare placeholder dash once the figures are in.
+ */
 async function expectKpis(page: Page, minPx: number): Promise<void> {
   const cells = page.locator('.wall-kpi');
   expect(await cells.count()).toBe(6);
   await expect.poll(() => page.locator('.wall-kpi[data-kpi="reports"] .wall-kpi-value').textContent(), { timeout: 10_000 }).toMatch(/\d/);
   const size = await page.locator('.wall-kpi-value').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(size).toBeGreaterThanOrEqual(minPx);
+  const values = await page.locator('.wall-kpi').evaluateAll((els) =>
+    els.map((el) => ({ kpi: (el as HTMLElement).dataset.kpi, text: el.querySelector('.wall-kpi-value')?.textContent ?? '', empty: !!el.querySelector('.wall-kpi-value.empty') })),
+  );
+  for (const v of values) {
+    expect(v.text, `KPI ${v.kpi}`).not.toBe('—');
+    if (v.empty) expect(['onTime', 'response'], `only a rate or a median may be empty (${v.kpi})`).toContain(v.kpi);
+    else expect(v.text, `KPI ${v.kpi}`).toMatch(/\d/);
+  }
+}
+
+/** Ticker rows from before today sit under day headings ("昨天", "11月24日"), one per earlier day, in order. */
+async function expectTickerDays(page: Page): Promise<void> {
+  const { times, now } = await page.evaluate(() => ({ times: window.__gezhiWall!.tickerTimes(), now: Date.now() }));
+  const expected: string[] = [];
+  times.forEach((at, i) => {
+    const label = dayLabel(at, now, 'zh-CN');
+    if (label && (i === 0 || shanghaiDay(times[i - 1]) !== shanghaiDay(at))) expected.push(label);
+  });
+  expect(await page.locator('.wall-ticker-day').allTextContents()).toEqual(expected);
 }
 
 describe('wall', () => {
@@ -150,6 +173,7 @@ describe('wall', () => {
     const { page, auth } = await openWall({ width: 3840, height: 2160 });
     await expectAllLayers(page, 30);
     await expectKpis(page, 100); // 60 design px × 2 at 4K
+    await expectTickerDays(page);
     expect(await page.locator('.app-header').isVisible()).toBe(false);
     expect(await page.locator('.wall-hotspot-list li').count()).toBeGreaterThan(0);
     await page.waitForTimeout(1500);
@@ -169,6 +193,7 @@ describe('wall', () => {
     const { page } = await openWall({ width: 1920, height: 1080 }, '/wall?tour=0&motion=0');
     await expectAllLayers(page, 7);
     await expectKpis(page, 50);
+    await expectTickerDays(page);
     expect(await page.locator('.app-header').isVisible()).toBe(true);
     await page.waitForTimeout(1500);
     await capture(page, { path: artifactPath('wall-1080.png') });

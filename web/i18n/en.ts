@@ -102,6 +102,8 @@ export const en: Messages = {
   'wall.kpi.minutes': '{n} min',
   'wall.kpi.seconds': '{n} s',
   'wall.kpi.none': '—',
+  'wall.kpi.noClosures': 'No case closed yet today',
+  'wall.kpi.noResponses': 'No case accepted yet today',
   'wall.ticker.title': 'Latest reports',
   'wall.ticker.empty': 'No new reports yet',
   'wall.stale.title': 'Data stale — reconnecting',

@@ -100,6 +100,8 @@ export const zhCN = {
   'wall.kpi.minutes': '{n} 分',
   'wall.kpi.seconds': '{n} 秒',
   'wall.kpi.none': '—',
+  'wall.kpi.noClosures': '今日尚无结案',
+  'wall.kpi.noResponses': '今日尚无受理',
   'wall.ticker.title': '最新上报',
   'wall.ticker.empty': '暂无新上报',
   'wall.stale.title': '数据中断 — 正在重连',

@@ -1,4 +1,4 @@
-import { For, type Accessor, type JSX } from 'solid-js';
+import { For, Show, type Accessor, type JSX } from 'solid-js';
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import type { Kpi } from './api';
 
@@ -6,6 +6,8 @@ interface Cell {
   key: string;
   label: MessageKey;
   value: (k: Kpi) => string;
+  /** What to say instead of a figure that does not exist yet (no closure, no acceptance so far today). */
+  empty?: (k: Kpi) => MessageKey | null;
   tone?: (k: Kpi) => 'alert' | 'good' | 'warn' | undefined;
 }
 
@@ -22,20 +24,34 @@ const CELLS: Cell[] = [
     key: 'onTime',
     label: 'wall.kpi.onTime',
     value: (k) => (k.onTimeClosureRate === null ? t('wall.kpi.none') : `${formatNumber(k.onTimeClosureRate * 100, 1)}%`),
+    empty: (k) => (k.onTimeClosureRate === null ? 'wall.kpi.noClosures' : null),
     tone: (k) => (k.onTimeClosureRate === null ? undefined : k.onTimeClosureRate >= 0.9 ? 'good' : k.onTimeClosureRate >= 0.75 ? 'warn' : 'alert'),
   },
   { key: 'overdue', label: 'wall.kpi.overdue', value: (k) => formatNumber(k.overdue), tone: (k) => (k.overdue > 0 ? 'alert' : 'good') },
-  { key: 'response', label: 'wall.kpi.response', value: (k) => duration(k.medianResponseS) },
+  {
+    key: 'response',
+    label: 'wall.kpi.response',
+    value: (k) => duration(k.medianResponseS),
+    empty: (k) => (k.medianResponseS === null ? 'wall.kpi.noResponses' : null),
+  },
 ];
 
-/** Today's six key figures, big enough to read across the room; they move with every kpi.tick. */
+/**
+ * Today's six key figures, big enough to read across the room; they move with every kpi.tick. A rate or median with
+ * nothing to measure yet (early morning) says so in words rather than showing a bare dash.
+ */
 export function KpiStrip(props: { kpi: Accessor<Kpi | null> }): JSX.Element {
   return (
     <div class="wall-kpis" data-testid="wall-kpis">
       <For each={CELLS}>
         {(cell) => (
           <div class="wall-kpi" data-kpi={cell.key} data-tone={props.kpi() ? cell.tone?.(props.kpi()!) : undefined}>
-            <div class="wall-kpi-value">{props.kpi() ? cell.value(props.kpi()!) : t('wall.kpi.none')}</div>
+            <Show
+              when={props.kpi() && cell.empty?.(props.kpi()!)}
+              fallback={<div class="wall-kpi-value">{props.kpi() ? cell.value(props.kpi()!) : t('wall.kpi.none')}</div>}
+            >
+              {(key) => <div class="wall-kpi-value empty">{t(key())}</div>}
+            </Show>
             <div class="wall-kpi-label">{t(cell.label)}</div>
           </div>
         )}

@@ -34,6 +34,8 @@ export interface GezhiWallHook {
   rings(): number;
   tickerItems(): number;
   tickerIds(): number[];
+  /** Report times of the ticker rows (epoch ms), newest first. */
+  tickerTimes(): number[];
   streamStatus(): string;
   lastMessageId(): string;
   reconnects(): number;
@@ -288,6 +290,7 @@ export function WallView(): JSX.Element {
       rings: () => store.rings().length,
       tickerItems: () => store.ticker().length,
       tickerIds: () => store.ticker().map((x) => x.id),
+      tickerTimes: () => store.ticker().map((x) => x.at),
       streamStatus: () => stream.status(),
       lastMessageId: () => stream.lastId(),
       reconnects: () => stream.reconnects(),
