@@ -157,6 +157,29 @@ export async function imageStats(page: Page, png: Buffer): Promise<{ mean: numbe
   }, png.toString('base64'));
 }
 
+/** How many pixels of a screenshot lie within `tolerance` (per channel) of an RGB colour. */
+export async function countColour(page: Page, png: Buffer, rgb: readonly [number, number, number], tolerance: number): Promise<number> {
+  return page.evaluate(
+    async ([b64, [r, g, b], tol]) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol && Math.abs(data[i + 2] - b) <= tol) n++;
+      }
+      return n;
+    },
+    [png.toString('base64'), rgb, tolerance] as const,
+  );
+}
+
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
@@ -167,11 +190,14 @@ export function artifactPath(name: string): string {
  * when the compositor has no frame to give yet (a page just opened while another page's software WebGL holds the
  * GPU process); that is the capture failing, not the page, so it is tried again after the next frames, a few times.
  */
-export async function capture(target: Page | Locator, options: { path?: string } = {}): Promise<Buffer> {
+export async function capture(
+  target: Page | Locator,
+  options: { path?: string; clip?: { x: number; y: number; width: number; height: number } } = {},
+): Promise<Buffer> {
   const page = 'page' in target && typeof target.page === 'function' ? target.page() : (target as Page);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await target.screenshot(options);
+      return await (target === page ? page.screenshot(options) : (target as Locator).screenshot({ path: options.path }));
     } catch (err) {
       if (attempt >= 4 || !/Unable to capture screenshot/.test(String(err))) throw err;
       await page.bringToFront();

@@ -6,11 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { WALL_LAYER_IDS } from '../../web/map/wall-layers';
+import { ROUTE_COLOR, WALL_LAYER_IDS } from '../../web/map/wall-layers';
 import { dayLabel, shanghaiDay } from '../../web/views/wall/day-label';
-import { artifactPath, capture, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
+import { blockPlaces, type BlockPlace } from '../helpers/seeded';
+import { artifactPath, capture, countColour, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
 
 const TOKEN = 'display-token-for-tests';
 const WALL = `/wall?kiosk=1&tour=0&motion=0&window=30d&token=${TOKEN}`;
@@ -89,6 +91,25 @@ async function openWall(viewport: { width: number; height: number }, path = WALL
   return { page, record, auth };
 }
 
+/**
+ * Reports a case at a building, files it and dispatches it to the top candidate, all through the API, the way a
+ * dispatcher does: the seeded history has no responder on the way, and the wall's route layers need one to draw.
+ */
+async function dispatchCase(p: BlockPlace): Promise<number> {
+  const send = async <T = { id: number }>(path: string, body: unknown, status: number): Promise<T> => {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status, `${path}: ${await res.clone().text()}`).toBe(status);
+    return (await res.json()) as T;
+  };
+  const staff = (await (await fetch(`${server.url}/api/staff?role=centre-staff&subdistrict=${p.subdistrict}`)).json()) as { items: { id: number; unit?: { key: string } }[] };
+  const dispatcher = staff.items.find((s) => s.unit?.key === 'guidance');
+  expect(dispatcher, `a guidance-centre dispatcher in ${p.subdistrict}`).toBeTruthy();
+  const ev = await send('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' }, 201);
+  await send(`/api/events/${ev.id}/transitions`, { to: 'filed', actor: dispatcher!.id }, 200);
+  const { route } = await send<{ route: { id: number } }>(`/api/events/${ev.id}/dispatch`, { actor: dispatcher!.id }, 200);
+  return route.id;
+}
+
 beforeAll(async () => {
   ensureBuild();
   const tmp = join(ROOT, 'tests', '.tmp');
@@ -97,6 +118,11 @@ beforeAll(async () => {
   copyFileSync(inject('seededDb'), dbFile);
   server = new Server(await freePort(), dbFile);
   await server.start();
+  const seeded = new Database(inject('seededDb'), { readonly: true });
+  const places = blockPlaces(seeded);
+  seeded.close();
+  // Two responders on the way, in different parts of the district.
+  for (const p of [places[40], places[places.length - 60]]) await dispatchCase(p);
   browser = await launchBrowser();
 });
 
@@ -135,6 +161,7 @@ async function expectAllLayers(page: Page, windowDays: number): Promise<void> {
   expect(counts.open, 'open cases').toBeGreaterThan(0);
   expect(counts.staff, 'staff positions').toBeGreaterThan(0);
   expect(counts.ticker, 'ticker rows').toBeGreaterThan(0);
+  expect(await page.evaluate(() => window.__gezhiWall!.routes()), 'dispatch routes under way').toBeGreaterThanOrEqual(2);
 }
 
 /**
@@ -168,6 +195,24 @@ async function expectTickerDays(page: Page): Promise<void> {
   expect(await page.locator('.wall-ticker-day').allTextContents()).toEqual(expected);
 }
 
+/**
+ * Each responder on the way has its ETA label on the map (placed with the hotspot labels, none hidden under
+ * another), and around the first route the route colour really reaches the screen: line, moving head and label.
+ */
+async function expectRoutesInSight(page: Page): Promise<void> {
+  const active = (await (await fetch(`${server.url}/api/routes/active`)).json()) as { items: { coordinates: [number, number][] }[] };
+  expect(active.items.length).toBeGreaterThanOrEqual(2);
+  const placed = await page.evaluate(() => window.__gezhiWall!.placedLabels());
+  expect(placed.routes, 'route ETA labels on the map').toBe(active.items.length);
+  expect(placed.hotspots, 'hotspot labels on the map').toBeGreaterThan(0);
+  const [lon, lat] = active.items[0].coordinates.at(-1)!;
+  const end = await page.evaluate(([x, y]) => window.__gezhiWall!.screenPoint(x, y), [lon, lat] as const);
+  const clip = { x: Math.max(0, end.x - 240), y: Math.max(0, end.y - 160), width: 480, height: 320 };
+  const png = await capture(page, { path: artifactPath('wall-route.png'), clip });
+  const cyan = await countColour(page, png, [ROUTE_COLOR[0], ROUTE_COLOR[1], ROUTE_COLOR[2]], 40);
+  expect(cyan, 'route-coloured pixels near the route').toBeGreaterThan(150);
+}
+
 describe('wall', () => {
   test('3840×2160 kiosk: every layer, big figures, no header, the token on every API call', async () => {
     const { page, auth } = await openWall({ width: 3840, height: 2160 });
@@ -199,6 +244,7 @@ describe('wall', () => {
     await capture(page, { path: artifactPath('wall-1080.png') });
     const stats = await imageStats(page, await capture(page.locator('.wall-canvas canvas')));
     expect(stats.std).toBeGreaterThan(10);
+    await expectRoutesInSight(page);
     await page.close();
   });
 

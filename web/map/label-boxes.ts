@@ -37,3 +37,20 @@ export function boxRing(map: Projector, anchor: [number, number], box: [number, 
     [sw.lng, sw.lat],
   ];
 }
+
+/**
+ * A leader line from `anchor` to the point `to` (pixels relative to the anchor), as a thin closed ring (lon/lat):
+ * drawn with the label boxes' polygon program, so it costs no program of its own either.
+ */
+export function leaderRing(map: Projector, anchor: [number, number], to: { x: number; y: number }, widthPx: number): [number, number][] {
+  const p = map.project(anchor);
+  const len = Math.hypot(to.x, to.y) || 1;
+  const nx = (-to.y / len) * (widthPx / 2);
+  const ny = (to.x / len) * (widthPx / 2);
+  const at = (x: number, y: number): [number, number] => {
+    const q = map.unproject([p.x + x, p.y + y]);
+    return [q.lng, q.lat];
+  };
+  const first = at(nx, ny);
+  return [first, at(to.x + nx, to.y + ny), at(to.x - nx, to.y - ny), at(-nx, -ny), first];
+}

@@ -1,6 +1,6 @@
 import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import { GeoJsonLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from '@deck.gl/layers';
+import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { BlockCollection, BlockFeature } from '../api/types';
 import type { LoadedEventColumns } from './event-columns';
 import type { Label } from './labels';
@@ -26,7 +26,7 @@ export const WALL_LAYER_IDS = {
   staff: 'wall-staff',
   rings: 'wall-rings',
   hotspotLabels: 'wall-hotspot-labels',
-  hotspotLabelBoxes: 'wall-hotspot-label-boxes',
+  labelBoxes: 'wall-label-boxes',
   subdistrictLabels: 'wall-subdistrict-labels',
 } as const;
 
@@ -162,7 +162,7 @@ export function wallPulseLayer(data: CasePoint[], phase: number, scale: number):
  * label layers share one atlas and one program. (A second weight built a second atlas; the hotspot labels'
  * background boxes needed a program of their own: the dark outline keeps them readable without it.)
  */
-const LABEL_FONT = {
+export const LABEL_FONT = {
   characterSet: 'auto',
   fontFamily: FONT_FAMILY,
   fontWeight: 700,
@@ -194,43 +194,25 @@ export function wallRingsLayer(data: RingPoint[], frame: number, scale: number):
   });
 }
 
+/** A responder on the way: where the moving head is now. */
 export interface RoutePath {
   head: [number, number];
-  label: string;
-  end: [number, number];
 }
 
-export function wallRouteLayers(data: RoutePath[], frame: number, labelEpoch: number, scale: number): Layer[] {
-  return [
-    new ScatterplotLayer<RoutePath>({
-      id: WALL_LAYER_IDS.routeHeads,
-      data,
-      radiusUnits: 'pixels',
-      getRadius: 8 * scale,
-      stroked: true,
-      lineWidthUnits: 'pixels',
-      getLineWidth: 2.5 * scale,
-      getLineColor: [255, 255, 255, 255],
-      getFillColor: ROUTE_COLOR,
-      getPosition: (d) => d.head,
-      updateTriggers: { getPosition: frame },
-    }),
-    new TextLayer<RoutePath>({
-      id: WALL_LAYER_IDS.routeLabels,
-      data,
-      ...LABEL_FONT,
-      outlineColor: [5, 10, 20, 255],
-      getPosition: (d) => d.end,
-      getText: (d) => d.label,
-      getSize: 17 * scale,
-      sizeUnits: 'pixels',
-      getColor: ROUTE_COLOR,
-      getPixelOffset: [0, -22 * scale],
-      getTextAnchor: 'middle',
-      getAlignmentBaseline: 'bottom',
-      updateTriggers: { getText: labelEpoch },
-    }),
-  ];
+export function wallRouteHeadLayer(data: RoutePath[], frame: number, scale: number): Layer {
+  return new ScatterplotLayer<RoutePath>({
+    id: WALL_LAYER_IDS.routeHeads,
+    data,
+    radiusUnits: 'pixels',
+    getRadius: 8 * scale,
+    stroked: true,
+    lineWidthUnits: 'pixels',
+    getLineWidth: 2.5 * scale,
+    getLineColor: [255, 255, 255, 255],
+    getFillColor: ROUTE_COLOR,
+    getPosition: (d) => d.head,
+    updateTriggers: { getPosition: frame },
+  });
 }
 
 export function wallStaffLayer(data: { lon: number; lat: number }[], version: number, scale: number): Layer {
@@ -243,85 +225,6 @@ export function wallStaffLayer(data: { lon: number; lat: number }[], version: nu
     getFillColor: STAFF_COLOR,
     getPosition: (d) => [d.lon, d.lat],
     updateTriggers: { getPosition: version },
-  });
-}
-
-export interface HotspotLabel {
-  position: [number, number];
-  title: string;
-  detail: string;
-  /** Screen offset chosen so labels do not overlap (see placeLabels); null: not shown at this view. */
-  offset: [number, number] | null;
-  /** The label's backing box in pixels from its anchor [x0, y0, x1, y1] (with the offset), when shown. */
-  box: [number, number, number, number] | null;
-}
-
-/** The geometry of a hotspot label at a wall scale: type size, line height and box padding, in pixels. */
-export function hotspotLabelMetrics(scale: number) {
-  const size = 18 * scale;
-  return { size, weight: LABEL_FONT.fontWeight, lineHeight: 1.25, padX: 8 * scale, padY: 4 * scale, gap: 10 * scale };
-}
-
-/**
- * Greedy label placement in screen space: strongest first, each label tried right of its anchor, then left, then
- * stepped down/up; a label that fits nowhere is left off the map (the side list always names every hotspot).
- */
-export function placeLabels(
-  labels: { anchor: { x: number; y: number }; width: number; height: number }[],
-  gap: number,
-): ([number, number] | null)[] {
-  const boxes: [number, number, number, number][] = [];
-  const hit = (b: [number, number, number, number]) => boxes.some((o) => b[0] < o[2] + gap && b[2] + gap > o[0] && b[1] < o[3] + gap && b[3] + gap > o[1]);
-  return labels.map(({ anchor, width, height }) => {
-    const tries: [number, number][] = [];
-    for (const dy of [0, 1, -1, 2, -2, 3, -3]) {
-      tries.push([gap, dy * (height + gap)]);
-      tries.push([-gap - width, dy * (height + gap)]);
-    }
-    for (const [dx, dy] of tries) {
-      const b: [number, number, number, number] = [anchor.x + dx, anchor.y + dy - height / 2, anchor.x + dx + width, anchor.y + dy + height / 2];
-      if (!hit(b)) {
-        boxes.push(b);
-        return [dx, dy];
-      }
-    }
-    return null;
-  });
-}
-
-/**
- * Dark boxes behind the hotspot labels, as polygons (rings from label-boxes.ts). Default SolidPolygonLayer settings,
- * as the block choropleth's GeoJsonLayer fills its features with: both compile to one shader.
- */
-export function wallHotspotLabelBoxLayer(rings: [number, number][][]): Layer {
-  return new SolidPolygonLayer<[number, number][]>({
-    id: WALL_LAYER_IDS.hotspotLabelBoxes,
-    data: rings,
-    getPolygon: (d) => d,
-    filled: true,
-    extruded: false,
-    getFillColor: [20, 6, 22, 200],
-    pickable: false,
-  });
-}
-
-export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Layer {
-  const m = hotspotLabelMetrics(scale);
-  return new TextLayer<HotspotLabel>({
-    id: WALL_LAYER_IDS.hotspotLabels,
-    data: data.filter((d) => d.offset !== null),
-    ...LABEL_FONT,
-    outlineColor: [5, 10, 20, 255],
-    getPosition: (d) => d.position,
-    getText: (d) => `${d.title}\n${d.detail}`,
-    getSize: m.size,
-    lineHeight: m.lineHeight,
-    sizeUnits: 'pixels',
-    getColor: [255, 170, 215, 255],
-    getTextAnchor: 'start',
-    getAlignmentBaseline: 'center',
-    getPixelOffset: (d) => d.offset ?? [0, 0],
-    updateTriggers: { getPixelOffset: data.map((d) => d.offset?.join(',')).join(';') },
   });
 }
 

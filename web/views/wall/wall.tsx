@@ -5,20 +5,21 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
-import { boxRing, textWidth } from '../../map/label-boxes';
 import { areaLabels } from '../../map/labels';
 import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
+import { wallHotspotLabelLayer, wallLabelBoxLayer, wallRouteLabelLayer } from '../../map/wall-labels';
 import {
-  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, hotspotLabelMetrics, wallBlocksLayer, wallCasesLayer,
-  wallHeatLayer, wallHotspotLabelBoxLayer, wallHotspotLabelLayer, wallPulseLayer, wallRingsLayer, wallRouteLayers, wallStaffLayer,
-  wallSubdistrictLabelLayer, placeLabels, type CasePoint, type HotspotLabel, type RoutePath,
+  HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, wallBlocksLayer, wallCasesLayer, wallHeatLayer,
+  wallPulseLayer, wallRingsLayer, wallRouteHeadLayer, wallStaffLayer, wallSubdistrictLabelLayer, type CasePoint, type RoutePath,
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
 import { routeLines, WALL_MAP_LAYERS, WALL_SOURCES, wallLineWidths, withWallLines } from '../../map/wall-lines';
 import { setDisplayToken, wallApi } from './api';
 import { WallClock } from './clock';
 import { KpiStrip } from './kpi-strip';
+import { createWallLabels } from './labels';
 import { openWallStream } from './live-stream';
+import { routeProgress } from './route-progress';
 import { HEAT_WINDOWS, readWallParams, type HeatWindow } from './params';
 import { StaleIndicator } from './stale-indicator';
 import { createWallStore, RESYNC_MS, RING_MS } from './store';
@@ -43,6 +44,8 @@ export interface GezhiWallHook {
   syncs(): number;
   hotspots(): number;
   routes(): number;
+  /** Hotspot and route labels placed on the map (a label with no room is left off). */
+  placedLabels(): { hotspots: number; routes: number };
   staff(): number;
   openCases(): number;
   heatPoints(): number;
@@ -59,24 +62,6 @@ declare global {
 const isStreet = (f: { properties: Record<string, unknown> | null }) => f.properties?.class === 'street';
 const HEAT_CYCLE_MS = 60_000;
 const WINDOW_KEYS: Record<HeatWindow, MessageKey> = { '24h': 'wall.window.24h', '7d': 'wall.window.7d', '30d': 'wall.window.30d' };
-
-/** Position along a route at `elapsed` seconds (times are seconds from the route's start), and the travelled part. */
-function routeProgress(coords: [number, number][], times: number[], elapsed: number): { head: [number, number]; done: boolean } {
-  const n = Math.min(coords.length, times.length);
-  if (n < 2 || elapsed <= times[0]) return { head: coords[0], done: false };
-  if (elapsed >= times[n - 1]) return { head: coords[n - 1], done: true };
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] <= elapsed) lo = mid;
-    else hi = mid;
-  }
-  const f = (elapsed - times[lo]) / Math.max(1e-9, times[hi] - times[lo]);
-  const [ax, ay] = coords[lo];
-  const [bx, by] = coords[hi];
-  return { head: [ax + (bx - ax) * f, ay + (by - ay) * f], done: false };
-}
 
 export function WallView(): JSX.Element {
   const params = readWallParams();
@@ -172,59 +157,26 @@ export function WallView(): JSX.Element {
     features: (store.hotspots()?.items ?? []).map((h) => ({ type: 'Feature', id: h.id, geometry: h.outline, properties: { id: h.id } })),
   }));
   const [viewEpoch, setViewEpoch] = createSignal(0);
-  const hotspotLabels = createMemo<HotspotLabel[]>(() => {
-    viewEpoch();
-    const s = scale();
-    const items = (store.hotspots()?.items ?? []).map((h) => {
-      const b = geometryBounds(h.outline);
-      const title = t('wall.hotspot.label', {
-        place: `${h.subdistrict.name.replace(/街道$/, '')} ${h.block.communityName}`,
-        governor: h.governor?.name ?? t('wall.hotspot.noGovernor'),
-      });
-      const detail = t('wall.hotspot.stats', { n: h.count, z: h.z.toFixed(1) });
-      const label: HotspotLabel = { position: (b ? [b[2], (b[1] + b[3]) / 2] : h.center) as [number, number], title, detail, offset: null, box: null };
-      return label;
-    });
-    if (!map || !styleParsed()) return items;
-    // Boxes of two lines plus padding; the text starts one padding inside its box's left edge.
-    const m = hotspotLabelMetrics(s);
-    const height = m.size * m.lineHeight * 2 + 2 * m.padY;
-    const widths = items.map((l) => Math.max(textWidth(l.title, m.size, m.weight), textWidth(l.detail, m.size, m.weight)) + 2 * m.padX);
-    const offsets = placeLabels(items.map((l, i) => ({ anchor: map!.project(l.position), width: widths[i], height })), m.gap);
-    items.forEach((l, i) => {
-      const o = offsets[i];
-      if (!o) return;
-      l.offset = [o[0] + m.padX, o[1]];
-      l.box = [o[0], o[1] - height / 2, o[0] + widths[i], o[1] + height / 2];
-    });
-    return items;
-  });
-  /** Label boxes follow the view on every move (the labels keep their pixel offsets until the move ends). */
   const [moveTick, setMoveTick] = createSignal(0);
-  const hotspotBoxes = createMemo(() => {
-    moveTick();
-    const m = map;
-    if (!m) return [];
-    return hotspotLabels().flatMap((l) => (l.box ? [boxRing(m, l.position, l.box)] : []));
+  const labelEpoch = createMemo(() => Math.floor(now() / 5_000));
+  const routeList = createMemo(() => {
+    store.routesVersion();
+    return [...store.routes.values()];
+  });
+  const labels = createWallLabels({
+    map: () => (styleParsed() ? map ?? null : null),
+    scale,
+    hotspots: store.hotspots,
+    routes: routeList,
+    viewEpoch,
+    moveTick,
+    labelEpoch,
   });
   const subdistrictLabels = createMemo(() => (basemap() ? areaLabels(basemap()!.subdistricts) : []));
-  const labelEpoch = createMemo(() => Math.floor(now() / 5_000));
   const routePaths = createMemo<RoutePath[]>(() => {
-    store.routesVersion();
     frame();
     const wall = Date.now();
-    const out: RoutePath[] = [];
-    for (const r of store.routes.values()) {
-      const elapsed = (wall - r.start) / 1000;
-      const { head, done } = routeProgress(r.coordinates, r.times, elapsed);
-      const left = Math.max(0, Math.ceil((r.etaSeconds - elapsed) / 60));
-      out.push({
-        head,
-        end: r.coordinates[r.coordinates.length - 1],
-        label: done ? t('wall.route.arrived', { name: r.staffName }) : t('wall.route.eta', { name: r.staffName, min: left }),
-      });
-    }
-    return out;
+    return routeList().map((r) => ({ head: routeProgress(r.coordinates, r.times, (wall - r.start) / 1000).head }));
   });
 
   const layers = createMemo<Layer[]>(() => {
@@ -237,7 +189,6 @@ export function WallView(): JSX.Element {
     const heat = fitted() ? store.heat() : null;
     if (heat) out.push(wallHeatLayer(heat, s, before));
     out.push(wallStaffLayer(staffPoints(), store.staffVersion(), s));
-    out.push(...wallRouteLayers(routePaths(), f, labelEpoch(), s));
     out.push(wallCasesLayer(casePoints(), Date.now(), colourEpoch() + store.casesVersion() * 1e6, s));
     const phase = params.motion ? ((f / 1600) % 1) : 0.35;
     out.push(wallPulseLayer(overduePoints(), phase, s));
@@ -245,9 +196,11 @@ export function WallView(): JSX.Element {
     const p = performance.now();
     const rings = store.rings().map((r) => ({ lon: r.lon, lat: r.lat, age: params.motion ? Math.min(1, (p - r.born) / RING_MS) : 0.3 }));
     out.push(wallRingsLayer(rings, f, s));
+    out.push(wallRouteHeadLayer(routePaths(), f, s));
     out.push(wallSubdistrictLabelLayer(subdistrictLabels(), english(), s));
-    out.push(wallHotspotLabelBoxLayer(hotspotBoxes()));
-    out.push(wallHotspotLabelLayer(hotspotLabels(), s));
+    out.push(wallLabelBoxLayer(labels.boxes()));
+    out.push(wallHotspotLabelLayer(labels.hotspots(), s));
+    out.push(wallRouteLabelLayer(labels.routes(), s));
     return out;
   });
 
@@ -297,6 +250,7 @@ export function WallView(): JSX.Element {
       syncs: () => store.syncs(),
       hotspots: () => store.hotspots()?.items.length ?? 0,
       routes: () => store.routes.size,
+      placedLabels: () => ({ hotspots: labels.hotspots().filter((l) => l.box).length, routes: labels.routes().filter((l) => l.box).length }),
       staff: () => store.staff.size,
       openCases: () => store.cases.size,
       heatPoints: () => store.heat()?.count ?? 0,
