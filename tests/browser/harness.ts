@@ -130,35 +130,15 @@ export async function waitForMap(page: Page, timeoutMs = 60_000): Promise<number
   return page.evaluate(() => window.__gezhi!.firstRenderMs()!);
 }
 
-/** Luminance statistics of a region of a screenshot, decoded by the browser itself (no image library needed). */
-export async function imageStats(page: Page, png: Buffer): Promise<{ mean: number; std: number; distinct: number }> {
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.width;
-    canvas.height = img.height;
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const { data } = ctx.getImageData(0, 0, img.width, img.height);
-    let sum = 0;
-    let sum2 = 0;
-    const colours = new Set<number>();
-    const n = data.length / 4;
-    for (let i = 0; i < data.length; i += 4) {
-      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-      sum += y;
-      sum2 += y * y;
-      if (colours.size < 5000) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-    }
-    const mean = sum / n;
-    return { mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), distinct: colours.size };
-  }, png.toString('base64'));
-}
-
-/** How many pixels of a screenshot lie within `tolerance` (per channel) of an RGB colour. */
-export async function countColour(page: Page, png: Buffer, rgb: readonly [number, number, number], tolerance: number): Promise<number> {
+/**
+ * Luminance statistics of a screenshot, decoded by the browser itself (no image library needed); with `match`, also
+ * how many pixels lie within `tolerance` (per channel) of an RGB colour.
+ */
+export async function imageStats(
+  page: Page,
+  png: Buffer,
+  match: { rgb: readonly [number, number, number]; tolerance: number } = { rgb: [0, 0, 0], tolerance: -1 },
+): Promise<{ mean: number; std: number; distinct: number; matches: number }> {
   return page.evaluate(
     async ([b64, [r, g, b], tol]) => {
       const img = new Image();
@@ -170,14 +150,28 @@ export async function countColour(page: Page, png: Buffer, rgb: readonly [number
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(img, 0, 0);
       const { data } = ctx.getImageData(0, 0, img.width, img.height);
-      let n = 0;
+      let sum = 0;
+      let sum2 = 0;
+      let matches = 0;
+      const colours = new Set<number>();
+      const n = data.length / 4;
       for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol && Math.abs(data[i + 2] - b) <= tol) n++;
+        const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+        sum += y;
+        sum2 += y * y;
+        if (colours.size < 5000) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        if (Math.abs(data[i] - r) <= tol && Math.abs(data[i + 1] - g) <= tol && Math.abs(data[i + 2] - b) <= tol) matches++;
       }
-      return n;
+      const mean = sum / n;
+      return { mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), distinct: colours.size, matches };
     },
-    [png.toString('base64'), rgb, tolerance] as const,
+    [png.toString('base64'), match.rgb, match.tolerance] as const,
   );
+}
+
+/** How many pixels of a screenshot lie within `tolerance` (per channel) of an RGB colour. */
+export async function countColour(page: Page, png: Buffer, rgb: readonly [number, number, number], tolerance: number): Promise<number> {
+  return (await imageStats(page, png, { rgb, tolerance })).matches;
 }
 
 export function artifactPath(name: string): string {

@@ -78,45 +78,33 @@ export function wallLabelBoxLayer(boxes: LabelBox[]): Layer {
   });
 }
 
-export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Layer {
-  const m = hotspotLabelMetrics(scale);
-  return new TextLayer<HotspotLabel>({
-    id: WALL_LAYER_IDS.hotspotLabels,
+/** Text of placed labels, starting at each label's offset; labels left off (no offset) are not drawn. */
+function placedTextLayer<L extends PlacedLabel>(id: string, data: L[], m: LabelMetrics, color: RGBA, text: (d: L) => string): Layer {
+  return new TextLayer<L>({
+    id,
     data: data.filter((d) => d.offset !== null),
     ...LABEL_FONT,
     outlineColor: [5, 10, 20, 255],
     getPosition: (d) => d.position,
-    getText: (d) => `${d.title}\n${d.detail}`,
+    getText: text,
     getSize: m.size,
     lineHeight: m.lineHeight,
     sizeUnits: 'pixels',
-    getColor: [255, 170, 215, 255],
-    getTextAnchor: 'start',
-    getAlignmentBaseline: 'center',
-    getPixelOffset: (d) => d.offset ?? [0, 0],
-    updateTriggers: { getPixelOffset: data.map((d) => d.offset?.join(',')).join(';') },
-  });
-}
-
-export function wallRouteLabelLayer(data: RouteLabel[], scale: number): Layer {
-  const m = routeLabelMetrics(scale);
-  return new TextLayer<RouteLabel>({
-    id: WALL_LAYER_IDS.routeLabels,
-    data: data.filter((d) => d.offset !== null),
-    ...LABEL_FONT,
-    outlineColor: [5, 10, 20, 255],
-    getPosition: (d) => d.position,
-    getText: (d) => d.text,
-    getSize: m.size,
-    lineHeight: m.lineHeight,
-    sizeUnits: 'pixels',
-    getColor: ROUTE_COLOR,
+    getColor: color,
     getTextAnchor: 'start',
     getAlignmentBaseline: 'center',
     getPixelOffset: (d) => d.offset ?? [0, 0],
     updateTriggers: {
-      getText: data.map((d) => d.text).join(';'),
+      getText: data.map(text).join(';'),
       getPixelOffset: data.map((d) => d.offset?.join(',')).join(';'),
     },
   });
+}
+
+export function wallHotspotLabelLayer(data: HotspotLabel[], scale: number): Layer {
+  return placedTextLayer(WALL_LAYER_IDS.hotspotLabels, data, hotspotLabelMetrics(scale), [255, 170, 215, 255], (d) => `${d.title}\n${d.detail}`);
+}
+
+export function wallRouteLabelLayer(data: RouteLabel[], scale: number): Layer {
+  return placedTextLayer(WALL_LAYER_IDS.routeLabels, data, routeLabelMetrics(scale), ROUTE_COLOR, (d) => d.text);
 }
