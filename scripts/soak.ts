@@ -5,7 +5,7 @@
  * speed (`npm run gezhi -- simulate --speed 20`), opens /wall in headless Chromium (kiosk, tour and animation on),
  * warms up, then records the JS heap (after a forced GC: CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage)
  * and the DOM node count (CDP Performance.getMetrics 'Nodes'), runs for the soak time sampling once a minute, and
- * records again. Passes when both end within 15 % of their post-warm-up values. Writes bench-results/soak.json.
+ * records again, with a screenshot of the wall at the end (tests/artifacts/soak-wall-end.png). Passes when both end within 15 % of their post-warm-up values. Writes bench-results/soak.json.
  *
  * Options: --minutes N (default 10), --warmup SECONDS (default 300), --speed S (default 20), --db FILE (default
  * tests/.tmp/seeded.db, else data/gezhi.db, else a fresh seed), --width/--height (default 1920×1080), --fps N.
@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CDPSession, Page } from 'playwright-core';
-import { ensureBuild, freePort, launchBrowser, ROOT } from '../tests/browser/harness.ts';
+import { artifactPath, ensureBuild, freePort, launchBrowser, ROOT } from '../tests/browser/harness.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,6 +67,7 @@ interface Sample {
   rings: number;
   ticker: number;
   routes: number;
+  routeLabels: number;
   staff: number;
   openCases: number;
   lastMessageId: number;
@@ -82,7 +83,7 @@ async function sample(page: Page, cdp: CDPSession, t0: number): Promise<Sample> 
   const wall = await page.evaluate(() => {
     const w = window.__gezhiWall!;
     return {
-      layers: w.layerCount(), rings: w.rings(), ticker: w.tickerItems(), routes: w.routes(), staff: w.staff(),
+      layers: w.layerCount(), rings: w.rings(), ticker: w.tickerItems(), routes: w.routes(), routeLabels: w.placedLabels().routes, staff: w.staff(),
       openCases: w.openCases(), lastMessageId: Number(w.lastMessageId() || 0), stream: w.streamStatus(),
     };
   });
@@ -152,9 +153,11 @@ async function main(): Promise<void> {
       await page.waitForTimeout(60_000);
       const s = await sample(page, cdp, t0);
       samples.push(s);
-      log(`minute ${m}: heap ${s.heapUsedMB} MB, ${s.nodes} nodes, ${s.layers} layers, rings ${s.rings}, ticker ${s.ticker}, routes ${s.routes}, open ${s.openCases}, staff ${s.staff}, messages ${s.lastMessageId - base.lastMessageId}, stream ${s.stream}`);
+      log(`minute ${m}: heap ${s.heapUsedMB} MB, ${s.nodes} nodes, ${s.layers} layers, rings ${s.rings}, ticker ${s.ticker}, routes ${s.routes} (${s.routeLabels} labelled), open ${s.openCases}, staff ${s.staff}, messages ${s.lastMessageId - base.lastMessageId}, stream ${s.stream}`);
     }
     const end = samples[samples.length - 1];
+    // The wall as it stands after the soak, to be looked at (busy routes, labels, ticker).
+    await page.screenshot({ path: artifactPath('soak-wall-end.png') });
     const heapRatio = end.heapUsedMB / base.heapUsedMB;
     const nodeRatio = end.nodes / base.nodes;
     const messages = end.lastMessageId - base.lastMessageId;
