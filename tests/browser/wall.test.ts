@@ -213,6 +213,26 @@ async function expectRoutesInSight(page: Page): Promise<void> {
   expect(cyan, 'route-coloured pixels near the route').toBeGreaterThan(150);
 }
 
+/** The HTML map labels move with the map: dragged by hand, a hotspot label moves exactly as the ground beneath it. */
+async function expectLabelsFollowTheMap(page: Page): Promise<void> {
+  const label = page.locator('.wall-hotspot-label').first();
+  const ground = () => page.evaluate(() => window.__gezhiWall!.screenPoint(112.9, 27.88));
+  const [box0, p0] = [await label.boundingBox(), await ground()];
+  expect(box0, 'a hotspot label on the map').not.toBeNull();
+  const canvas = (await page.locator('.wall-canvas').boundingBox())!;
+  const [x, y] = [canvas.x + canvas.width * 0.6, canvas.y + canvas.height * 0.4];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(x - 12 * i, y - 8 * i);
+  await page.waitForTimeout(300); // at rest before release: no inertia
+  await page.mouse.up();
+  await page.waitForTimeout(800);
+  const [box1, p1] = [await label.boundingBox(), await ground()];
+  expect(Math.hypot(p1.x - p0.x, p1.y - p0.y), 'the map moved').toBeGreaterThan(100);
+  expect(Math.abs(box1!.x - box0!.x - (p1.x - p0.x)), 'label x follows the map').toBeLessThan(2);
+  expect(Math.abs(box1!.y - box0!.y - (p1.y - p0.y)), 'label y follows the map').toBeLessThan(2);
+}
+
 describe('wall', () => {
   test('3840×2160 kiosk: every layer, big figures, no header, the token on every API call', async () => {
     const { page, auth } = await openWall({ width: 3840, height: 2160 });
@@ -245,6 +265,7 @@ describe('wall', () => {
     const stats = await imageStats(page, await capture(page.locator('.wall-canvas canvas')));
     expect(stats.std).toBeGreaterThan(10);
     await expectRoutesInSight(page);
+    await expectLabelsFollowTheMap(page);
     await page.close();
   });
 

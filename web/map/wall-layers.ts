@@ -1,10 +1,8 @@
 import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { BlockCollection, BlockFeature } from '../api/types';
 import type { LoadedEventColumns } from './event-columns';
-import type { Label } from './labels';
-import { FONT_FAMILY } from './layers';
 import type { RGBA } from './palette';
 
 /**
@@ -12,7 +10,8 @@ import type { RGBA } from './palette';
  * descriptors with the same ids and it diffs their props: buffers are rebuilt only for the accessors named in
  * `updateTriggers`, and pure animation (the overdue pulse) moves a uniform (`radiusScale`, `opacity`) alone.
  * Sizes are in screen pixels times `scale` (1 at 1920×1080, 2 at 3840×2160), so a 4K wall reads from 5 m.
- * Hotspot outlines and route lines are MapLibre layers under these ids (see wall-lines.ts).
+ * Hotspot outlines and route lines are MapLibre layers under these ids (see wall-lines.ts); the map's labels are
+ * HTML under these ids (views/wall/map-labels.tsx).
  */
 export const WALL_LAYER_IDS = {
   blocks: 'wall-blocks',
@@ -26,7 +25,6 @@ export const WALL_LAYER_IDS = {
   staff: 'wall-staff',
   rings: 'wall-rings',
   hotspotLabels: 'wall-hotspot-labels',
-  labelBoxes: 'wall-label-boxes',
   subdistrictLabels: 'wall-subdistrict-labels',
 } as const;
 
@@ -162,13 +160,6 @@ export function wallPulseLayer(data: CasePoint[], phase: number, scale: number):
  * label layers share one atlas and one program. (A second weight built a second atlas; the hotspot labels'
  * background boxes needed a program of their own: the dark outline keeps them readable without it.)
  */
-export const LABEL_FONT = {
-  characterSet: 'auto',
-  fontFamily: FONT_FAMILY,
-  fontWeight: 700,
-  fontSettings: { sdf: true, fontSize: 48, buffer: 8 },
-  outlineWidth: 4,
-} as const;
 
 export interface RingPoint {
   lon: number;
@@ -228,19 +219,3 @@ export function wallStaffLayer(data: { lon: number; lat: number }[], version: nu
   });
 }
 
-export function wallSubdistrictLabelLayer(data: readonly Label[], english: boolean, scale: number): Layer {
-  return new TextLayer<Label>({
-    id: WALL_LAYER_IDS.subdistrictLabels,
-    data,
-    ...LABEL_FONT,
-    outlineColor: [5, 10, 20, 230],
-    getPosition: (d) => d.position,
-    getText: (d) => (english ? d.nameEn : d.name),
-    getSize: 16 * scale,
-    sizeUnits: 'pixels',
-    getColor: [200, 210, 235, 230],
-    getTextAnchor: 'middle',
-    getAlignmentBaseline: 'center',
-    updateTriggers: { getText: english },
-  });
-}

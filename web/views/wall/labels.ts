@@ -1,17 +1,16 @@
 import { createMemo, type Accessor } from 'solid-js';
 import { t } from '../../i18n';
-import { boxRing, leaderRing, textWidth } from '../../map/label-boxes';
-import { leaderEnd, placeLabels, polylineBoxes, type Box } from '../../map/label-placement';
+import { placeLabels, polylineBoxes, type Box } from '../../map/label-placement';
+import { textWidth } from '../../map/text-width';
 import {
-  hotspotLabelMetrics, LABEL_LEADER_FILL, LABEL_BOX_FILL, labelHeight, routeLabelMetrics,
-  type HotspotLabel, type LabelBox, type LabelMetrics, type PlacedLabel, type RouteLabel,
+  hotspotLabelMetrics, labelHeight, routeLabelMetrics, type HotspotLabel, type LabelMetrics, type PlacedLabel, type RouteLabel,
 } from '../../map/wall-labels';
 import type { HotspotAnswer } from './api';
 import type { RouteState } from './store';
 import { geometryBounds } from './tour';
 import { minutesLeft, routeProgress } from './route-progress';
 
-type Projector = Parameters<typeof boxRing>[0];
+type Projector = { project(lngLat: [number, number]): { x: number; y: number } };
 
 export interface WallLabelInputs {
   /** The map once its style is parsed (null before): labels are placed in its screen space. */
@@ -19,10 +18,8 @@ export interface WallLabelInputs {
   scale: Accessor<number>;
   hotspots: Accessor<HotspotAnswer | null>;
   routes: Accessor<readonly RouteState[]>;
-  /** Changes when a move ends (labels are placed again) … */
+  /** Changes when a move ends: labels are placed again (during a move they keep their pixel offsets). */
   viewEpoch: Accessor<number>;
-  /** … and on every move frame (boxes follow the view; labels keep their pixel offsets until the move ends). */
-  moveTick: Accessor<number>;
   /** Changes every few seconds: ETA texts are rewritten (not on every animation frame). */
   labelEpoch: Accessor<number>;
 }
@@ -93,24 +90,5 @@ export function createWallLabels(input: WallLabelInputs) {
     return { hotspots, routes };
   });
 
-  const boxes = createMemo<LabelBox[]>(() => {
-    input.moveTick();
-    const map = input.map();
-    if (!map) return [];
-    const { hotspots, routes } = placed();
-    const s = input.scale();
-    const out: LabelBox[] = [];
-    // A label moved away from its anchor gets a leader line to it (the label's own gap is close enough without one).
-    const add = (l: PlacedLabel, kind: 'hotspot' | 'route', reach: number) => {
-      if (!l.box) return;
-      const end = leaderEnd({ x: 0, y: 0 }, l.box, reach);
-      if (end) out.push({ ring: leaderRing(map, l.position, end, 2 * s), fill: LABEL_LEADER_FILL[kind] });
-      out.push({ ring: boxRing(map, l.position, l.box), fill: LABEL_BOX_FILL[kind] });
-    };
-    for (const l of hotspots) add(l, 'hotspot', 1.5 * hotspotLabelMetrics(s).gap);
-    for (const l of routes) add(l, 'route', 1.5 * routeLabelMetrics(s).gap);
-    return out;
-  });
-
-  return { hotspots: () => placed().hotspots, routes: () => placed().routes, boxes };
+  return { hotspots: () => placed().hotspots, routes: () => placed().routes };
 }

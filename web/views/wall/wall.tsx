@@ -7,10 +7,9 @@ import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
 import { areaLabels } from '../../map/labels';
 import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
-import { wallHotspotLabelLayer, wallLabelBoxLayer, wallRouteLabelLayer } from '../../map/wall-labels';
 import {
   HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, wallBlocksLayer, wallCasesLayer, wallHeatLayer,
-  wallPulseLayer, wallRingsLayer, wallRouteHeadLayer, wallStaffLayer, wallSubdistrictLabelLayer, type CasePoint, type RoutePath,
+  wallPulseLayer, wallRingsLayer, wallRouteHeadLayer, wallStaffLayer, type CasePoint, type RoutePath,
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
 import { routeLines, WALL_MAP_LAYERS, WALL_SOURCES, wallLineWidths, withWallLines } from '../../map/wall-lines';
@@ -18,6 +17,7 @@ import { setDisplayToken, wallApi } from './api';
 import { WallClock } from './clock';
 import { KpiStrip } from './kpi-strip';
 import { createWallLabels } from './labels';
+import { WALL_DOM_LAYERS, WallMapLabels } from './map-labels';
 import { openWallStream } from './live-stream';
 import { routeProgress } from './route-progress';
 import { HEAT_WINDOWS, readWallParams, type HeatWindow } from './params';
@@ -169,10 +169,22 @@ export function WallView(): JSX.Element {
     hotspots: store.hotspots,
     routes: routeList,
     viewEpoch,
-    moveTick,
     labelEpoch,
   });
-  const subdistrictLabels = createMemo(() => (basemap() ? areaLabels(basemap()!.subdistricts) : []));
+  /** Screen position of a map point, renewed on every frame of a move (the HTML labels follow it). */
+  const projector = createMemo(
+    () => {
+      moveTick();
+      viewEpoch();
+      const m = map;
+      return styleParsed() && m ? (p: [number, number]) => m.project(p) : null;
+    },
+    undefined,
+    { equals: false },
+  );
+  const subdistrictLabels = createMemo(() =>
+    (basemap() ? areaLabels(basemap()!.subdistricts) : []).map((l) => ({ position: l.position, text: english() ? l.nameEn : l.name })),
+  );
   const routePaths = createMemo<RoutePath[]>(() => {
     frame();
     const wall = Date.now();
@@ -197,10 +209,6 @@ export function WallView(): JSX.Element {
     const rings = store.rings().map((r) => ({ lon: r.lon, lat: r.lat, age: params.motion ? Math.min(1, (p - r.born) / RING_MS) : 0.3 }));
     out.push(wallRingsLayer(rings, f, s));
     out.push(wallRouteHeadLayer(routePaths(), f, s));
-    out.push(wallSubdistrictLabelLayer(subdistrictLabels(), english(), s));
-    out.push(wallLabelBoxLayer(labels.boxes()));
-    out.push(wallHotspotLabelLayer(labels.hotspots(), s));
-    out.push(wallRouteLabelLayer(labels.routes(), s));
     return out;
   });
 
@@ -238,7 +246,11 @@ export function WallView(): JSX.Element {
 
     window.__gezhiWall = {
       ready,
-      layerIds: () => [...currentLayers.map((l) => l.id), ...WALL_MAP_LAYERS.filter((l) => fed.has(l.source) && map?.getLayer(l.id)).map((l) => l.id)],
+      layerIds: () => [
+        ...currentLayers.map((l) => l.id),
+        ...WALL_MAP_LAYERS.filter((l) => fed.has(l.source) && map?.getLayer(l.id)).map((l) => l.id),
+        ...WALL_DOM_LAYERS.filter((id) => container.parentElement?.querySelector(`[data-layer="${id}"]`)),
+      ],
       layerCount: () => currentLayers.length,
       rings: () => store.rings().length,
       tickerItems: () => store.ticker().length,
@@ -360,6 +372,7 @@ export function WallView(): JSX.Element {
       <div class="wall-body">
         <div class="wall-map">
           <div ref={container} class="wall-canvas" />
+          <WallMapLabels project={projector} scale={scale} areas={subdistrictLabels} hotspots={labels.hotspots} routes={labels.routes} />
           <div class="wall-map-caption">
             {t('wall.heat', { window: t(WINDOW_KEYS[store.heatWindow()]), n: formatNumber(store.heat()?.count ?? 0) })}
           </div>
