@@ -309,10 +309,7 @@ export function WallView(): JSX.Element {
     setSource('communities', b.communities);
     setSource(STREET_SOURCE, { ...b.roads, features: b.roads.features.filter(isStreet) });
   });
-  const routeFc = createMemo(() => {
-    store.routesVersion();
-    return routeLines([...store.routes.values()].map((r) => r.coordinates));
-  });
+  const routeFc = createMemo(() => routeLines(routeList().map((r) => r.coordinates)));
   createEffect(() => {
     const hotspots = hotspotFc();
     if (styleParsed()) setSource(WALL_SOURCES.hotspots, hotspots);
