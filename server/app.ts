@@ -41,6 +41,8 @@ export interface AppDeps {
   live?: LiveHub;
   /** Accepted Open311 api_key values; omitted, GEZHI_OPEN311_KEYS (comma-separated) is read at creation. */
   open311Keys?: readonly string[];
+  /** Approved extensions (延期) a case may have; omitted, GEZHI_MAX_EXTENSIONS is read at creation (default 2). */
+  maxExtensions?: number;
 }
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
@@ -51,7 +53,7 @@ export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
   const live = deps.live ?? new LiveHub(deps.db);
-  const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q });
+  const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q, maxExtensions: deps.maxExtensions ?? maxExtensionsFromEnv() });
   const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
 
   const limit = (maxSize: number) =>
@@ -118,4 +120,13 @@ function serveWeb(app: Hono, root: string): void {
     if (!index || index.mtimeMs !== mtimeMs) index = { mtimeMs, html: readFile(file, 'utf8') };
     return c.html(await index.html, 200, { 'Cache-Control': 'no-cache' });
   });
+}
+
+/** GEZHI_MAX_EXTENSIONS: a whole number from 0; unset, the lifecycle's default. A bad value stops start-up. */
+function maxExtensionsFromEnv(): number | undefined {
+  const raw = process.env.GEZHI_MAX_EXTENSIONS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`GEZHI_MAX_EXTENSIONS must be a whole number from 0 to 100, got ${JSON.stringify(raw)}`);
+  return n;
 }

@@ -9,6 +9,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rebuilds a table others reference (SQLite widens a CHECK only by CREATE new, copy, DROP, RENAME): foreign keys
+   * are switched off around the migration's transaction and checked with foreign_key_check before it commits.
+   */
+  foreignKeysOff?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -291,6 +296,106 @@ ALTER TABLE events ADD COLUMN warn_at INTEGER;
 -- The sweep reads only the cases whose step is due: neither warned nor breached (warning), not yet breached (breach).
 CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
 CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
+`,
+  },
+  {
+    version: 6,
+    name: 'lifecycle: suspended and voided statuses, report verification, verification breach, photo evidence',
+    foreignKeysOff: true,
+    sql: /* sql */ `
+-- The status CHECK gains 'suspended' (挂账·缓办, clock stopped) and 'voided' (作废·撤件, finished). SQLite cannot
+-- alter a CHECK, so the table is rebuilt: same columns in the same order, then the new ones.
+CREATE TABLE events_new (
+  id               INTEGER PRIMARY KEY,
+  case_no          TEXT NOT NULL UNIQUE,
+  kind             TEXT NOT NULL CHECK (kind IN ('demand', 'suggestion', 'incident')),
+  channel          TEXT NOT NULL CHECK (channel IN ('patrol', 'hotline', 'wechat', 'consultation', 'walk-in')),
+  category_code    TEXT NOT NULL REFERENCES categories(code),
+  priority         TEXT NOT NULL CHECK (priority IN ('normal', 'urgent')),
+  status           TEXT NOT NULL CHECK (status IN ('reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated', 'suspended', 'voided')),
+  tier             TEXT NOT NULL CHECK (tier IN ('block', 'centre', 'department')),
+  text             TEXT NOT NULL,
+  lon              REAL NOT NULL,
+  lat              REAL NOT NULL,
+  version_id       INTEGER NOT NULL REFERENCES boundary_versions(id),
+  block_code       TEXT NOT NULL,
+  community_code   TEXT NOT NULL REFERENCES areas(code),
+  subdistrict_code TEXT NOT NULL REFERENCES areas(code),
+  reporter         TEXT NOT NULL DEFAULT '',
+  assignee_id      INTEGER REFERENCES staff(id),
+  unit_id          INTEGER REFERENCES units(id),
+  reported_at      INTEGER NOT NULL,
+  filed_at         INTEGER,
+  dispatched_at    INTEGER,
+  accepted_at      INTEGER,
+  arrived_at       INTEGER,
+  resolved_at      INTEGER,
+  closed_at        INTEGER,
+  evaluated_at     INTEGER,
+  due_at           INTEGER NOT NULL,
+  satisfaction     INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+  rework_count     INTEGER NOT NULL DEFAULT 0,
+  extension_count  INTEGER NOT NULL DEFAULT 0,
+  escalated        INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1)),
+  idempotency_key  TEXT UNIQUE,
+  warned_at        INTEGER,
+  breached_at      INTEGER,
+  escalation_level INTEGER NOT NULL DEFAULT 0,
+  extension_pending INTEGER NOT NULL DEFAULT 0,
+  warn_at          INTEGER,
+  verify_due_at    INTEGER,
+  -- 核查超期: the verification deadline passed while the case waited, resolved, for its verifier.
+  verify_breached_at INTEGER,
+  -- 核实: the on-site check of a public report before it is filed.
+  report_verified_at INTEGER,
+  -- 挂账: since when, from which status (resume returns there), and when it is to be reviewed.
+  suspended_at     INTEGER,
+  suspended_from   TEXT CHECK (suspended_from IN ('filed', 'dispatched', 'accepted', 'arrived')),
+  review_at        INTEGER,
+  voided_at        INTEGER,
+  FOREIGN KEY (version_id, block_code) REFERENCES blocks(version_id, code),
+  CHECK ((status = 'suspended') = (suspended_at IS NOT NULL))
+);
+INSERT INTO events_new (
+  id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
+  community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at, accepted_at,
+  arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count, extension_count, escalated,
+  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at)
+SELECT
+  id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
+  community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at, accepted_at,
+  arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count, extension_count, escalated,
+  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at
+FROM events;
+DROP TABLE events;
+ALTER TABLE events_new RENAME TO events;
+
+-- Every index of v1–v5, recreated; the partial ones follow the new status sets: open = not rejected, closed,
+-- evaluated or voided; swept for 预警/处置超期 = open, clock running, not yet resolved.
+CREATE INDEX events_reported ON events(reported_at);
+CREATE INDEX events_block_status ON events(block_code, status);
+CREATE INDEX events_status_due ON events(status, due_at);
+CREATE INDEX events_category ON events(category_code, reported_at);
+CREATE INDEX events_lonlat ON events(lon, lat);
+CREATE INDEX events_open_due ON events(due_at) WHERE status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended');
+CREATE INDEX events_open_assignee ON events(assignee_id) WHERE status NOT IN ('rejected', 'closed', 'evaluated', 'voided');
+CREATE INDEX events_dispatched_at ON events(dispatched_at) WHERE dispatched_at IS NOT NULL;
+CREATE INDEX events_accepted_at ON events(accepted_at) WHERE accepted_at IS NOT NULL;
+CREATE INDEX events_closed_at ON events(closed_at, due_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived');
+CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived');
+-- 核查超期 sweep: resolved cases whose verification deadline has not been marked as passed.
+CREATE INDEX events_verify_due ON events(verify_due_at) WHERE verify_breached_at IS NULL AND status = 'resolved';
+
+-- Photo evidence (before / after) of a log row: 到场, 处置反馈, 核查. Links into the work-chat file store.
+CREATE TABLE event_log_photos (
+  id       INTEGER PRIMARY KEY,
+  log_id   INTEGER NOT NULL REFERENCES event_log(id),
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  kind     TEXT NOT NULL CHECK (kind IN ('before', 'after')),
+  url      TEXT NOT NULL CHECK (length(url) <= 1000)
+);
+CREATE INDEX event_log_photos_event ON event_log_photos(event_id, log_id);
 `,
   },
 ];

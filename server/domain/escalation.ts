@@ -4,9 +4,14 @@
  * A case's allowed time runs from reported_at to due_at. It enters warning (预警, escalation level 1) once
  * `warning_ratio` of that time has passed — counted in working time for working-hour and working-day deadlines, in
  * clock time for natural-hour ones — and breach (超期, level 2) at due_at. Each step happens once per case; a case
- * found already past due gets both steps at once (warning first). Only open cases escalate.
+ * found already past due gets both steps at once (warning first).
+ *
+ * Two kinds of lateness are kept apart, each charged to whoever holds the case then: 处置超期 (the handler's) is a
+ * case not resolved by due_at — only cases still before resolution are swept for it, so a handler who resolved in
+ * time is never marked late because verification is; 核查超期 (the verifier's) is a resolved case not closed by its
+ * verification deadline (verify_due_at). Suspended cases (挂账) are not swept at all: their clock is stopped.
  */
-import { isOpenStatus, type LogRow, type Status } from './lifecycle.ts';
+import { isClockRunning, type LogRow, type Status } from './lifecycle.ts';
 import type { DeadlineUnit } from './taxonomy.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
@@ -14,6 +19,13 @@ export const WARNING_LEVEL = 1;
 export const BREACH_LEVEL = 2;
 export const WARNING_NOTE = '预警：处置时限将到';
 export const BREACH_NOTE = '超期，升级督办';
+export const VERIFY_BREACH_NOTE = '核查超期：未在核查时限内结案';
+
+/** Statuses swept for 预警 and 处置超期: open, clock running, not yet resolved. */
+export const HANDLING_SWEPT: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived'];
+/** The status swept for 核查超期. */
+export const VERIFY_SWEPT: readonly Status[] = ['resolved'];
+const handling = (s: Status) => isClockRunning(s) && HANDLING_SWEPT.includes(s);
 
 export interface EscalationState {
   status: Status;
@@ -23,6 +35,9 @@ export interface EscalationState {
   warned_at: number | null;
   breached_at: number | null;
   escalation_level: number;
+  /** The verification deadline (set when resolved); absent or null: none yet. */
+  verify_due_at?: number | null;
+  verify_breached_at?: number | null;
 }
 
 export interface EscalationChanges {
@@ -30,10 +45,12 @@ export interface EscalationChanges {
   breached_at?: number;
   escalation_level?: number;
   escalated?: 1;
+  verify_breached_at?: number;
 }
 
 export interface EscalationStep {
-  level: 1 | 2;
+  /** 1 预警, 2 处置超期, 'verify' 核查超期. */
+  level: 1 | 2 | 'verify';
   changes: EscalationChanges;
   log: LogRow;
 }
@@ -65,10 +82,19 @@ export function escalationSteps(
 ): { steps: EscalationStep[]; changes: EscalationChanges } {
   const steps: EscalationStep[] = [];
   const changes: EscalationChanges = {};
-  if (!isOpenStatus(state.status)) return { steps, changes };
   const row = (note: string): LogRow => ({
     at: now, actor_id: null, actor_role: 'system', from_status: state.status, to_status: state.status, assignee_id: state.assignee_id, note,
   });
+  if (VERIFY_SWEPT.includes(state.status)) {
+    const vd = state.verify_due_at ?? null;
+    if (vd !== null && (state.verify_breached_at ?? null) === null && now >= vd) {
+      const c: EscalationChanges = { verify_breached_at: now };
+      steps.push({ level: 'verify', changes: c, log: row(VERIFY_BREACH_NOTE) });
+      Object.assign(changes, c);
+    }
+    return { steps, changes };
+  }
+  if (!handling(state.status)) return { steps, changes };
   if (state.warned_at === null && state.breached_at === null && now >= warningTime) {
     const c: EscalationChanges = { warned_at: now, escalation_level: Math.max(state.escalation_level, WARNING_LEVEL) };
     steps.push({ level: 1, changes: c, log: row(WARNING_NOTE) });
@@ -84,7 +110,10 @@ export function escalationSteps(
 
 /** When this case next needs the sweeper (its next threshold), or null when nothing is left to do. */
 export function nextEscalationAt(state: EscalationState, warningTime: number): number | null {
-  if (!isOpenStatus(state.status) || state.breached_at !== null) return null;
+  if (VERIFY_SWEPT.includes(state.status)) {
+    return (state.verify_breached_at ?? null) === null ? state.verify_due_at ?? null : null;
+  }
+  if (!handling(state.status) || state.breached_at !== null) return null;
   if (state.warned_at === null) return Math.min(warningTime, state.due_at);
   return state.due_at;
 }

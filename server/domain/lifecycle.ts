@@ -5,24 +5,51 @@
  *
  *   reported ─file─▶ filed ─dispatch─▶ dispatched ─accept─▶ accepted ─arrive─▶ arrived ─resolve─▶ resolved
  *      └─reject─▶ rejected (invalid | duplicate)                                  resolved ─close─▶ closed ─evaluate─▶ evaluated
- *   side paths: return (回退: dispatched|accepted → filed, by the assignee), rework (返工: resolved → accepted, by the
- *   verifier), reassign (流转: a new assignee, back to dispatched), extension request/approve/deny (延期, status kept),
- *   escalate (督办·升级: next tier with a new assignee, back to dispatched; or the tier alone while filed).
+ *   side paths: return (回退: dispatched|accepted|arrived → filed, by the assignee), rework (返工: resolved → accepted,
+ *   by the verifier), reassign (流转: a new assignee, back to dispatched), extension request/approve/deny (延期, status
+ *   kept, at most `maxExtensions` approved), escalate (升级: next tier with a new assignee, back to dispatched; or the
+ *   tier alone while filed), urge (督办·催办: logged and announced, status and tier kept — the push a department-level
+ *   case still gets), suspend / resume (挂账·缓办: the clock stops with a reason and a review date; resuming returns to
+ *   the status it left and moves due_at, warn_at and verify_due_at by the working time it was paused), void (作废·撤件
+ *   after filing: finished, never counted as closed), verify-report (核实: the on-site check a public report needs
+ *   before it is filed, see VERIFY_CHANNELS), revisit (回访 by staff after closure: 满意 → evaluated, 不满意 → 重办,
+ *   back to the handler with a new deadline).
  *
  * Validations return `{ ok: false, reason }` with reasons as exported constants; exceptions are for misuse only.
  */
 import type { Tier } from './taxonomy.ts';
-import { addWorkingTime, DEFAULT_CALENDAR, type WorkCalendar } from './working-time.ts';
+import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
+// New statuses go at the end: the binary event codec numbers statuses by their place here.
 export const STATUSES = [
   'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
+  'suspended', 'voided',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Statuses in which work is under way ("in progress"): the assignee may ask for an extension, escalation applies. */
 export const IN_PROGRESS: readonly Status[] = ['dispatched', 'accepted', 'arrived'];
-export const FINISHED: readonly Status[] = ['rejected', 'closed', 'evaluated'];
+export const FINISHED: readonly Status[] = ['rejected', 'closed', 'evaluated', 'voided'];
 export const isOpenStatus = (s: Status): boolean => !FINISHED.includes(s);
+/** Open cases whose working-time clock is stopped (挂账): not swept, not on the countdown. */
+export const PAUSED: readonly Status[] = ['suspended'];
+/** Open and on the clock: the sweep and the countdown look at these. */
+export const isClockRunning = (s: Status): boolean => isOpenStatus(s) && !PAUSED.includes(s);
+/** Where a case may be suspended from (and so where resuming may return it). */
+export const SUSPENDABLE: readonly Status[] = ['filed', ...IN_PROGRESS];
+
+/**
+ * Channels whose reports are checked on site (核实) before they are filed: the 12345 hotline and walk-ins are told
+ * by residents away from the place, so someone must see it first. Patrol reports come from staff on the spot, the
+ * collaborative-office app is the staff's own, and 民情恳谈 matters are raised before the block team; suggestions
+ * (建议) have nothing on site to check.
+ */
+export const VERIFY_CHANNELS: readonly string[] = ['hotline', 'walk-in'];
+export const needsReportVerification = (channel: string | undefined, kind: string | undefined): boolean =>
+  channel !== undefined && VERIFY_CHANNELS.includes(channel) && kind !== 'suggestion';
+
+/** Approved extensions a case may have unless the deployment sets another cap. */
+export const DEFAULT_MAX_EXTENSIONS = 2;
 
 /**
  * What an actor is to this event. dispatcher: staff of the guidance centre of the event's subdistrict; lead: a
@@ -43,10 +70,11 @@ export interface Actor {
 export const TRANSITION_NAMES = [
   'file', 'reject', 'dispatch', 'accept', 'arrive', 'resolve', 'close', 'evaluate',
   'return', 'rework', 'reassign', 'extension-request', 'extension-approve', 'extension-deny', 'escalate',
+  'urge', 'suspend', 'resume', 'void', 'verify-report', 'revisit',
 ] as const;
 export type TransitionName = (typeof TRANSITION_NAMES)[number];
 
-export type Field = 'reason' | 'assignee' | 'satisfaction' | 'hours';
+export type Field = 'reason' | 'assignee' | 'satisfaction' | 'hours' | 'reviewAt' | 'result' | 'photos';
 
 export interface TransitionSpec {
   name: TransitionName;
@@ -69,13 +97,21 @@ export const TRANSITIONS: readonly TransitionSpec[] = [
   { name: 'resolve', from: ['arrived'], to: 'resolved', roles: ['assignee'], requires: [], label: '处置完毕' },
   { name: 'close', from: ['resolved'], to: 'closed', roles: ['verifier'], requires: [], label: '核查通过，结案' },
   { name: 'evaluate', from: ['closed'], to: 'evaluated', roles: ['evaluator'], requires: ['satisfaction'], label: '评价' },
-  { name: 'return', from: ['dispatched', 'accepted'], to: 'filed', roles: ['assignee'], requires: ['reason'], label: '回退' },
+  { name: 'return', from: IN_PROGRESS, to: 'filed', roles: ['assignee'], requires: ['reason'], label: '回退' },
   { name: 'rework', from: ['resolved'], to: 'accepted', roles: ['verifier'], requires: ['reason'], label: '核查未通过，返工' },
   { name: 'reassign', from: IN_PROGRESS, to: 'dispatched', roles: ['dispatcher'], requires: ['assignee'], label: '流转' },
   { name: 'extension-request', from: IN_PROGRESS, to: null, roles: ['assignee'], requires: ['hours', 'reason'], label: '延期申请' },
   { name: 'extension-approve', from: IN_PROGRESS, to: null, roles: ['dispatcher', 'lead'], requires: [], label: '延期批准' },
   { name: 'extension-deny', from: IN_PROGRESS, to: null, roles: ['dispatcher', 'lead'], requires: ['reason'], label: '延期驳回' },
   { name: 'escalate', from: ['filed', ...IN_PROGRESS], to: null, roles: ['dispatcher', 'lead'], requires: [], label: '升级督办' },
+  { name: 'urge', from: ['filed', ...IN_PROGRESS, 'resolved'], to: null, roles: ['dispatcher', 'lead'], requires: ['reason'], label: '督办催办' },
+  { name: 'suspend', from: SUSPENDABLE, to: 'suspended', roles: ['dispatcher', 'lead'], requires: ['reason', 'reviewAt'], label: '挂账缓办' },
+  // The status after resume is the one the case was suspended from (suspended_from), so `to` is not fixed here.
+  { name: 'resume', from: ['suspended'], to: null, roles: ['dispatcher', 'lead'], requires: [], label: '恢复办理' },
+  { name: 'void', from: [...SUSPENDABLE, 'suspended'], to: 'voided', roles: ['dispatcher', 'lead'], requires: ['reason'], label: '作废撤件' },
+  { name: 'verify-report', from: ['reported'], to: null, roles: ['verifier'], requires: [], label: '现场核实' },
+  // 满意 → evaluated; 不满意 → accepted (重办), so `to` depends on the result.
+  { name: 'revisit', from: ['closed'], to: null, roles: ['dispatcher', 'lead'], requires: ['result'], label: '回访' },
 ];
 const BY_NAME = new Map(TRANSITIONS.map((t) => [t.name, t]));
 
@@ -96,10 +132,37 @@ export const EXTENSION_PENDING = 'extension-already-pending';
 export const NO_EXTENSION_PENDING = 'no-extension-pending';
 export const TOP_TIER = 'already-top-tier';
 export const ASSIGNEE_TIER_MISMATCH = 'assignee-tier-mismatch';
+export const EXTENSION_CAP_REACHED = 'extension-cap-reached';
+export const REPORT_NOT_VERIFIED = 'report-not-verified';
+export const REPORT_ALREADY_VERIFIED = 'report-already-verified';
+export const VERIFICATION_NOT_NEEDED = 'report-verification-not-needed';
+export const PHOTOS_NOT_ACCEPTED = 'photos-not-accepted';
 export type RejectReason =
   | typeof UNKNOWN_TRANSITION | typeof ILLEGAL_TRANSITION | typeof ACTOR_NOT_PERMITTED | typeof VERIFIER_IS_HANDLER
   | typeof MISSING_FIELD | typeof INVALID_FIELD | typeof ASSIGNEE_IS_SUPERVISOR | typeof ASSIGNEE_UNCHANGED
-  | typeof EXTENSION_PENDING | typeof NO_EXTENSION_PENDING | typeof TOP_TIER | typeof ASSIGNEE_TIER_MISMATCH;
+  | typeof EXTENSION_PENDING | typeof NO_EXTENSION_PENDING | typeof TOP_TIER | typeof ASSIGNEE_TIER_MISMATCH
+  | typeof EXTENSION_CAP_REACHED | typeof REPORT_NOT_VERIFIED | typeof REPORT_ALREADY_VERIFIED
+  | typeof VERIFICATION_NOT_NEEDED | typeof PHOTOS_NOT_ACCEPTED;
+
+/** The answers of a return visit (回访). */
+export const REVISIT_RESULTS = ['satisfied', 'dissatisfied'] as const;
+export type RevisitResult = (typeof REVISIT_RESULTS)[number];
+/** A return visit's answer on the five-point scale when the caller gave no score: 满意 5, 不满意 1. */
+const REVISIT_SCORE: Record<RevisitResult, number> = { satisfied: 5, dissatisfied: 1 };
+
+/**
+ * Photo evidence (before / after) goes with 到场 and 处置反馈 (arrive, resolve) and with 核查 (close, rework). The
+ * photos themselves live in the staff's work-chat file store; a log row keeps their links.
+ */
+export const PHOTO_TRANSITIONS: readonly TransitionName[] = ['arrive', 'resolve', 'close', 'rework'];
+export const PHOTO_KINDS = ['before', 'after'] as const;
+export type PhotoKind = (typeof PHOTO_KINDS)[number];
+export interface Photo {
+  kind: PhotoKind;
+  url: string;
+}
+/** At most this many photos per log row (what one work-chat message carries). */
+export const MAX_PHOTOS = 9;
 
 /** Reasons given when rejecting a report (不予立案). */
 export const REJECT_REASONS = ['invalid', 'duplicate'] as const;
@@ -132,6 +195,20 @@ export interface EventState {
   escalation_level: number;
   warned_at: number | null;
   breached_at: number | null;
+  // Facts of later schema versions, optional so that a state built by hand may leave out what does not apply.
+  channel?: string;
+  kind?: string;
+  warn_at?: number | null;
+  /** The verification deadline (核查时限), set when the case is resolved. */
+  verify_due_at?: number | null;
+  /** 核查超期: the verification deadline passed before the case was closed. */
+  verify_breached_at?: number | null;
+  /** 核实: when the report was checked on site. */
+  report_verified_at?: number | null;
+  suspended_at?: number | null;
+  suspended_from?: Status | null;
+  review_at?: number | null;
+  voided_at?: number | null;
 }
 
 /** What the pure machine needs beyond the row: facts the service looked up. */
@@ -142,6 +219,12 @@ export interface EventContext {
   supervisorId: number | null;
   /** Working hours asked for by the pending extension request, if any. */
   pendingExtensionHours: number | null;
+  /** Approved extensions allowed (default DEFAULT_MAX_EXTENSIONS). */
+  maxExtensions?: number;
+  /** The category's clock: natural-hour deadlines pause in clock time, the others in working time. */
+  deadlineUnit?: 'working-hours' | 'working-days' | 'natural-hours';
+  /** 重办 after a dissatisfied return visit: the new due time (the category's deadline counted from now). */
+  redoDueAt?: number;
 }
 
 export type EventChanges = Partial<EventState>;
@@ -166,21 +249,28 @@ export interface TransitionRequest {
   reason?: string;
   /** extension-request / extension-approve: working hours. */
   hours?: number;
-  /** evaluate: 1–5. */
+  /** evaluate: 1–5; revisit: optional score. */
   satisfaction?: number;
+  /** suspend: when the suspension is to be reviewed (epoch ms, after now). */
+  reviewAt?: number;
+  /** revisit: 满意 or 不满意. */
+  result?: string;
+  /** arrive, resolve, close, rework: before/after photo links. */
+  photos?: readonly Photo[];
 }
 
 export type Plan =
-  | { ok: true; transition: TransitionName; changes: EventChanges; log: LogRow[] }
+  | { ok: true; transition: TransitionName; changes: EventChanges; log: LogRow[]; photos: Photo[] }
   | { ok: false; reason: RejectReason; detail: string; allowed: TransitionName[]; field?: Field };
 
 const NEXT_TIER: Record<Tier, Tier | null> = { block: 'centre', centre: 'department', department: null };
 export const nextTier = (t: Tier): Tier | null => NEXT_TIER[t];
 
 /** The transition a request's `to` names in this status: a transition name, or the status-changing transition to it. */
-export function resolveTransition(status: Status, to: string): TransitionSpec | undefined {
+export function resolveTransition(status: Status, to: string, state?: Pick<EventState, 'suspended_from'>): TransitionSpec | undefined {
   const byName = BY_NAME.get(to as TransitionName);
   if (byName) return byName;
+  if (status === 'suspended' && state?.suspended_from === to) return BY_NAME.get('resume');
   return TRANSITIONS.find((t) => t.to === to && t.to !== status && t.from.includes(status));
 }
 
@@ -188,11 +278,19 @@ function roleFor(spec: TransitionSpec, actor: Actor): ActorRole | undefined {
   return spec.roles.find((r) => actor.grants[r] !== undefined);
 }
 
-/** Does the state allow this transition beyond its from-status (pending extension, top tier)? */
-function stateAllows(spec: TransitionSpec, state: EventState): boolean {
+const capOf = (ctx?: Pick<EventContext, 'maxExtensions'>) => ctx?.maxExtensions ?? DEFAULT_MAX_EXTENSIONS;
+const verificationPending = (state: EventState) =>
+  needsReportVerification(state.channel, state.kind) && (state.report_verified_at ?? null) === null;
+
+/** Does the state allow this transition beyond its from-status (pending extension, top tier, cap, 核实)? */
+function stateAllows(spec: TransitionSpec, state: EventState, ctx?: Pick<EventContext, 'maxExtensions'>): boolean {
   switch (spec.name) {
     case 'extension-request':
-      return state.extension_pending === 0;
+      return state.extension_pending === 0 && state.extension_count < capOf(ctx);
+    case 'file':
+      return !verificationPending(state);
+    case 'verify-report':
+      return verificationPending(state);
     case 'extension-approve':
     case 'extension-deny':
       return state.extension_pending === 1;
@@ -204,11 +302,11 @@ function stateAllows(spec: TransitionSpec, state: EventState): boolean {
 }
 
 /** Transitions this actor may make now (for 409 answers and the console's buttons). Verifiers who handled the case get no close/rework. */
-export function allowedTransitions(state: EventState, actor: Actor, ctx?: Pick<EventContext, 'handlers'>): TransitionName[] {
+export function allowedTransitions(state: EventState, actor: Actor, ctx?: Pick<EventContext, 'handlers' | 'maxExtensions'>): TransitionName[] {
   return TRANSITIONS.filter(
     (t) =>
       t.from.includes(state.status) &&
-      stateAllows(t, state) &&
+      stateAllows(t, state, ctx) &&
       roleFor(t, actor) !== undefined &&
       !(t.roles.includes('verifier') && roleFor(t, actor) === 'verifier' && actor.id !== null && ctx?.handlers.includes(actor.id)),
   ).map((t) => t.name);
@@ -219,10 +317,20 @@ export function transitionsFrom(status: Status): TransitionName[] {
   return TRANSITIONS.filter((t) => t.from.includes(status)).map((t) => t.name);
 }
 
+/** Where transitions without a fixed `to` may lead (resume: back where it was; revisit: evaluated or 重办). */
+const VARIABLE_TO: Partial<Record<TransitionName, readonly Status[]>> = {
+  resume: SUSPENDABLE,
+  revisit: ['evaluated', 'accepted'],
+};
+
 /** The status-changing (from, to) pairs of the loop: the reference for table-driven tests. */
 export function legalStatusPairs(): [Status, Status][] {
   const out: [Status, Status][] = [];
-  for (const t of TRANSITIONS) for (const f of t.from) if (t.to !== null && t.to !== f) out.push([f, t.to]);
+  for (const t of TRANSITIONS) {
+    for (const f of t.from) {
+      for (const to of t.to !== null ? [t.to] : VARIABLE_TO[t.name] ?? []) if (to !== f) out.push([f, to]);
+    }
+  }
   return out;
 }
 
@@ -249,7 +357,7 @@ export function planTransition(
   ctx: EventContext,
   calendar: WorkCalendar = DEFAULT_CALENDAR,
 ): Plan {
-  const spec = resolveTransition(state.status, request.to);
+  const spec = resolveTransition(state.status, request.to, state);
   if (!spec) {
     const known = (STATUSES as readonly string[]).includes(request.to);
     return fail(
@@ -260,20 +368,11 @@ export function planTransition(
       state, actor, ctx,
     );
   }
-  if (!spec.from.includes(state.status) || !stateAllows(spec, state)) {
-    const why =
-      !spec.from.includes(state.status)
-        ? `${spec.name} is possible from ${spec.from.join(', ')}, not from ${state.status}`
-        : spec.name === 'extension-request'
-          ? 'An extension request is already pending'
-          : spec.name === 'escalate'
-            ? `The case is already at the top tier (${state.tier})`
-            : 'No extension request is pending';
-    const reason =
-      !spec.from.includes(state.status) ? ILLEGAL_TRANSITION
-      : spec.name === 'extension-request' ? EXTENSION_PENDING
-      : spec.name === 'escalate' ? TOP_TIER
-      : NO_EXTENSION_PENDING;
+  if (!spec.from.includes(state.status)) {
+    return fail(ILLEGAL_TRANSITION, `${spec.name} is possible from ${spec.from.join(', ')}, not from ${state.status}`, state, actor, ctx);
+  }
+  if (!stateAllows(spec, state, ctx)) {
+    const [reason, why] = stateRefusal(spec.name, state, ctx);
     return fail(reason, why, state, actor, ctx);
   }
   const role = roleFor(spec, actor);
@@ -297,6 +396,24 @@ export function planTransition(
   if (spec.name === 'evaluate') {
     const s = request.satisfaction!;
     if (!Number.isInteger(s) || s < 1 || s > 5) return fail(INVALID_FIELD, 'satisfaction must be an integer from 1 to 5', state, actor, ctx, 'satisfaction');
+  }
+  if (spec.name === 'suspend' && !(Number.isFinite(request.reviewAt) && request.reviewAt! > now)) {
+    return fail(INVALID_FIELD, 'reviewAt must be a time after now: when the suspension is looked at again', state, actor, ctx, 'reviewAt');
+  }
+  if (spec.name === 'revisit') {
+    if (!(REVISIT_RESULTS as readonly string[]).includes(request.result!)) {
+      return fail(INVALID_FIELD, `result must be one of ${REVISIT_RESULTS.join(', ')}`, state, actor, ctx, 'result');
+    }
+    const s = request.satisfaction;
+    if (s !== undefined && (!Number.isInteger(s) || s < 1 || s > 5)) return fail(INVALID_FIELD, 'satisfaction must be an integer from 1 to 5', state, actor, ctx, 'satisfaction');
+    if (request.result === 'dissatisfied' && ctx.redoDueAt === undefined) throw new Error('revisit: 重办 needs ctx.redoDueAt');
+  }
+  const photos = request.photos ?? [];
+  if (photos.length > 0) {
+    if (!PHOTO_TRANSITIONS.includes(spec.name)) {
+      return fail(PHOTOS_NOT_ACCEPTED, `Photos go with ${PHOTO_TRANSITIONS.join(', ')}, not with ${spec.name}`, state, actor, ctx, 'photos');
+    }
+    if (photos.length > MAX_PHOTOS) return fail(INVALID_FIELD, `At most ${MAX_PHOTOS} photos per step, got ${photos.length}`, state, actor, ctx, 'photos');
   }
   const hours = spec.name === 'extension-approve' ? request.hours ?? ctx.pendingExtensionHours ?? undefined : request.hours;
   if (spec.name === 'extension-request' || spec.name === 'extension-approve') {
@@ -381,6 +498,9 @@ export function planTransition(
       note = join(`${spec.label}：${formatHours(hours!)}`, request.reason, request.note);
       break;
     case 'extension-approve':
+      if (state.extension_count >= capOf(ctx)) {
+        return fail(EXTENSION_CAP_REACHED, `The case has had ${state.extension_count} extensions, the most allowed`, state, actor, ctx);
+      }
       changes.extension_pending = 0;
       changes.extension_count = state.extension_count + 1;
       changes.due_at = addWorkingTime(state.due_at, hours!, 'working-hours', calendar);
@@ -405,6 +525,65 @@ export function planTransition(
       note = join(`${spec.label}：${TIER_LABEL[state.tier]}→${TIER_LABEL[target]}`, request.reason, request.note);
       break;
     }
+    case 'urge':
+      // 督办: the tier, the assignee and the status stay; the row and the live message are the push.
+      note = join(`${spec.label}（${TIER_LABEL[state.tier]}）`, request.reason, request.note);
+      break;
+    case 'suspend':
+      changes.suspended_at = now;
+      changes.suspended_from = from;
+      changes.review_at = request.reviewAt!;
+      note = join(`${spec.label}：复核日期 ${shanghaiDate(request.reviewAt!)}`, request.reason, request.note);
+      break;
+    case 'resume': {
+      const back = state.suspended_from ?? 'filed';
+      changes.status = back;
+      const since = state.suspended_at ?? now;
+      const natural = ctx.deadlineUnit === 'natural-hours';
+      const pausedMs = natural ? Math.max(0, now - since) : workingMsBetween(since, now, calendar);
+      const shift = (t: number) => (natural ? t + pausedMs : addWorkingTime(t, pausedMs / HOUR_MS, 'working-hours', calendar));
+      if (pausedMs > 0) {
+        changes.due_at = shift(state.due_at);
+        if (state.warn_at !== undefined && state.warn_at !== null && state.warned_at === null) changes.warn_at = shift(state.warn_at);
+        if (state.verify_due_at !== undefined && state.verify_due_at !== null) changes.verify_due_at = shift(state.verify_due_at);
+      }
+      changes.suspended_at = null;
+      changes.suspended_from = null;
+      changes.review_at = null;
+      note = join(natural ? `${spec.label}：停表${Math.round((pausedMs / HOUR_MS) * 100) / 100}小时` : `${spec.label}：停表${formatHours(pausedMs / HOUR_MS)}`, request.note);
+      break;
+    }
+    case 'void':
+      changes.voided_at = now;
+      if (state.extension_pending) changes.extension_pending = 0;
+      note = join(spec.label, request.reason, request.note);
+      break;
+    case 'verify-report':
+      changes.report_verified_at = now;
+      break;
+    case 'revisit': {
+      const result = request.result as RevisitResult;
+      changes.satisfaction = request.satisfaction ?? REVISIT_SCORE[result];
+      if (result === 'satisfied') {
+        changes.status = 'evaluated';
+        changes.evaluated_at = now;
+        note = join(`${spec.label}：满意`, request.note);
+      } else {
+        // 重办: back to the handler who closed the loop, on a new clock; the old breach stays in the log.
+        changes.status = 'accepted';
+        changes.resolved_at = null;
+        changes.closed_at = null;
+        changes.rework_count = state.rework_count + 1;
+        changes.due_at = ctx.redoDueAt!;
+        changes.warned_at = null;
+        changes.breached_at = null;
+        changes.escalation_level = 0;
+        changes.verify_due_at = null;
+        changes.verify_breached_at = null;
+        note = join(`${spec.label}：不满意，重办`, request.reason, request.note);
+      }
+      break;
+    }
   }
   const log: LogRow[] = [{
     at: now,
@@ -415,7 +594,34 @@ export function planTransition(
     assignee_id: logAssignee,
     note,
   }];
-  return { ok: true, transition: spec.name, changes, log };
+  return { ok: true, transition: spec.name, changes, log, photos: [...photos] };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The refusal for a transition whose from-status fits but whose state does not. */
+function stateRefusal(name: TransitionName, state: EventState, ctx: EventContext): [RejectReason, string] {
+  switch (name) {
+    case 'extension-request':
+      return state.extension_pending === 1
+        ? [EXTENSION_PENDING, 'An extension request is already pending']
+        : [EXTENSION_CAP_REACHED, `The case has had ${state.extension_count} extensions; at most ${capOf(ctx)} are allowed`];
+    case 'escalate':
+      return [TOP_TIER, `The case is already at the top tier (${state.tier}); urge (督办) pushes it without moving the tier`];
+    case 'file':
+      return [REPORT_NOT_VERIFIED, `A ${state.channel} report is checked on site (verify-report) before it is filed`];
+    case 'verify-report':
+      return needsReportVerification(state.channel, state.kind)
+        ? [REPORT_ALREADY_VERIFIED, 'The report has been checked on site already']
+        : [VERIFICATION_NOT_NEEDED, `A ${state.channel ?? 'staff'} ${state.kind ?? ''} report is filed without an on-site check`.replace('  ', ' ')];
+    default:
+      return [NO_EXTENSION_PENDING, 'No extension request is pending'];
+  }
+}
+
+/** 2026-11-30 for an instant, in Asia/Shanghai. */
+function shanghaiDate(at: number): string {
+  return new Date(at + 8 * HOUR_MS).toISOString().slice(0, 10);
 }
 
 const TIER_LABEL: Record<Tier, string> = { block: '家事自办', centre: '小事共办', department: '大事公办' };

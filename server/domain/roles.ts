@@ -4,7 +4,9 @@
  *   dispatcher  staff (or the inspector) of the guidance centre (综合指导中心) of the event's subdistrict
  *   lead        a centre inspector of the event's subdistrict: the guidance centre's, or the event's own unit's
  *   assignee    the event's current assignee
- *   verifier    the supervisor of the event's block, or an inspector of a centre of the event's subdistrict
+ *   verifier    someone outside the handling unit (管办分离): the supervisor of the event's block, or an inspector of
+ *               the guidance centre of the event's subdistrict — unless the guidance centre is itself the handling unit.
+ *               Inspectors of the other centres are leads of their own cases, never verifiers.
  *   evaluator   the resident channel (no staff id)
  */
 import type { Actor, ActorRole } from './lifecycle.ts';
@@ -46,7 +48,7 @@ export function actorFor(staffId: number, assignments: readonly Assignment[], e:
     if (guidance && (a.role === 'centre-staff' || a.role === 'centre-inspector')) grants.dispatcher ??= a.role;
     if (a.role === 'centre-inspector' && (guidance || a.unit_id === e.unit_id)) grants.lead ??= a.role;
     if (a.role === 'supervisor' && a.block_code === e.block_code) grants.verifier = 'supervisor';
-    if (a.role === 'centre-inspector' && a.unit_kind === 'centre') grants.verifier ??= 'centre-inspector';
+    if (a.role === 'centre-inspector' && guidance && a.unit_id !== e.unit_id) grants.verifier ??= 'centre-inspector';
   }
   if (e.assignee_id !== null && staffId === e.assignee_id) {
     const tied =

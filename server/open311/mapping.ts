@@ -95,8 +95,8 @@ export function serviceDefinition(c: Category): { service_code: string; attribut
 // Requests
 
 /** Statuses Open311 calls closed; every other status is open. */
-export const CLOSED_STATUSES: readonly Status[] = ['closed', 'evaluated', 'rejected'];
-export const OPEN_311_STATUSES: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved'];
+export const CLOSED_STATUSES: readonly Status[] = ['closed', 'evaluated', 'rejected', 'voided'];
+export const OPEN_311_STATUSES: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved', 'suspended'];
 
 export function open311Status(s: string): 'open' | 'closed' {
   return (CLOSED_STATUSES as readonly string[]).includes(s) ? 'closed' : 'open';
@@ -151,6 +151,10 @@ export function statusNotes(r: RequestRow, locale: Locale): string {
       const reason = rejectReason(r.reject_note);
       return zh ? `已驳回${reason ? `：${reason}` : ''}` : `Rejected${reason ? `: ${reason}` : ''}`;
     }
+    case 'suspended':
+      return zh ? '挂账缓办中，待复核' : 'Suspended, awaiting review';
+    case 'voided':
+      return zh ? '已作废' : 'Voided';
   }
 }
 

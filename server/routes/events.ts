@@ -55,12 +55,13 @@ export function parseOverdueQuery(raw: Partial<Record<'include' | 'limit', strin
  * - POST /api/events: a report → 201 with the event (and the proposed assignee); a retry with the same
  *   Idempotency-Key → 200 with the original and `Idempotent-Replay: true`; the key with another report → 409.
  * - POST /api/events/batch: { events: [...] } (≤ 10,000) in one transaction; per-row errors, valid rows kept.
- * - POST /api/events/:id/transitions: { to, actor, note?, assignee?, reason?, hours?, satisfaction? } → 200 with the
- *   event; refusals are problems with the lifecycle's `reason` and the `allowed` transitions.
+ * - POST /api/events/:id/transitions: { to, actor, note?, assignee?, reason?, hours?, satisfaction?, reviewAt?,
+ *   result?, photos? } → 200 with the event; refusals are problems with the lifecycle's `reason` and the `allowed`
+ *   transitions.
  * - GET /api/events/overdue[?include=warning]: open cases past due, most overdue first (then those in warning).
  */
 export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
-  const detail = (id: number) => toEventDetail(q.events.get(id)!, q.events.log(id), now());
+  const detail = (id: number) => toEventDetail(q.events.get(id)!, q.events.log(id), now(), q.events.photos(id));
   return new Hono()
     .get(
       '/',
@@ -135,7 +136,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
         const { id } = c.req.valid('param');
         const row = q.events.get(id);
         if (!row) throw notFound(`No event ${id}`);
-        return c.json(toEventDetail(row, q.events.log(id), now()));
+        return c.json(toEventDetail(row, q.events.log(id), now(), q.events.photos(id)));
       },
     );
 }

@@ -1,6 +1,6 @@
 /** Row → API shape mappers shared by several routes (times become ISO 8601 with +08:00). */
 import type { EventDetailRow, EventLogRow, EventSummaryRow } from '../db/queries/events.ts';
-import { OPEN_STATUSES } from '../db/queries/events.ts';
+import { CLOCK_STATUSES, OPEN_STATUSES } from '../db/queries/events.ts';
 import type { StaffRow } from '../db/queries/staff.ts';
 import type { TeamRow } from '../db/queries/blocks.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
@@ -46,6 +46,9 @@ export function isOpen(status: string): boolean {
   return (OPEN_STATUSES as readonly string[]).includes(status);
 }
 
+/** Open with the clock running: the only cases that can be overdue (a suspended one is not). */
+const onClock = (status: string): boolean => (CLOCK_STATUSES as readonly string[]).includes(status);
+
 export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
   return {
     id: r.id,
@@ -64,7 +67,7 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
     reportedAt: toIso(r.reported_at),
     dueAt: toIso(r.due_at),
     closedAt: toIsoOrNull(r.closed_at),
-    overdue: isOpen(r.status) && r.due_at < now,
+    overdue: onClock(r.status) && r.due_at < now,
     assignee: r.assignee_id === null ? null : { id: r.assignee_id, name: r.assignee_name ?? '' },
   };
 }
@@ -73,7 +76,10 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
  * The full case: the summary object with the detail fields added onto it (not spread into a new object: this
  * answers every report, POST /api/events, and copying the summary was a measurable part of that).
  */
-export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number) {
+type Photos = ReadonlyMap<number, readonly { kind: 'before' | 'after'; url: string }[]>;
+const NO_PHOTOS: Photos = new Map();
+
+export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number, photos: Photos = NO_PHOTOS) {
   return Object.assign(toEventSummary(r, now), {
     text: r.text,
     reporter: r.reporter,
@@ -87,6 +93,14 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
     reworkCount: r.rework_count,
     extensionCount: r.extension_count,
     escalated: r.escalated === 1,
+    // Rows written before these columns existed (a fresh report's in-memory row) leave them undefined.
+    verifyDueAt: toIsoOrNull(r.verify_due_at ?? null),
+    verifyOverdue: (r.verify_breached_at ?? null) !== null,
+    reportVerifiedAt: toIsoOrNull(r.report_verified_at ?? null),
+    suspendedAt: toIsoOrNull(r.suspended_at ?? null),
+    suspendedFrom: r.suspended_from ?? null,
+    reviewAt: toIsoOrNull(r.review_at ?? null),
+    voidedAt: toIsoOrNull(r.voided_at ?? null),
     log: log.map((l) => ({
       id: l.id,
       at: toIso(l.at),
@@ -96,6 +110,7 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
       to: l.to_status,
       assignee: l.assignee_id === null ? null : { id: l.assignee_id, name: l.assignee_name ?? '' },
       note: l.note,
+      photos: photos.get(l.id) ?? [],
     })),
   });
 }

@@ -7,6 +7,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
+import { DEFAULT_MAX_EXTENSIONS } from '../domain/lifecycle.ts';
 import { caseNo, caseSeq } from '../domain/report.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { BlockLocator } from '../geo/block-locator.ts';
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   calendar?: WorkCalendar;
   /** Reuse the app's queries (they hold prepared statements). */
   q?: Queries;
+  /** Approved extensions a case may have (default DEFAULT_MAX_EXTENSIONS). */
+  maxExtensions?: number;
 }
 
 export interface LocatedBlocks {
@@ -38,6 +41,8 @@ export interface ServiceContext {
   now: () => number;
   live?: LiveNotifier;
   calendar: WorkCalendar;
+  /** Approved extensions a case may have. */
+  maxExtensions: number;
   /** The locator of the boundary version in force at `at`, built on first use and rebuilt when the version changes. */
   blocksAt(at: number): LocatedBlocks | null;
   /** The last case sequence number used for a day's prefix (cached per process, checked against the table). */
@@ -62,6 +67,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
     now: deps.now ?? Date.now,
     live: deps.live,
     calendar: deps.calendar ?? DEFAULT_CALENDAR,
+    maxExtensions: deps.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
     blocksAt(at) {
       const v = q.versions.current(at);
       if (!v) return null;

@@ -5,6 +5,9 @@
  * the report is written and when an extension moves its due time), so a sweep reads only the cases whose step has
  * come, through partial indexes, however many open cases are still far from theirs; rows from before warn_at was
  * stored get it filled in a chunk per sweep.
+ *
+ * 处置超期 and 核查超期 are swept apart (see domain/escalation.ts): cases before resolution against due_at, resolved
+ * cases against their verification deadline (verify_due_at); suspended cases not at all.
  */
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
@@ -28,7 +31,10 @@ export interface SweeperOptions {
 
 export interface SweepResult {
   warned: number;
+  /** 处置超期: the handler's. */
   breached: number;
+  /** 核查超期: the verifier's. */
+  verifyBreached: number;
 }
 
 const commands = new WeakMap<Db, EventCommands>();
@@ -73,7 +79,7 @@ export function sweepEscalations(
 ): SweepResult {
   const cmd = commandsOf(db);
   if (backfillLimit > 0) backfillWarnAt(db, backfillLimit, calendar);
-  const result: SweepResult = { warned: 0, breached: 0 };
+  const result: SweepResult = { warned: 0, breached: 0, verifyBreached: 0 };
   db.transaction(() => {
     // Past due (a case not yet warned gets both steps there) and, once each, the others whose warning has come.
     const due = cmd.breachDue(now);
@@ -81,6 +87,7 @@ export function sweepEscalations(
     for (const r of due) seen.add(r.id);
     const rows = due;
     for (const r of cmd.warningDue(now)) if (!seen.has(r.id)) rows.push(r);
+    rows.push(...cmd.verifyDue(now)); // resolved cases: never in the two reads above
     rows.sort((a, b) => a.id - b.id); // case order, as one read of all open cases gave it
     for (const r of rows) {
       const state: EscalationState = { ...r, status: r.status as Status };
@@ -91,6 +98,14 @@ export function sweepEscalations(
       cmd.updateEvent(r.id, changes as Record<string, unknown>);
       for (const s of steps) {
         cmd.insertLog({ event_id: r.id, ...s.log });
+        if (s.level === 'verify') {
+          appendLiveMessage(db, 'event.transitioned', {
+            id: r.id, transition: 'verify-breach', from: r.status, to: r.status, assigneeId: r.assignee_id,
+            dueAt: toIso(r.due_at), verifyDueAt: toIso(r.verify_due_at!),
+          }, now);
+          result.verifyBreached++;
+          continue;
+        }
         appendLiveMessage(db, 'event.transitioned', {
           id: r.id, transition: s.level === 1 ? 'warning' : 'breach', from: r.status, to: r.status, escalationLevel: s.level,
           assigneeId: r.assignee_id, dueAt: toIso(r.due_at), warningAt: toIso(warnAt),
@@ -100,7 +115,7 @@ export function sweepEscalations(
       }
     }
   }).immediate();
-  if (result.warned + result.breached > 0) live?.notify();
+  if (result.warned + result.breached + result.verifyBreached > 0) live?.notify();
   return result;
 }
 

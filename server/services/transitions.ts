@@ -11,9 +11,11 @@ import { appendLiveMessage } from '../live/messages.ts';
 import { routeCommands } from '../db/commands/routes.ts';
 import { routeOutcome } from '../domain/recommend.ts';
 import {
-  ACTOR_NOT_PERMITTED, ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_TIER_MISMATCH, INVALID_FIELD, MISSING_FIELD, parseExtensionHours,
-  planTransition, resolveTransition, UNKNOWN_TRANSITION, type Actor, type EventState, type RejectReason, type TransitionRequest,
+  ACTOR_NOT_PERMITTED, ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_TIER_MISMATCH, INVALID_FIELD, MAX_PHOTOS, MISSING_FIELD,
+  parseExtensionHours, PHOTO_KINDS, PHOTOS_NOT_ACCEPTED, planTransition, resolveTransition, UNKNOWN_TRANSITION, type Actor,
+  type EventState, type Photo, type RejectReason, type TransitionRequest,
 } from '../domain/lifecycle.ts';
+import { addWorkingTime } from '../domain/working-time.ts';
 import { warningAt } from '../domain/escalation.ts';
 import { proposeAssignee } from '../domain/report.ts';
 import { actorFor, RESIDENT, tierOfRole } from '../domain/roles.ts';
@@ -30,9 +32,45 @@ export interface TransitionBody {
   reason?: string;
   hours?: number;
   satisfaction?: number;
+  /** suspend: the review date, ISO 8601 (a date alone means its start in Asia/Shanghai). */
+  reviewAt?: number;
+  /** revisit: satisfied | dissatisfied. */
+  result?: string;
+  /** arrive, resolve, close, rework: before/after photo links. */
+  photos?: Photo[];
 }
 
-const BODY_FIELDS = ['to', 'actor', 'note', 'assignee', 'reason', 'hours', 'satisfaction'];
+const BODY_FIELDS = ['to', 'actor', 'note', 'assignee', 'reason', 'hours', 'satisfaction', 'reviewAt', 'result', 'photos'];
+/** Photo links: http(s) only (they are shown as images in the console), at most this long. */
+const MAX_URL = 1000;
+
+function parsePhotos(v: unknown): Photo[] {
+  if (!Array.isArray(v)) throw invalidParam('photos', 'must be an array of { kind: before | after, url }', 'body');
+  if (v.length > MAX_PHOTOS) throw invalidParam('photos', `at most ${MAX_PHOTOS} photos per step, got ${v.length}`, 'body');
+  return v.map((p, i) => {
+    const where = `photos[${i}]`;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw invalidParam(where, 'must be an object { kind, url }', 'body');
+    const o = p as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (k !== 'kind' && k !== 'url') throw invalidParam(`${where}.${k}`, 'unknown field; allowed: kind, url', 'body');
+    if (!(PHOTO_KINDS as readonly unknown[]).includes(o.kind)) throw invalidParam(`${where}.kind`, `must be one of ${PHOTO_KINDS.join(', ')}`, 'body');
+    if (typeof o.url !== 'string' || o.url.length > MAX_URL || !/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(o.url)) {
+      throw invalidParam(`${where}.url`, `must be an http(s) URL of at most ${MAX_URL} characters`, 'body');
+    }
+    return { kind: o.kind as Photo['kind'], url: o.url };
+  });
+}
+
+/** An ISO 8601 instant with an offset, or a date (YYYY-MM-DD: 00:00 Asia/Shanghai). */
+function parseInstant(name: string, v: unknown): number {
+  if (typeof v !== 'string' || v.length > 40) throw invalidParam(name, 'must be an ISO 8601 date or date-time with offset', 'body');
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  if (!date && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
+    throw invalidParam(name, 'must be an ISO 8601 date (2026-12-01) or date-time with offset (2026-12-01T09:00:00+08:00)', 'body');
+  }
+  const t = Date.parse(date ? `${v}T00:00:00+08:00` : v);
+  if (!Number.isFinite(t)) throw invalidParam(name, 'is not a real date', 'body');
+  return t;
+}
 
 /** Checks the body's shape (400 on anything malformed). Values are the lifecycle's to judge. */
 export function parseTransitionBody(raw: unknown): TransitionBody {
@@ -65,6 +103,10 @@ export function parseTransitionBody(raw: unknown): TransitionBody {
   if (hours !== undefined) body.hours = hours;
   if (satisfaction !== undefined) body.satisfaction = satisfaction;
   if (r.assignee !== undefined && r.assignee !== null) body.assignee = id('assignee', r.assignee);
+  if (r.reviewAt !== undefined && r.reviewAt !== null) body.reviewAt = parseInstant('reviewAt', r.reviewAt);
+  const result = text('result', r.result, 40);
+  if (result !== undefined) body.result = result;
+  if (r.photos !== undefined && r.photos !== null) body.photos = parsePhotos(r.photos);
   return body;
 }
 
@@ -81,7 +123,14 @@ const STATUS_OF: Record<RejectReason, number> = {
   'no-extension-pending': 409,
   'already-top-tier': 409,
   'assignee-tier-mismatch': 422,
+  'extension-cap-reached': 409,
+  'report-not-verified': 409,
+  'report-already-verified': 409,
+  'report-verification-not-needed': 409,
+  'photos-not-accepted': 422,
 };
+
+/** Approved extensions per case unless the deployment says otherwise (GEZHI_MAX_EXTENSIONS). */
 
 function stateOf(row: EventRow): EventState {
   return row as unknown as EventState;
@@ -141,8 +190,12 @@ export function createTransitionService(ctx: ServiceContext) {
           }
           actor = actorFor(body.actor, cmd.assignments(body.actor, versionId, at), row);
         }
-        const spec = resolveTransition(row.status as EventState['status'], body.to);
-        const request: TransitionRequest = { to: body.to, note: body.note, reason: body.reason, hours: body.hours, satisfaction: body.satisfaction };
+        const state = stateOf(row);
+        const spec = resolveTransition(state.status, body.to, state);
+        const request: TransitionRequest = {
+          to: body.to, note: body.note, reason: body.reason, hours: body.hours, satisfaction: body.satisfaction,
+          reviewAt: body.reviewAt, result: body.result, photos: body.photos,
+        };
         let assigneeId = body.assignee;
         if (assigneeId === undefined && spec?.name === 'dispatch') assigneeId = proposed(row, versionId, at) ?? undefined;
         if (assigneeId !== undefined && spec && ['dispatch', 'reassign', 'escalate'].includes(spec.name)) {
@@ -150,10 +203,15 @@ export function createTransitionService(ctx: ServiceContext) {
         }
         const team = cmd.blockTeam(row.version_id, row.block_code, at);
         const pendingNote = row.extension_pending ? cmd.lastExtensionRequestNote(eventId) : null;
-        const plan = planTransition(stateOf(row), request, actor, at, {
+        const category = TAXONOMY.byCode.get(row.category_code);
+        const plan = planTransition(state, request, actor, at, {
           handlers: cmd.handlers(eventId),
           supervisorId: team.supervisor,
           pendingExtensionHours: pendingNote ? parseExtensionHours(pendingNote) : null,
+          maxExtensions: ctx.maxExtensions,
+          deadlineUnit: category?.deadline.unit,
+          // 重办 starts the category's clock over from now.
+          redoDueAt: spec?.name === 'revisit' && category ? addWorkingTime(at, category.deadline.value, category.deadline.unit, ctx.calendar) : undefined,
         }, ctx.calendar);
         if (!plan.ok) {
           const status = STATUS_OF[plan.reason];
@@ -164,21 +222,24 @@ export function createTransitionService(ctx: ServiceContext) {
             reason: plan.reason,
             eventStatus: row.status,
             allowed: plan.allowed,
-            ...(fieldReason && plan.field ? { errors: [{ in: 'body' as const, name: plan.field, detail: plan.detail }] } : {}),
+            ...((fieldReason || plan.reason === PHOTOS_NOT_ACCEPTED) && plan.field ? { errors: [{ in: 'body' as const, name: plan.field, detail: plan.detail }] } : {}),
             ...(plan.reason === UNKNOWN_TRANSITION ? { errors: [{ in: 'body' as const, name: 'to', detail: plan.detail }] } : {}),
             ...(plan.reason === ACTOR_NOT_PERMITTED ? { actorRoles: Object.keys(actor.grants) } : {}),
           });
         }
-        if (plan.changes.due_at !== undefined && plan.changes.due_at !== row.due_at) {
-          // An approved extension moved the due time: the stored warning instant moves with it (the sweep reads it).
-          // (Unknown category: left unset, and the sweeper fills it in from the categories table.)
-          const category = TAXONOMY.byCode.get(row.category_code);
+        if (plan.changes.due_at !== undefined && plan.changes.due_at !== row.due_at && !('warn_at' in plan.changes)) {
+          // An approved extension (or 重办) moved the due time: the stored warning instant follows (the sweep reads
+          // it). Resuming from 挂账 moves it itself, by the paused time. Unknown category: left unset, and the
+          // sweeper fills it in from the categories table.
           (plan.changes as Record<string, unknown>).warn_at = category
             ? warningAt(row.reported_at, plan.changes.due_at, category.warningRatio, category.deadline.unit, ctx.calendar)
             : null;
         }
         cmd.updateEvent(eventId, plan.changes);
-        for (const l of plan.log) cmd.insertLog({ event_id: eventId, ...l });
+        for (const l of plan.log) {
+          const logId = cmd.insertLog({ event_id: eventId, ...l });
+          for (const p of plan.photos) cmd.insertPhoto(logId, eventId, p.kind, p.url);
+        }
         const after = { ...row, ...plan.changes } as EventRow;
         const routeEnd = routeOutcome(plan.transition, after.status); // the dispatch route: arrived, or the trip is off
         if (routeEnd) routeCommands(db).settle(eventId, routeEnd);
@@ -186,6 +247,10 @@ export function createTransitionService(ctx: ServiceContext) {
           id: eventId, caseNo: row.case_no, transition: plan.transition, from: row.status, to: after.status,
           actorId: actor.id, assigneeId: after.assignee_id, tier: after.tier, blockCode: row.block_code,
           subdistrictCode: row.subdistrict_code, lon: row.lon, lat: row.lat, dueAt: toIso(after.due_at),
+          ...(plan.transition === 'urge' || plan.transition === 'suspend' || plan.transition === 'void' ? { reason: body.reason ?? null } : {}),
+          ...(plan.transition === 'suspend' ? { reviewAt: toIso(body.reviewAt!) } : {}),
+          ...(plan.transition === 'revisit' ? { result: body.result } : {}),
+          ...(plan.photos.length ? { photos: plan.photos.length } : {}),
         }, at);
         return { id: eventId, transition: plan.transition };
       }).immediate();

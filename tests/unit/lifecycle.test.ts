@@ -29,7 +29,11 @@ const ANYONE: Actor = { id: 99, grants: { dispatcher: 'centre-staff', lead: 'cen
 const DISPATCHER: Actor = { id: 20, grants: { dispatcher: 'centre-staff' } };
 const ASSIGNEE: Actor = { id: 10, grants: { assignee: 'governor' } };
 const SUPERVISOR: Actor = { id: 30, grants: { verifier: 'supervisor' } };
-const FULL = { assignee: { id: 11, tier: 'block' as const, unitId: null }, reason: 'invalid', hours: 4, satisfaction: 5 };
+const FULL = {
+  assignee: { id: 11, tier: 'block' as const, unitId: null }, reason: 'invalid', hours: 4, satisfaction: 5,
+  reviewAt: NOW + 24 * HOUR, result: 'dissatisfied',
+};
+const CTX_FULL: EventContext = { ...CTX, redoDueAt: NOW + 8 * HOUR };
 
 /** The loop as the design states it: status-changing (from, to) pairs. */
 const EXPECTED: [Status, Status][] = [
@@ -38,6 +42,11 @@ const EXPECTED: [Status, Status][] = [
   ['dispatched', 'filed'], ['accepted', 'filed'], // 回退
   ['resolved', 'accepted'], // 返工
   ['accepted', 'dispatched'], ['arrived', 'dispatched'], // 流转 back to dispatched
+  ['arrived', 'filed'], // 回退 from the site
+  ['filed', 'suspended'], ['dispatched', 'suspended'], ['accepted', 'suspended'], ['arrived', 'suspended'], // 挂账
+  ['suspended', 'filed'], ['suspended', 'dispatched'], ['suspended', 'accepted'], ['suspended', 'arrived'], // 恢复
+  ['filed', 'voided'], ['dispatched', 'voided'], ['accepted', 'voided'], ['arrived', 'voided'], ['suspended', 'voided'], // 作废
+  ['closed', 'accepted'], // 回访不满意 → 重办
 ];
 const key = (a: string, b: string) => `${a}→${b}`;
 
@@ -53,8 +62,15 @@ describe('lifecycle: every status pair', () => {
       const legal = expected.has(key(from, to));
       it(`${from} → ${to} is ${legal ? 'legal' : 'refused'}`, () => {
         // Reaching dispatched again from accepted/arrived is a named hand-off (reassign), not a status target.
-        const viaName = from !== 'dispatched' && to === 'dispatched' && from !== 'filed' ? 'reassign' : to;
-        const plan = planTransition(state(from), { to: legal ? viaName : to, ...FULL }, ANYONE, NOW, CTX, WEEKDAY_CALENDAR);
+        // Resuming targets the status the case was suspended from; 重办 is the revisit's 不满意.
+        const viaName =
+          from === 'suspended' ? to
+          : from === 'closed' && to === 'accepted' ? 'revisit'
+          : from !== 'dispatched' && to === 'dispatched' && from !== 'filed' ? 'reassign' : to;
+        const st = from === 'suspended'
+          ? state(from, { suspended_at: T0, suspended_from: legal && to !== 'voided' ? to : 'accepted' })
+          : state(from);
+        const plan = planTransition(st, { ...FULL, to: legal ? viaName : to }, ANYONE, NOW, CTX_FULL, WEEKDAY_CALENDAR);
         if (legal) {
           expect(plan.ok, JSON.stringify(plan)).toBe(true);
           if (!plan.ok) return;
@@ -65,7 +81,7 @@ describe('lifecycle: every status pair', () => {
           expect(plan.ok).toBe(false);
           if (plan.ok) return;
           expect(plan.reason).toBe(ILLEGAL_TRANSITION);
-          expect(plan.allowed).toEqual(allowedTransitions(state(from), ANYONE, CTX));
+          expect(plan.allowed).toEqual(allowedTransitions(st, ANYONE, CTX));
         }
       });
     }

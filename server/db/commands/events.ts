@@ -47,9 +47,21 @@ export interface EventRow {
   extension_pending: 0 | 1;
   /** The warning instant (预警) on the working-time clock; NULL on rows written before it was stored. */
   warn_at: number | null;
+  /** The verification deadline (核查时限), set when the case is resolved. */
+  verify_due_at: number | null;
+  verify_breached_at: number | null;
+  report_verified_at: number | null;
+  suspended_at: number | null;
+  suspended_from: string | null;
+  review_at: number | null;
+  voided_at: number | null;
 }
 
-export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending'>;
+/** Columns a new report never sets (the lifecycle fills them in later). */
+type LaterColumns =
+  | 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending' | 'verify_due_at' | 'verify_breached_at'
+  | 'report_verified_at' | 'suspended_at' | 'suspended_from' | 'review_at' | 'voided_at';
+export type NewEvent = Omit<EventRow, LaterColumns>;
 
 /** The columns insertEvent writes, in its parameters' order. */
 const EVENT_INSERT_COLUMNS = [
@@ -74,13 +86,17 @@ export interface NewLogRow {
 const UPDATABLE = new Set([
   'status', 'tier', 'assignee_id', 'unit_id', 'filed_at', 'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at',
   'closed_at', 'evaluated_at', 'due_at', 'satisfaction', 'rework_count', 'extension_count', 'escalated', 'warned_at',
-  'breached_at', 'escalation_level', 'extension_pending', 'warn_at',
+  'breached_at', 'escalation_level', 'extension_pending', 'warn_at', 'verify_due_at', 'verify_breached_at',
+  'report_verified_at', 'suspended_at', 'suspended_from', 'review_at', 'voided_at',
 ]);
 
-const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated')`; // the events_open_due partial index's condition
-// The conditions of the events_warn_due and events_breach_due partial indexes (schema v5), spelled as there.
-const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
-const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
+// The partial indexes' conditions (schema v6), spelled as there so that SQLite uses them.
+const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided')`; // events_open_assignee
+const CLOCK_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended')`; // events_open_due
+const HANDLING = `e.status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived')`;
+const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due
+const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND ${HANDLING}`; // events_breach_due
+const VERIFY_SWEEP_WHERE = `e.verify_breached_at IS NULL AND e.status = 'resolved'`; // events_verify_due
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 
 export interface AssignmentRow {
@@ -105,6 +121,8 @@ export interface OpenDueRow {
   category_code: string;
   warning_ratio: number;
   deadline_unit: 'working-hours' | 'working-days' | 'natural-hours';
+  verify_due_at: number | null;
+  verify_breached_at: number | null;
 }
 
 /** An open case not yet warned whose warning instant has not been stored yet (a row from before warn_at). */
@@ -171,7 +189,7 @@ export function eventCommands(db: Db) {
   // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
   // step is due are visited, however many open cases are still far from theirs.
   const escalationColumns = `e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
-            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit`;
+            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at`;
   const warnDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}
        FROM events e JOIN categories c ON c.code = e.category_code
@@ -181,6 +199,14 @@ export function eventCommands(db: Db) {
     `SELECT ${escalationColumns}
        FROM events e JOIN categories c ON c.code = e.category_code
       WHERE ${BREACH_SWEEP_WHERE} AND e.due_at <= ? ORDER BY e.due_at`,
+  );
+  const verifyDue = db.prepare<[number], OpenDueRow>(
+    `SELECT ${escalationColumns}
+       FROM events e JOIN categories c ON c.code = e.category_code
+      WHERE ${VERIFY_SWEEP_WHERE} AND e.verify_due_at <= ? ORDER BY e.verify_due_at`,
+  );
+  const insertPhoto = db.prepare<[number, number, string, string]>(
+    `INSERT INTO event_log_photos (log_id, event_id, kind, url) VALUES (?, ?, ?, ?)`,
   );
   const warnMissing = db.prepare<[number], WarnBackfillRow>(
     `SELECT e.id, e.reported_at, e.due_at, c.warning_ratio, c.deadline_unit
@@ -202,6 +228,8 @@ export function eventCommands(db: Db) {
     /** Appends a log row; returns its id. */
     insertLog: (l: NewLogRow): number =>
       Number(insertLog.run(l.event_id, l.at, l.actor_id, l.actor_role, l.from_status, l.to_status, l.assignee_id, l.note).lastInsertRowid),
+    /** Stores one photo of a log row. */
+    insertPhoto: (logId: number, eventId: number, kind: string, url: string): void => void insertPhoto.run(logId, eventId, kind, url),
     /** Sets the given columns of one event (the column set picks a statement prepared once). */
     updateEvent(id: number, changes: Record<string, unknown>): void {
       const cols = Object.keys(changes).filter((k) => changes[k] !== undefined).sort();
@@ -257,6 +285,8 @@ export function eventCommands(db: Db) {
     warningDue: (now: number): OpenDueRow[] => warnDue.all(now),
     /** Open cases not yet breached that are due at or before now. */
     breachDue: (now: number): OpenDueRow[] => breachDue.all(now),
+    /** Resolved cases whose verification deadline is at or before now and not yet marked (核查超期). */
+    verifyDue: (now: number): OpenDueRow[] => verifyDue.all(now),
     /** Up to `limit` open cases, neither warned nor breached, whose warning instant is not stored yet. */
     warnAtMissing: (limit: number): WarnBackfillRow[] => warnMissing.all(limit),
     /** Stores a case's warning instant unless one is stored already; true when written. */
@@ -284,16 +314,16 @@ export interface DueRow extends Omit<EventSummaryRow, 'status'> {
   deadline_unit: 'working-hours' | 'working-days' | 'natural-hours';
 }
 
-/** Reads of open cases by due time (the overdue board), through the events_open_due partial index. */
+/** Reads of open cases on the clock by due time (the overdue board), through the events_open_due partial index. */
 export function dueQueries(db: Db) {
   const from = `FROM events e JOIN categories cat ON cat.code = e.category_code LEFT JOIN staff a ON a.id = e.assignee_id`;
   const overdue = db.prepare<[number, number], DueRow>(
-    `SELECT ${SUMMARY} ${from} WHERE e.${OPEN_WHERE} AND e.due_at < ? ORDER BY e.due_at, e.id LIMIT ?`,
+    `SELECT ${SUMMARY} ${from} WHERE e.${CLOCK_WHERE} AND e.due_at < ? ORDER BY e.due_at, e.id LIMIT ?`,
   );
   const notYetDue = db.prepare<[number], DueRow>(
-    `SELECT ${SUMMARY} ${from} WHERE e.${OPEN_WHERE} AND e.due_at >= ? ORDER BY e.due_at, e.id`,
+    `SELECT ${SUMMARY} ${from} WHERE e.${CLOCK_WHERE} AND e.due_at >= ? ORDER BY e.due_at, e.id`,
   );
-  const countOverdue = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM events e WHERE e.${OPEN_WHERE} AND e.due_at < ?`);
+  const countOverdue = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM events e WHERE e.${CLOCK_WHERE} AND e.due_at < ?`);
   return {
     /** Open cases past due, most overdue first. */
     overdue: (now: number, limit: number): DueRow[] => overdue.all(now, limit),

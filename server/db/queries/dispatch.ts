@@ -10,7 +10,7 @@ import { placeholders, statementCache } from './statements.ts';
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 const ACTIVE_AT = `ra.valid_from <= ? AND (ra.valid_to IS NULL OR ra.valid_to > ?)`;
 /** Exactly the events_open_assignee / events_open_due partial indexes' condition, so the planner uses them. */
-const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated')`;
+const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided')`; // the events_open_assignee partial index's condition
 
 export interface DispatchEventRow {
   id: number;

@@ -5,12 +5,15 @@ import { placeholders, statementCache } from './statements.ts';
 /** The schema's event statuses (the CHECK constraint on events.status). */
 export const STATUSES = [
   'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
+  'suspended', 'voided',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Statuses after which a case needs no more work; every other status counts as open. */
-export const FINISHED_STATUSES: readonly Status[] = ['rejected', 'closed', 'evaluated'];
+export const FINISHED_STATUSES: readonly Status[] = ['rejected', 'closed', 'evaluated', 'voided'];
 export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !FINISHED_STATUSES.includes(s));
+/** Open cases whose clock runs (a suspended case is open but never overdue). */
+export const CLOCK_STATUSES: readonly Status[] = OPEN_STATUSES.filter((s) => s !== 'suspended');
 
 export interface EventSummaryRow {
   id: number;
@@ -47,6 +50,21 @@ export interface EventDetailRow extends EventSummaryRow {
   rework_count: number;
   extension_count: number;
   escalated: 0 | 1;
+  // Lifecycle columns (schema v6); optional because a fresh report's in-memory row has none of them yet.
+  verify_due_at?: number | null;
+  verify_breached_at?: number | null;
+  report_verified_at?: number | null;
+  suspended_at?: number | null;
+  suspended_from?: string | null;
+  review_at?: number | null;
+  voided_at?: number | null;
+}
+
+/** A photo of a log row (before / after evidence). */
+export interface EventPhotoRow {
+  log_id: number;
+  kind: 'before' | 'after';
+  url: string;
 }
 
 export interface EventLogRow {
@@ -89,8 +107,13 @@ export function eventQueries(db: Db) {
   const prepare = statementCache(db);
   const one = db.prepare<[number], EventDetailRow>(
     `SELECT ${SUMMARY_COLUMNS}, e.text, e.reporter, e.filed_at, e.dispatched_at, e.accepted_at, e.arrived_at,
-            e.resolved_at, e.evaluated_at, e.satisfaction, e.rework_count, e.extension_count, e.escalated
+            e.resolved_at, e.evaluated_at, e.satisfaction, e.rework_count, e.extension_count, e.escalated,
+            e.verify_due_at, e.verify_breached_at, e.report_verified_at, e.suspended_at, e.suspended_from, e.review_at,
+            e.voided_at
        ${FROM} WHERE e.id = ?`,
+  );
+  const photos = db.prepare<[number], EventPhotoRow>(
+    `SELECT log_id, kind, url FROM event_log_photos WHERE event_id = ? ORDER BY log_id, id`,
   );
   const log = db.prepare<[number], EventLogRow>(
     `SELECT l.id, l.at, l.actor_id, ac.name AS actor_name, l.actor_role, l.from_status, l.to_status,
@@ -114,8 +137,8 @@ export function eventQueries(db: Db) {
           any.push(`e.status IN (${placeholders(OPEN_STATUSES.length)})`);
           args.push(...OPEN_STATUSES);
         } else if (f.status.overdue) {
-          any.push(`(e.status IN (${placeholders(OPEN_STATUSES.length)}) AND e.due_at < ?)`);
-          args.push(...OPEN_STATUSES, f.now);
+          any.push(`(e.status IN (${placeholders(CLOCK_STATUSES.length)}) AND e.due_at < ?)`);
+          args.push(...CLOCK_STATUSES, f.now);
         }
         where.push(`(${any.join(' OR ')})`);
       }
@@ -135,6 +158,16 @@ export function eventQueries(db: Db) {
     },
     get: (id: number): EventDetailRow | undefined => one.get(id),
     log: (eventId: number): EventLogRow[] => log.all(eventId),
+    /** The case's photo evidence, by log row. */
+    photos(eventId: number): Map<number, { kind: 'before' | 'after'; url: string }[]> {
+      const out = new Map<number, { kind: 'before' | 'after'; url: string }[]>();
+      for (const p of photos.all(eventId)) {
+        let list = out.get(p.log_id);
+        if (!list) out.set(p.log_id, (list = []));
+        list.push({ kind: p.kind, url: p.url });
+      }
+      return out;
+    },
     count: (): number => count.get()!.n,
   };
 }
