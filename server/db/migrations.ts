@@ -371,7 +371,8 @@ DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 
 -- Every index of v1–v5, recreated; the partial ones follow the new status sets: open = not rejected, closed,
--- evaluated or voided; swept for 预警/处置超期 = open, clock running, not yet resolved.
+-- evaluated or voided; swept for 预警/处置超期 = open, clock running, not yet resolved. Spelled NOT IN, so that the
+-- planner takes the partial index rather than events_status_due for the sweep's reads.
 CREATE INDEX events_reported ON events(reported_at);
 CREATE INDEX events_block_status ON events(block_code, status);
 CREATE INDEX events_status_due ON events(status, due_at);
@@ -382,8 +383,8 @@ CREATE INDEX events_open_assignee ON events(assignee_id) WHERE status NOT IN ('r
 CREATE INDEX events_dispatched_at ON events(dispatched_at) WHERE dispatched_at IS NOT NULL;
 CREATE INDEX events_accepted_at ON events(accepted_at) WHERE accepted_at IS NOT NULL;
 CREATE INDEX events_closed_at ON events(closed_at, due_at) WHERE closed_at IS NOT NULL;
-CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived');
-CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived');
+CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved');
+CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved');
 -- 核查超期 sweep: resolved cases whose verification deadline has not been marked as passed.
 CREATE INDEX events_verify_due ON events(verify_due_at) WHERE verify_breached_at IS NULL AND status = 'resolved';
 

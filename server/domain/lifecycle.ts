@@ -555,6 +555,11 @@ export function planTransition(
     }
     case 'void':
       changes.voided_at = now;
+      if (from === 'suspended') {
+        changes.suspended_at = null;
+        changes.suspended_from = null;
+        changes.review_at = null;
+      }
       if (state.extension_pending) changes.extension_pending = 0;
       note = join(spec.label, request.reason, request.note);
       break;

@@ -13,7 +13,9 @@ import { readProblem } from './fixture.ts';
 import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
 
 const HOUR = 3_600_000;
-const OPEN = `status NOT IN ('rejected', 'closed', 'evaluated')`;
+/** Cases swept for 预警 and 处置超期: open, clock running, not yet resolved (the partial indexes' condition). */
+const OPEN = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved')`;
+const REVIEW = '2099-01-01';
 let db: Db;
 let app: ReturnType<typeof createApp>;
 let clock = 0;
@@ -83,12 +85,15 @@ function stepsTo(status: Status, who: People): Json[] {
     resolved: [],
     closed: [],
     evaluated: [],
+    suspended: [],
+    voided: [{ to: 'filed', actor: who.dispatcher }, { to: 'void', actor: who.dispatcher, reason: '报事人撤回' }],
   };
   path.accepted = [...path.dispatched, { to: 'accepted', actor: who.governor }];
   path.arrived = [...path.accepted, { to: 'arrived', actor: who.governor }];
   path.resolved = [...path.arrived, { to: 'resolved', actor: who.governor }];
   path.closed = [...path.resolved, { to: 'closed', actor: who.supervisor }];
   path.evaluated = [...path.closed, { to: 'evaluated', actor: 'resident', satisfaction: 5 }];
+  path.suspended = [...path.accepted, { to: 'suspend', actor: who.dispatcher, reason: '等待产权单位答复', reviewAt: REVIEW }];
   return path[status];
 }
 
@@ -162,6 +167,18 @@ describe('POST /api/events/:id/transitions: every status pair', () => {
     'resolved→accepted': (w) => ({ to: 'accepted', actor: w.supervisor, reason: '核查未通过' }),
     'accepted→dispatched': (w) => ({ to: 'reassign', actor: w.dispatcher, assignee: w.assistant }),
     'arrived→dispatched': (w) => ({ to: 'reassign', actor: w.dispatcher, assignee: w.assistant }),
+    'arrived→filed': (w) => ({ to: 'filed', actor: w.governor, reason: '现场发现不属本区块' }),
+    'filed→suspended': (w) => ({ to: 'suspended', actor: w.dispatcher, reason: '待查明权属', reviewAt: REVIEW }),
+    'dispatched→suspended': (w) => ({ to: 'suspended', actor: w.dispatcher, reason: '待查明权属', reviewAt: REVIEW }),
+    'accepted→suspended': (w) => ({ to: 'suspended', actor: w.inspector, reason: '待查明权属', reviewAt: REVIEW }),
+    'arrived→suspended': (w) => ({ to: 'suspended', actor: w.dispatcher, reason: '待查明权属', reviewAt: REVIEW }),
+    'suspended→accepted': (w) => ({ to: 'accepted', actor: w.dispatcher }), // resume: back where it was suspended
+    'filed→voided': (w) => ({ to: 'voided', actor: w.dispatcher, reason: '报事人撤回' }),
+    'dispatched→voided': (w) => ({ to: 'voided', actor: w.dispatcher, reason: '报事人撤回' }),
+    'accepted→voided': (w) => ({ to: 'voided', actor: w.dispatcher, reason: '报事人撤回' }),
+    'arrived→voided': (w) => ({ to: 'voided', actor: w.dispatcher, reason: '报事人撤回' }),
+    'suspended→voided': (w) => ({ to: 'voided', actor: w.dispatcher, reason: '报事人撤回' }),
+    'closed→accepted': (w) => ({ to: 'revisit', actor: w.dispatcher, result: 'dissatisfied', reason: '问题复发' }), // 重办
   };
   const byStatus = new Map<Status, { id: number; who: People }>();
 
@@ -216,8 +233,8 @@ describe('POST /api/events/:id/transitions: rules and side paths', () => {
   it('the verifier may not be someone who handled the case (409 verifier-is-handler), nothing written', async () => {
     const p = place();
     const who = people(p);
-    // The block's governor is also a centre inspector of the subdistrict (a verifier by role).
-    const unit = db.prepare(`SELECT id FROM units WHERE kind = 'centre' AND key = 'livelihood' AND subdistrict_code = ?`).get(p.subdistrict) as { id: number };
+    // The block's governor is also an inspector of the subdistrict's guidance centre (a verifier by role).
+    const unit = db.prepare(`SELECT id FROM units WHERE kind = 'centre' AND key = 'guidance' AND subdistrict_code = ?`).get(p.subdistrict) as { id: number };
     db.prepare(`INSERT INTO role_assignments (staff_id, role, unit_id, valid_from) VALUES (?, 'centre-inspector', ?, 0)`).run(who.governor, unit.id);
     const e = await report(p);
     for (const s of stepsTo('resolved', who)) await move(e.id, s);
@@ -397,15 +414,15 @@ describe('POST /api/events/batch', () => {
 
 describe('escalation sweep', () => {
   it('warns and breaches each open case once, with system log rows and live messages', () => {
-    const open = (db.prepare(`SELECT count(*) AS n FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at <= ? AND breached_at IS NULL`).get(clock) as { n: number }).n;
+    const open = (db.prepare(`SELECT count(*) AS n FROM events WHERE ${OPEN} AND due_at <= ? AND breached_at IS NULL`).get(clock) as { n: number }).n;
     const before = counts();
     const first = sweepEscalations(db, clock);
     expect(first.breached).toBe(open);
     expect(first.warned).toBeGreaterThanOrEqual(open);
     const steps = first.warned + first.breached;
     expect(counts()).toEqual({ events: before.events, log: before.log + steps, live: before.live + steps });
-    expect(sweepEscalations(db, clock)).toEqual({ warned: 0, breached: 0 });
-    const rows = db.prepare(`SELECT escalation_level AS l, escalated AS e, breached_at AS b FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at <= ?`).all(clock) as { l: number; e: number; b: number }[];
+    expect(sweepEscalations(db, clock)).toEqual({ warned: 0, breached: 0, verifyBreached: 0 });
+    const rows = db.prepare(`SELECT escalation_level AS l, escalated AS e, breached_at AS b FROM events WHERE ${OPEN} AND due_at <= ?`).all(clock) as { l: number; e: number; b: number }[];
     for (const r of rows) expect(r).toEqual({ l: 2, e: 1, b: clock });
     const sys = db.prepare(`SELECT from_status, to_status, actor_role FROM event_log WHERE actor_role = 'system' ORDER BY id DESC LIMIT 1`).get() as Json;
     expect(sys.from_status).toBe(sys.to_status);
@@ -449,15 +466,15 @@ describe('escalation sweep by stored warning instant (warn_at)', () => {
     sweepEscalations(db, clock); // whatever of the seed is due
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan(`SELECT e.id FROM events e JOIN categories c ON c.code = e.category_code
-      WHERE e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated') AND e.warn_at <= 1 ORDER BY e.warn_at`))
+      WHERE e.warned_at IS NULL AND e.breached_at IS NULL AND e.${OPEN} AND e.warn_at <= 1 ORDER BY e.warn_at`))
       .toMatch(/SEARCH e USING INDEX events_warn_due \(warn_at<\?\)/);
     expect(plan(`SELECT e.id FROM events e JOIN categories c ON c.code = e.category_code
-      WHERE e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated') AND e.due_at <= 1 ORDER BY e.due_at`))
+      WHERE e.breached_at IS NULL AND e.${OPEN} AND e.due_at <= 1 ORDER BY e.due_at`))
       .toMatch(/SEARCH e USING INDEX events_breach_due \(due_at<\?\)/);
     const cpu: number[] = [];
     for (let i = 0; i < 5; i++) {
       const c0 = process.cpuUsage();
-      expect(sweepEscalations(db, clock + i)).toEqual({ warned: 0, breached: 0 });
+      expect(sweepEscalations(db, clock + i)).toEqual({ warned: 0, breached: 0, verifyBreached: 0 });
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
     }
@@ -468,7 +485,7 @@ describe('escalation sweep by stored warning instant (warn_at)', () => {
     const n = (db.prepare(`SELECT count(*) AS n FROM events WHERE ${OPEN} AND warned_at IS NULL AND breached_at IS NULL AND warn_at <= ?`).get(later) as { n: number }).n;
     expect(n).toBeGreaterThanOrEqual(20_000);
     expect(sweepEscalations(db, later).warned).toBe(n);
-    expect(sweepEscalations(db, later + 1)).toEqual({ warned: 0, breached: 0 });
+    expect(sweepEscalations(db, later + 1)).toEqual({ warned: 0, breached: 0, verifyBreached: 0 });
   });
 
   it('fills in missing warning instants in chunks, then warns the cases whose warning has come', () => {

@@ -93,7 +93,7 @@ const UPDATABLE = new Set([
 // The partial indexes' conditions (schema v6), spelled as there so that SQLite uses them.
 const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided')`; // events_open_assignee
 const CLOCK_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended')`; // events_open_due
-const HANDLING = `e.status IN ('reported', 'filed', 'dispatched', 'accepted', 'arrived')`;
+const HANDLING = `e.status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved')`;
 const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due
 const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND ${HANDLING}`; // events_breach_due
 const VERIFY_SWEEP_WHERE = `e.verify_breached_at IS NULL AND e.status = 'resolved'`; // events_verify_due
