@@ -74,3 +74,72 @@ describe('migrations', () => {
     db.close();
   });
 });
+
+describe('migration 6: the events table rebuilt for the new statuses', () => {
+  const REBUILD = 6;
+  /** A file at the version before the rebuild, as an older program left it. */
+  function atVersion(file: string, version: number): Database.Database {
+    const db = new Database(file);
+    db.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= version)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    return db;
+  }
+  const indexes = (db: Database.Database) =>
+    (db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { name: string; tbl_name: string }[]);
+
+  it('keeps every row, log row and route, recreates every index and the foreign keys', () => {
+    const file = join(dir, 'v5.db');
+    const old = atVersion(file, REBUILD - 1);
+    old.exec(`
+      INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001', 'subdistrict', '430302', '广场街道', '广场', 'Guangchang', '街道', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
+      INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
+      INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
+      INSERT INTO categories VALUES ('0101', '01', '市容环境', 'City appearance', '暴露垃圾', 'Exposed rubbish', 'block', 'governor', 4, 'working-hours', 0.75);
+      INSERT INTO staff VALUES (1, '张三', 'M', '13800000000');
+    `);
+    const ins = old.prepare(`INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat,
+      version_id, block_code, community_code, subdistrict_code, assignee_id, reported_at, due_at, warn_at, warned_at, breached_at,
+      escalation_level, extension_pending, idempotency_key)
+      VALUES (?, ?, 'incident', 'hotline', '0101', 'normal', ?, 'block', '垃圾', 112.85, 27.85, 1, '430302001001001', '430302001001',
+      '430302001', ?, ?, ?, ?, ?, NULL, ?, 0, ?)`);
+    const statuses = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated', 'rejected'];
+    statuses.forEach((s, i) => ins.run(i + 1, `YH${i}`, s, i >= 2 ? 1 : null, 1000 + i, 5000 + i, 4000 + i, i % 2 ? 4100 : null, i % 2, i === 0 ? 'key-0' : null));
+    const log = old.prepare(`INSERT INTO event_log (event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note) VALUES (?, ?, 1, 'x', NULL, ?, NULL, '')`);
+    statuses.forEach((s, i) => log.run(i + 1, 1000 + i, s));
+    old.prepare(`INSERT INTO event_routes (event_id, staff_id, created_at, eta_s, distance_m, geometry, times) VALUES (3, 1, 1, 60, 500, '{}', '[]')`).run();
+    const rowsBefore = old.prepare('SELECT * FROM events ORDER BY id').all() as Record<string, unknown>[];
+    const indexesBefore = indexes(old);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    const rowsAfter = db.prepare('SELECT * FROM events ORDER BY id').all() as Record<string, unknown>[];
+    expect(rowsAfter).toHaveLength(rowsBefore.length);
+    rowsBefore.forEach((r, i) => expect(rowsAfter[i]).toMatchObject(r));
+    expect(rowsAfter[0]).toMatchObject({ suspended_at: null, voided_at: null, report_verified_at: null, verify_breached_at: null });
+    expect((db.prepare('SELECT count(*) AS n FROM event_log').get() as { n: number }).n).toBe(statuses.length);
+    expect((db.prepare('SELECT count(*) AS n FROM event_routes').get() as { n: number }).n).toBe(1);
+    // Every index of v1–v5 is there again, on the same table, plus the new ones.
+    const after = indexes(db);
+    for (const ix of indexesBefore) expect(after, ix.name).toContainEqual(ix);
+    expect(after.map((i) => i.name)).toEqual(expect.arrayContaining(['events_verify_due', 'event_log_photos_event']));
+    // The unique constraints survived the copy.
+    expect(() => db.prepare(`UPDATE events SET case_no = 'YH0' WHERE id = 2`).run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare(`UPDATE events SET idempotency_key = 'key-0' WHERE id = 2`).run()).toThrow(/UNIQUE/);
+    // The widened CHECK: the new statuses go in, nonsense does not; a suspended case needs its start.
+    db.prepare(`UPDATE events SET status = 'voided', voided_at = 1 WHERE id = 2`).run();
+    db.prepare(`UPDATE events SET status = 'suspended', suspended_at = 1, suspended_from = 'dispatched' WHERE id = 3`).run();
+    expect(() => db.prepare(`UPDATE events SET status = 'suspended' WHERE id = 4`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE events SET status = 'lost' WHERE id = 4`).run()).toThrow(/CHECK/);
+    // The references from the log and the routes still hold (foreign keys are back on).
+    expect(() => db.prepare(`INSERT INTO event_log (event_id, at, actor_role, to_status) VALUES (999, 1, 'x', 'filed')`).run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
