@@ -200,9 +200,10 @@ export function eventCommands(db: Db) {
        FROM events e JOIN categories c ON c.code = e.category_code
       WHERE ${BREACH_SWEEP_WHERE} AND e.due_at <= ? ORDER BY e.due_at`,
   );
+  // Named: with status = 'resolved' the planner would otherwise walk events_status_due over every resolved case.
   const verifyDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}
-       FROM events e JOIN categories c ON c.code = e.category_code
+       FROM events e INDEXED BY events_verify_due JOIN categories c ON c.code = e.category_code
       WHERE ${VERIFY_SWEEP_WHERE} AND e.verify_due_at <= ? ORDER BY e.verify_due_at`,
   );
   const insertPhoto = db.prepare<[number, number, string, string]>(
