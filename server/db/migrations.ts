@@ -300,6 +300,17 @@ CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND s
   },
   {
     version: 6,
+    name: 'verification deadline per case (核查时限), for one definition of on time',
+    sql: /* sql */ `
+-- When a resolved case must be verified and closed by (domain/on-time.ts): set when it is resolved, cleared by rework.
+-- NULL on rows resolved before this column: filled in at start-up (db/commands/verify-due.ts) from resolved_at.
+ALTER TABLE events ADD COLUMN verify_due_at INTEGER;
+-- The start-up fill finds the resolved rows that still lack it without a table scan.
+CREATE INDEX events_verify_due_missing ON events(id) WHERE resolved_at IS NOT NULL AND verify_due_at IS NULL;
+`,
+  },
+  {
+    version: 7,
     name: 'lifecycle: suspended and voided statuses, report verification, verification breach, photo evidence',
     foreignKeysOff: true,
     sql: /* sql */ `
@@ -360,17 +371,17 @@ INSERT INTO events_new (
   id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
   community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at, accepted_at,
   arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count, extension_count, escalated,
-  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at)
+  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at, verify_due_at)
 SELECT
   id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
   community_code, subdistrict_code, reporter, assignee_id, unit_id, reported_at, filed_at, dispatched_at, accepted_at,
   arrived_at, resolved_at, closed_at, evaluated_at, due_at, satisfaction, rework_count, extension_count, escalated,
-  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at
+  idempotency_key, warned_at, breached_at, escalation_level, extension_pending, warn_at, verify_due_at
 FROM events;
 DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 
--- Every index of v1–v5, recreated; the partial ones follow the new status sets: open = not rejected, closed,
+-- Every index of v1–v6, recreated; the partial ones follow the new status sets: open = not rejected, closed,
 -- evaluated or voided; swept for 预警/处置超期 = open, clock running, not yet resolved. Spelled NOT IN, so that the
 -- planner takes the partial index rather than events_status_due for the sweep's reads.
 CREATE INDEX events_reported ON events(reported_at);
@@ -386,6 +397,7 @@ CREATE INDEX events_closed_at ON events(closed_at, due_at) WHERE closed_at IS NO
 CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved');
 CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved');
 -- 核查超期 sweep: resolved cases whose verification deadline has not been marked as passed.
+CREATE INDEX events_verify_due_missing ON events(id) WHERE resolved_at IS NOT NULL AND verify_due_at IS NULL;
 CREATE INDEX events_verify_due ON events(verify_due_at) WHERE verify_breached_at IS NULL AND status = 'resolved';
 
 -- Photo evidence (before / after) of a log row: 到场, 处置反馈, 核查. Links into the work-chat file store.

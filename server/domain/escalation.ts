@@ -11,8 +11,9 @@
  * time is never marked late because verification is; 核查超期 (the verifier's) is a resolved case not closed by its
  * verification deadline (verify_due_at). Suspended cases (挂账) are not swept at all: their clock is stopped.
  */
-import { isClockRunning, type LogRow, type Status } from './lifecycle.ts';
-import type { DeadlineUnit } from './taxonomy.ts';
+import { type LogRow, type Status } from './lifecycle.ts';
+import { HANDLING_STATUSES } from '../contract/statuses.ts';
+import type { DeadlineUnit } from '../contract/taxonomy.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
 export const WARNING_LEVEL = 1;
@@ -21,11 +22,9 @@ export const WARNING_NOTE = '预警：处置时限将到';
 export const BREACH_NOTE = '超期，升级督办';
 export const VERIFY_BREACH_NOTE = '核查超期：未在核查时限内结案';
 
-/** Statuses swept for 预警 and 处置超期: open, clock running, not yet resolved. */
-export const HANDLING_SWEPT: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived'];
-/** The status swept for 核查超期. */
+/** The status swept for 核查超期 (HANDLING_STATUSES are swept for 预警 and 处置超期). */
 export const VERIFY_SWEPT: readonly Status[] = ['resolved'];
-const handling = (s: Status) => isClockRunning(s) && HANDLING_SWEPT.includes(s);
+const handling = (s: Status) => HANDLING_STATUSES.includes(s);
 
 export interface EscalationState {
   status: Status;

@@ -17,26 +17,17 @@
  *
  * Validations return `{ ok: false, reason }` with reasons as exported constants; exceptions are for misuse only.
  */
-import type { Tier } from './taxonomy.ts';
+import {
+  CLOCK_STATUSES, IN_PROGRESS_STATUSES as IN_PROGRESS, isOpenStatus, STATUSES, SUSPENDABLE_STATUSES as SUSPENDABLE, type Status,
+} from '../contract/statuses.ts';
+import type { Tier } from '../contract/taxonomy.ts';
+import { verifyDueAt } from './on-time.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
-// New statuses go at the end: the binary event codec numbers statuses by their place here.
-export const STATUSES = [
-  'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
-  'suspended', 'voided',
-] as const;
-export type Status = (typeof STATUSES)[number];
-
-/** Statuses in which work is under way ("in progress"): the assignee may ask for an extension, escalation applies. */
-export const IN_PROGRESS: readonly Status[] = ['dispatched', 'accepted', 'arrived'];
-export const FINISHED: readonly Status[] = ['rejected', 'closed', 'evaluated', 'voided'];
-export const isOpenStatus = (s: Status): boolean => !FINISHED.includes(s);
-/** Open cases whose working-time clock is stopped (挂账): not swept, not on the countdown. */
-export const PAUSED: readonly Status[] = ['suspended'];
-/** Open and on the clock: the sweep and the countdown look at these. */
-export const isClockRunning = (s: Status): boolean => isOpenStatus(s) && !PAUSED.includes(s);
-/** Where a case may be suspended from (and so where resuming may return it). */
-export const SUSPENDABLE: readonly Status[] = ['filed', ...IN_PROGRESS];
+// The statuses and what they mean (open, finished, paused, in progress) are the contract's, shared with the web app.
+export { isOpenStatus, STATUSES, type Status } from '../contract/statuses.ts';
+/** Open and on the clock: the sweep and the countdown look at these (a suspended case is open, its clock stopped). */
+export const isClockRunning = (s: Status): boolean => isOpenStatus(s) && CLOCK_STATUSES.includes(s);
 
 /**
  * Channels whose reports are checked on site (核实) before they are filed: the 12345 hotline and walk-ins are told
@@ -199,7 +190,7 @@ export interface EventState {
   channel?: string;
   kind?: string;
   warn_at?: number | null;
-  /** The verification deadline (核查时限), set when the case is resolved. */
+  /** The verification deadline (核查时限, on-time.ts); absent where the caller did not load it. */
   verify_due_at?: number | null;
   /** 核查超期: the verification deadline passed before the case was closed. */
   verify_breached_at?: number | null;
@@ -473,6 +464,7 @@ export function planTransition(
       break;
     case 'resolve':
       changes.resolved_at = now;
+      changes.verify_due_at = verifyDueAt(now, calendar);
       if (state.extension_pending) changes.extension_pending = 0;
       break;
     case 'close':
@@ -490,6 +482,7 @@ export function planTransition(
       break;
     case 'rework':
       changes.resolved_at = null;
+      changes.verify_due_at = null;
       changes.rework_count = state.rework_count + 1;
       note = join(spec.label, request.reason, request.note);
       break;

@@ -90,7 +90,7 @@ export function sweepEscalations(
     rows.push(...cmd.verifyDue(now)); // resolved cases: never in the two reads above
     rows.sort((a, b) => a.id - b.id); // case order, as one read of all open cases gave it
     for (const r of rows) {
-      const state: EscalationState = { ...r, status: r.status as Status };
+      const state: EscalationState = r;
       // Stored when the case was written or its due time moved; computed for rows from before it was stored.
       const warnAt = r.warn_at ?? warningAt(r.reported_at, r.due_at, r.warning_ratio, r.deadline_unit, calendar);
       const { steps, changes } = escalationSteps(state, now, warnAt);
@@ -98,17 +98,17 @@ export function sweepEscalations(
       cmd.updateEvent(r.id, changes as Record<string, unknown>);
       for (const s of steps) {
         cmd.insertLog({ event_id: r.id, ...s.log });
+        const where = {
+          id: r.id, caseNo: r.case_no, from: r.status, to: r.status, actorId: null, assigneeId: r.assignee_id, tier: r.tier,
+          blockCode: r.block_code, subdistrictCode: r.subdistrict_code, lon: r.lon, lat: r.lat, dueAt: toIso(r.due_at),
+        };
         if (s.level === 'verify') {
-          appendLiveMessage(db, 'event.transitioned', {
-            id: r.id, transition: 'verify-breach', from: r.status, to: r.status, assigneeId: r.assignee_id,
-            dueAt: toIso(r.due_at), verifyDueAt: toIso(r.verify_due_at!),
-          }, now);
+          appendLiveMessage(db, 'event.transitioned', { ...where, transition: 'verify-breach', verifyDueAt: toIso(r.verify_due_at!) }, now);
           result.verifyBreached++;
           continue;
         }
         appendLiveMessage(db, 'event.transitioned', {
-          id: r.id, transition: s.level === 1 ? 'warning' : 'breach', from: r.status, to: r.status, escalationLevel: s.level,
-          assigneeId: r.assignee_id, dueAt: toIso(r.due_at), warningAt: toIso(warnAt),
+          ...where, transition: s.level === 1 ? 'warning' : 'breach', escalationLevel: s.level, warningAt: toIso(warnAt),
         }, now);
         if (s.level === 1) result.warned++;
         else result.breached++;

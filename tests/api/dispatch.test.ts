@@ -158,7 +158,7 @@ describe('GET /api/events/:id/candidates', () => {
     const problem = (await readProblem(await app.request(`/api/events/${ev.id}/candidates`))) as Json;
     expect(problem.status).toBe(409);
     expect(problem.eventStatus).toBe('reported');
-    expect(problem.allowed).toEqual(['file', 'reject']);
+    expect(problem.allowed).toEqual(['file', 'reject', 'verify-report']); // what the status allows someone (核实: hotline, walk-in)
     expect((await readProblem(await app.request(`/api/events/${ev.id}/candidates?limit=0`))).status).toBe(400);
     expect((await readProblem(await app.request(`/api/events/${ev.id}/candidates?sort=x`))).status).toBe(400);
   });

@@ -75,8 +75,8 @@ describe('migrations', () => {
   });
 });
 
-describe('migration 6: the events table rebuilt for the new statuses', () => {
-  const REBUILD = 6;
+describe('migration 7: the events table rebuilt for the new statuses', () => {
+  const REBUILD = 7;
   /** A file at the version before the rebuild, as an older program left it. */
   function atVersion(file: string, version: number): Database.Database {
     const db = new Database(file);
@@ -91,7 +91,7 @@ describe('migration 6: the events table rebuilt for the new statuses', () => {
     (db.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { name: string; tbl_name: string }[]);
 
   it('keeps every row, log row and route, recreates every index and the foreign keys', () => {
-    const file = join(dir, 'v5.db');
+    const file = join(dir, 'v6.db');
     const old = atVersion(file, REBUILD - 1);
     old.exec(`
       INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');

@@ -2,6 +2,7 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
+import { FINISHED_STATUSES, NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusList, type Status } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
@@ -47,7 +48,7 @@ export interface EventRow {
   extension_pending: 0 | 1;
   /** The warning instant (预警) on the working-time clock; NULL on rows written before it was stored. */
   warn_at: number | null;
-  /** The verification deadline (核查时限), set when the case is resolved. */
+  /** The verification deadline (核查时限, domain/on-time.ts): set when resolved, cleared by rework. */
   verify_due_at: number | null;
   verify_breached_at: number | null;
   report_verified_at: number | null;
@@ -90,10 +91,10 @@ const UPDATABLE = new Set([
   'report_verified_at', 'suspended_at', 'suspended_from', 'review_at', 'voided_at',
 ]);
 
-// The partial indexes' conditions (schema v6), spelled as there so that SQLite uses them.
-const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided')`; // events_open_assignee
-const CLOCK_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended')`; // events_open_due
-const HANDLING = `e.status NOT IN ('rejected', 'closed', 'evaluated', 'voided', 'suspended', 'resolved')`;
+// The partial indexes' conditions (schema v7), built from the contract's status sets in the indexes' order.
+const OPEN_WHERE = `status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`; // events_open_assignee
+const CLOCK_WHERE = `status NOT IN (${sqlStatusList(OFF_CLOCK_STATUSES)})`; // events_open_due
+const HANDLING = `e.status NOT IN (${sqlStatusList(NOT_HANDLING_STATUSES)})`;
 const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due
 const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND ${HANDLING}`; // events_breach_due
 const VERIFY_SWEEP_WHERE = `e.verify_breached_at IS NULL AND e.status = 'resolved'`; // events_verify_due
@@ -110,7 +111,13 @@ export interface AssignmentRow {
 
 export interface OpenDueRow {
   id: number;
-  status: string;
+  status: Status;
+  case_no: string;
+  tier: 'block' | 'centre' | 'department';
+  block_code: string;
+  subdistrict_code: string;
+  lon: number;
+  lat: number;
   assignee_id: number | null;
   reported_at: number;
   due_at: number;
@@ -189,7 +196,8 @@ export function eventCommands(db: Db) {
   // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
   // step is due are visited, however many open cases are still far from theirs.
   const escalationColumns = `e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
-            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at`;
+            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at,
+            e.case_no, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat`;
   const warnDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}
        FROM events e JOIN categories c ON c.code = e.category_code
