@@ -12,6 +12,7 @@
  * for room), and the directories are fixed at start. Nothing is written except through the API.
  */
 import { createRng, hashString, type Rng } from '../../server/domain/prng.ts';
+import { needsReportVerification } from '../../server/domain/lifecycle.ts';
 import { TAXONOMY, type Tier } from '../../server/contract/taxonomy.ts';
 import type { RouteFound } from '../../server/geo/routing.ts';
 import { ApiClient, describeProblem, StoppedError, type ApiResult, type Problem } from './client.ts';
@@ -123,6 +124,8 @@ interface EventDetail {
   reportedAt: string;
   dueAt: string;
   assignee: { id: number } | null;
+  /** 核实: when a hotline or walk-in report was checked on site (absent from servers without the step). */
+  reportVerifiedAt?: string | null;
   log: EventLogItem[];
   proposal?: { assignee: { id: number } | null } | null;
 }
@@ -131,6 +134,10 @@ interface Case {
   id: number;
   caseNo: string;
   status: string;
+  channel: string;
+  kind: string;
+  /** The report was checked on site (核实), or needs no check. */
+  verified: boolean;
   tier: Tier;
   blockCode: string;
   subdistrictCode: string;
@@ -162,7 +169,7 @@ interface Case {
 
 type Action =
   | 'file' | 'reject' | 'dispatch' | 'return' | 'accept' | 'travel' | 'arrive' | 'extension-request'
-  | 'extension-decide' | 'resolve' | 'rework' | 'close' | 'evaluate';
+  | 'extension-decide' | 'resolve' | 'rework' | 'close' | 'evaluate' | 'verify-report';
 
 const emptyCounters = (): Counters => ({
   reported: 0, skipped: 0, rejected: 0, filed: 0, dispatched: 0, returned: 0, accepted: 0, arrived: 0, resolved: 0,
@@ -280,12 +287,15 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     const l = readLog(d.log ?? []);
     c.handlers = l.handlers;
     c.extensionPending = l.extensionPending;
+    if (d.reportVerifiedAt) c.verified = true;
   }
 
   function newCase(d: EventDetail, plan: CasePlan, rng: Rng, proposal: number | null): Case {
     const dispatchers = world!.staff.dispatchers.get(d.subdistrictCode) ?? [];
     const c: Case = {
-      id: d.id, caseNo: d.caseNo, status: d.status, tier: d.tier, blockCode: d.blockCode, subdistrictCode: d.subdistrictCode,
+      id: d.id, caseNo: d.caseNo, status: d.status, channel: d.channel, kind: d.kind,
+      // Only servers that report the field (reportVerifiedAt) ask for the on-site check.
+      verified: !('reportVerifiedAt' in d) || !needsReportVerification(d.channel, d.kind), tier: d.tier, blockCode: d.blockCode, subdistrictCode: d.subdistrictCode,
       lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
       handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
       proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
@@ -301,6 +311,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     const a = c.anchor;
     switch (c.status) {
       case 'reported':
+        // 核实: the block supervisor checks a hotline or walk-in report on site before the centre files it.
+        if (!p.reject && !c.verified) return { at: a + Math.round(p.fileDelay / 2), action: 'verify-report' };
         return { at: a + p.fileDelay, action: p.reject ? 'reject' : 'file' };
       case 'filed':
         return { at: a + p.dispatchDelay, action: 'dispatch' };
@@ -334,15 +346,19 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     }
   }
 
+  /**
+   * 管办分离: the block's supervisor, or an inspector of the subdistrict's guidance centre (listed first in
+   * inspectorsOf) — never an inspector of the handling centre, never someone who handled the case.
+   */
   function verifierFor(c: Case): number | null {
     const s = world!.staff;
-    const inspectors = s.inspectorsOf.get(c.subdistrictCode) ?? [];
     const candidates: number[] = [];
     const supervisor = s.supervisorOf.get(c.blockCode);
-    if (c.tier === 'block' && supervisor !== undefined) candidates.push(supervisor);
-    if (c.tier === 'centre' && c.assignee !== null) for (const u of s.unitsOf.get(c.assignee) ?? []) candidates.push(...(s.inspectorsOfUnit.get(u) ?? []));
-    candidates.push(...inspectors);
     if (supervisor !== undefined) candidates.push(supervisor);
+    const guidance = (s.inspectorsOf.get(c.subdistrictCode) ?? [])[0];
+    const handlingUnits = c.assignee !== null ? s.unitsOf.get(c.assignee) ?? [] : [];
+    const ofHandlingUnit = handlingUnits.some((u) => (s.inspectorsOfUnit.get(u) ?? []).includes(guidance ?? -1));
+    if (guidance !== undefined && !ofHandlingUnit) candidates.push(guidance);
     return candidates.find((id) => !c.handlers.has(id) && !c.excluded.has(id) && id !== c.assignee) ?? null;
   }
 
@@ -514,6 +530,13 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         if (actor === null) return false;
         const approve = p.extension?.approve ?? true;
         r = await transition(c, approve ? { to: 'extension-approve', actor } : { to: 'extension-deny', actor, reason: '时限内可以完成，不予延期' });
+        break;
+      }
+      case 'verify-report': {
+        actor = verifierFor(c);
+        if (actor === null) return false;
+        r = await transition(c, { to: 'verify-report', actor, note: '现场核实属实' });
+        if (r.ok) c.verified = true;
         break;
       }
       case 'rework':
