@@ -109,6 +109,14 @@ export interface LogEntry {
   to: string;
   assignee: PersonRef | null;
   note: string;
+  /** Photo evidence that came with this step (到场, 处置反馈, 核查): links into the work-chat file store. */
+  photos: Photo[];
+}
+
+/** A before/after photo of a step. */
+export interface Photo {
+  kind: 'before' | 'after';
+  url: string;
 }
 
 /** GET /api/events/:id: the summary with the case's text, times and log. */
@@ -125,6 +133,18 @@ export interface EventDetail extends EventSummary {
   reworkCount: number;
   extensionCount: number;
   escalated: boolean;
+  /** 核查时限: by when a resolved case is to be verified and closed. */
+  verifyDueAt: string | null;
+  /** 核查超期: the verification deadline passed before the case was closed (the verifier's lateness). */
+  verifyOverdue: boolean;
+  /** 核实: when a hotline or walk-in report was checked on site before filing. */
+  reportVerifiedAt: string | null;
+  /** 挂账: since when, from which status (resume returns there), and when it is to be reviewed. */
+  suspendedAt: string | null;
+  suspendedFrom: string | null;
+  reviewAt: string | null;
+  /** 作废: when the case was voided. */
+  voidedAt: string | null;
   log: LogEntry[];
 }
 
@@ -167,7 +187,8 @@ export interface StaffItem {
   name: string;
   phone: string;
   gender: 'F' | 'M';
-  role: string;
+  /** null for staff without an active role. */
+  role: string | null;
   blockCode: string | null;
   subdistrictCode: string | null;
   unit: { id: number; kind: string; key: string; name: string } | null;

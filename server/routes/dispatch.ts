@@ -63,7 +63,7 @@ export function dispatchEventRoutes({ q, now }: RouteDeps, dispatch: DispatchSer
       const { id } = c.req.valid('param');
       const body = parseDispatchBody(await readJson(c));
       const { route } = dispatch.dispatch(id, body);
-      return c.json({ event: toEventDetail(q.events.get(id)!, q.events.log(id), now()), route }, 200);
+      return c.json({ event: toEventDetail(q.events.get(id)!, q.events.log(id), now(), q.events.photos(id)), route }, 200);
     });
 }
 

@@ -12,7 +12,6 @@
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { escalationSteps, warningAt, type EscalationState } from '../domain/escalation.ts';
-import type { Status } from '../domain/lifecycle.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import { toIso } from '../time.ts';

@@ -3,6 +3,7 @@
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
 import { FINISHED_STATUSES, NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusList, type Status } from '../../contract/statuses.ts';
+import type { Tier } from '../../contract/taxonomy.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
@@ -16,7 +17,7 @@ export interface EventRow {
   channel: string;
   category_code: string;
   priority: string;
-  status: string;
+  status: Status;
   tier: 'block' | 'centre' | 'department';
   text: string;
   lon: number;
@@ -111,9 +112,9 @@ export interface AssignmentRow {
 
 export interface OpenDueRow {
   id: number;
-  status: Status;
   case_no: string;
-  tier: 'block' | 'centre' | 'department';
+  status: Status;
+  tier: Tier;
   block_code: string;
   subdistrict_code: string;
   lon: number;
@@ -195,9 +196,8 @@ export function eventCommands(db: Db) {
   );
   // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
   // step is due are visited, however many open cases are still far from theirs.
-  const escalationColumns = `e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
-            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at,
-            e.case_no, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat`;
+  const escalationColumns = `e.id, e.case_no, e.status, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
+            e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at`;
   const warnDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}
        FROM events e JOIN categories c ON c.code = e.category_code
