@@ -55,3 +55,13 @@ export const isClockStatus = (s: string): boolean => (CLOCK_STATUSES as readonly
 
 /** A status list as SQL text (`'a', 'b'`), for conditions that must be spelled out (partial indexes). */
 export const sqlStatusList = (statuses: readonly Status[]): string => statuses.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Channels whose reports are checked on site (核实) before they are filed: the 12345 hotline and walk-ins are told
+ * by residents away from the place, so someone must see it first. Patrol reports come from staff on the spot, the
+ * collaborative-office app is the staff's own, and 民情恳谈 matters are raised before the block team; suggestions
+ * (建议) have nothing on site to check.
+ */
+export const VERIFY_CHANNELS: readonly string[] = ['hotline', 'walk-in'];
+export const needsReportVerification = (channel: string | undefined, kind: string | undefined): boolean =>
+  channel !== undefined && VERIFY_CHANNELS.includes(channel) && kind !== 'suggestion';

@@ -18,26 +18,17 @@
  * Validations return `{ ok: false, reason }` with reasons as exported constants; exceptions are for misuse only.
  */
 import {
-  CLOCK_STATUSES, IN_PROGRESS_STATUSES as IN_PROGRESS, isOpenStatus, STATUSES, SUSPENDABLE_STATUSES as SUSPENDABLE, type Status,
+  CLOCK_STATUSES, IN_PROGRESS_STATUSES as IN_PROGRESS, isOpenStatus, needsReportVerification, STATUSES,
+  SUSPENDABLE_STATUSES as SUSPENDABLE, type Status,
 } from '../contract/statuses.ts';
 import type { Tier } from '../contract/taxonomy.ts';
 import { verifyDueAt } from './on-time.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
 // The statuses and what they mean (open, finished, paused, in progress) are the contract's, shared with the web app.
-export { isOpenStatus, STATUSES, type Status } from '../contract/statuses.ts';
+export { isOpenStatus, needsReportVerification, STATUSES, VERIFY_CHANNELS, type Status } from '../contract/statuses.ts';
 /** Open and on the clock: the sweep and the countdown look at these (a suspended case is open, its clock stopped). */
 export const isClockRunning = (s: Status): boolean => isOpenStatus(s) && CLOCK_STATUSES.includes(s);
-
-/**
- * Channels whose reports are checked on site (核实) before they are filed: the 12345 hotline and walk-ins are told
- * by residents away from the place, so someone must see it first. Patrol reports come from staff on the spot, the
- * collaborative-office app is the staff's own, and 民情恳谈 matters are raised before the block team; suggestions
- * (建议) have nothing on site to check.
- */
-export const VERIFY_CHANNELS: readonly string[] = ['hotline', 'walk-in'];
-export const needsReportVerification = (channel: string | undefined, kind: string | undefined): boolean =>
-  channel !== undefined && VERIFY_CHANNELS.includes(channel) && kind !== 'suggestion';
 
 /** Approved extensions a case may have unless the deployment sets another cap. */
 export const DEFAULT_MAX_EXTENSIONS = 2;

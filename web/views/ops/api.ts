@@ -115,6 +115,10 @@ export interface TransitionInput {
   note?: string;
   assignee?: number;
   reason?: string;
+  /** suspend: the review date (YYYY-MM-DD, Asia/Shanghai). */
+  reviewAt?: string;
+  /** revisit: satisfied | dissatisfied. */
+  result?: 'satisfied' | 'dissatisfied';
 }
 
 export function postTransition(id: number, body: TransitionInput): Promise<EventDetail> {

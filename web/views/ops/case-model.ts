@@ -128,7 +128,8 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
       if (id() === eventId) {
         setDetail(next);
         setServerAllowed(null);
-        setNotice(t('ops.case.done', { action: t(`ops.tr.${input.to}` as never) ?? input.to }));
+        const action = input.result ? `ops.tr.revisit-${input.result}` : `ops.tr.${input.to}`;
+        setNotice(t('ops.case.done', { action: t(action as never) ?? input.to }));
       }
       return true;
     } catch (err) {

@@ -6,15 +6,40 @@ import type { CaseModel } from './case-model';
 import { CandidateList } from './candidates';
 import { Countdown } from './queue';
 import { isHandOff, label } from './state';
+import { needsReportVerification } from '../../../server/contract/statuses';
+
+interface ActionButton {
+  /** data-action of the button (the keyboard presses it by this). */
+  id: string;
+  to: string;
+  key: MessageKey;
+  needs?: 'reject' | 'reason' | 'suspend';
+  result?: 'satisfied' | 'dissatisfied';
+  /** Its keyboard shortcut (ops-view.tsx binds it). */
+  kbd?: string;
+}
 
 /** Transitions offered as buttons, in this order; the model says which are allowed now. */
-const BUTTONS: { to: string; key: MessageKey; needs?: 'reject' | 'reason' }[] = [
-  { to: 'file', key: 'ops.tr.file' },
-  { to: 'reject', key: 'ops.tr.reject', needs: 'reject' },
-  { to: 'escalate', key: 'ops.tr.escalate', needs: 'reason' },
-  { to: 'extension-approve', key: 'ops.tr.extension-approve' },
-  { to: 'extension-deny', key: 'ops.tr.extension-deny', needs: 'reason' },
+export const BUTTONS: readonly ActionButton[] = [
+  { id: 'file', to: 'file', key: 'ops.tr.file', kbd: 'f' },
+  { id: 'reject', to: 'reject', key: 'ops.tr.reject', needs: 'reject' },
+  { id: 'escalate', to: 'escalate', key: 'ops.tr.escalate', needs: 'reason' },
+  { id: 'urge', to: 'urge', key: 'ops.tr.urge', needs: 'reason', kbd: 'u' },
+  { id: 'suspend', to: 'suspend', key: 'ops.tr.suspend', needs: 'suspend', kbd: 'p' },
+  { id: 'resume', to: 'resume', key: 'ops.tr.resume', kbd: 'r' },
+  { id: 'revisit-satisfied', to: 'revisit', result: 'satisfied', key: 'ops.tr.revisit-satisfied', kbd: 'y' },
+  { id: 'revisit-dissatisfied', to: 'revisit', result: 'dissatisfied', key: 'ops.tr.revisit-dissatisfied', needs: 'reason', kbd: 'n' },
+  { id: 'extension-approve', to: 'extension-approve', key: 'ops.tr.extension-approve' },
+  { id: 'extension-deny', to: 'extension-deny', key: 'ops.tr.extension-deny', needs: 'reason' },
+  { id: 'void', to: 'void', key: 'ops.tr.void', needs: 'reason', kbd: 'x' },
 ];
+
+const NEEDS_TEXT = new Set(['reject', 'escalate', 'urge', 'suspend', 'void', 'revisit', 'extension-deny']);
+
+/** A date a week from now in Asia/Shanghai (the review date offered for 挂账). */
+function weekAhead(): string {
+  return new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
+}
 
 function Log(props: { entries: LogEntry[] }): JSX.Element {
   const rows = () => {
@@ -52,6 +77,17 @@ function Log(props: { entries: LogEntry[] }): JSX.Element {
             <Show when={e.note}>
               <div class="log-note">{e.note}</div>
             </Show>
+            <Show when={e.photos?.length}>
+              <div class="log-photos" data-testid="log-photos">
+                <For each={e.photos}>
+                  {(p) => (
+                    <a href={p.url} target="_blank" rel="noopener noreferrer" data-kind={p.kind}>
+                      {t(p.kind === 'before' ? 'ops.log.photoBefore' : 'ops.log.photoAfter')}
+                    </a>
+                  )}
+                </For>
+              </div>
+            </Show>
           </li>
         )}
       </For>
@@ -73,10 +109,14 @@ export function CasePanel(props: {
   const m = props.model;
   const [rejectKind, setRejectKind] = createSignal<'invalid' | 'duplicate'>('invalid');
   const [reason, setReason] = createSignal('');
+  const [reviewDate, setReviewDate] = createSignal(weekAhead());
   const allowed = (to: string) => m.allowed().includes(to);
-  const run = (b: (typeof BUTTONS)[number]) => {
-    if (b.needs === 'reject') return void m.transition({ to: 'reject', reason: rejectKind(), note: reason().trim() || undefined });
-    if (b.needs === 'reason') return void m.transition({ to: b.to, reason: reason().trim() || undefined });
+  const run = (b: ActionButton) => {
+    const text = reason().trim() || undefined;
+    if (b.needs === 'reject') return void m.transition({ to: 'reject', reason: rejectKind(), note: text });
+    if (b.needs === 'suspend') return void m.transition({ to: b.to, reason: text, reviewAt: reviewDate() || undefined });
+    if (b.result) return void m.transition({ to: b.to, result: b.result, reason: text });
+    if (b.needs === 'reason') return void m.transition({ to: b.to, reason: text });
     return void m.transition({ to: b.to });
   };
   const canDispatch = () => allowed('dispatch');
@@ -143,7 +183,7 @@ export function CasePanel(props: {
                 fallback={<p class="muted small">{props.actorName ? t('ops.case.notYours') : t('ops.case.chooseActor')}</p>}
               >
                 <p class="muted small">{t('ops.case.actingAs', { name: props.actorName ?? '' })}</p>
-                <Show when={allowed('reject') || allowed('escalate') || allowed('extension-deny')}>
+                <Show when={m.allowed().some((to) => NEEDS_TEXT.has(to))}>
                   <div class="action-inputs">
                     <Show when={allowed('reject')}>
                       <select name="reject-kind" aria-label={t('ops.case.rejectKind')} value={rejectKind()} onChange={(e) => setRejectKind(e.currentTarget.value as 'invalid' | 'duplicate')}>
@@ -159,15 +199,27 @@ export function CasePanel(props: {
                       value={reason()}
                       onInput={(e) => setReason(e.currentTarget.value)}
                     />
+                    <Show when={allowed('suspend')}>
+                      <label class="review-date">
+                        <span>{t('ops.case.reviewDate')}</span>
+                        <input type="date" name="review-date" value={reviewDate()} onInput={(e) => setReviewDate(e.currentTarget.value)} />
+                      </label>
+                    </Show>
                   </div>
                 </Show>
                 <div class="action-buttons">
                   <For each={BUTTONS.filter((b) => allowed(b.to))}>
                     {(b) => (
-                      <button type="button" class={b.to === 'file' ? 'btn btn-primary' : 'btn'} data-action={b.to} disabled={m.busy()} onClick={() => run(b)}>
+                      <button
+                        type="button"
+                        class={b.to === 'file' ? 'btn btn-primary' : b.to === 'void' ? 'btn btn-danger' : 'btn'}
+                        data-action={b.id}
+                        disabled={m.busy()}
+                        onClick={() => run(b)}
+                      >
                         {t(b.key)}
-                        <Show when={b.to === 'file'}>
-                          <kbd>f</kbd>
+                        <Show when={b.kbd}>
+                          <kbd>{b.kbd}</kbd>
                         </Show>
                       </button>
                     )}
@@ -177,7 +229,14 @@ export function CasePanel(props: {
                   </Show>
                 </div>
                 <Show when={d().status === 'reported'}>
-                  <p class="muted small">{t('ops.case.fileFirst')}</p>
+                  <p class="muted small">
+                    {needsReportVerification(d().channel, d().kind) && !d().reportVerifiedAt ? t('ops.case.awaitVerify') : t('ops.case.fileFirst')}
+                  </p>
+                </Show>
+                <Show when={d().status === 'suspended'}>
+                  <p class="muted small" data-testid="suspended-note">
+                    {t('ops.case.suspendedUntil', { date: d().reviewAt ? formatInstant(d().reviewAt!, 'date') : '—' })}
+                  </p>
                 </Show>
               </Show>
               <Show when={m.notice()}>

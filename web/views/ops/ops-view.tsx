@@ -9,7 +9,7 @@ import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
 import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
-import { CasePanel } from './case-panel';
+import { BUTTONS, CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
 import { DueLists } from './due-lists';
 import { CASE_BLOCK_LINE, OpsMap } from './ops-map';
@@ -38,6 +38,12 @@ function KeyHelp(): JSX.Element {
     ['Enter', 'ops.keys.open'],
     ['f', 'ops.keys.file'],
     ['d', 'ops.keys.dispatch'],
+    ['u', 'ops.keys.urge'],
+    ['p', 'ops.keys.suspend'],
+    ['r', 'ops.keys.resume'],
+    ['y', 'ops.keys.revisitYes'],
+    ['n', 'ops.keys.revisitNo'],
+    ['x', 'ops.keys.void'],
     ['Esc', 'ops.keys.close'],
   ];
   return (
@@ -248,8 +254,14 @@ export function OpsView(): JSX.Element {
       case 'd':
         if (model.allowed().includes('dispatch')) void model.dispatch(model.topCandidate());
         break;
-      default:
-        return;
+      default: {
+        // The other actions' keys press their buttons, so a key does exactly what the button (with its note and
+        // review date) would.
+        const b = BUTTONS.find((x) => x.kbd === e.key && x.kbd !== 'f');
+        const el = b && document.querySelector<HTMLButtonElement>(`.ops-case button[data-action="${b.id}"]`);
+        if (!el || el.disabled) return;
+        el.click();
+      }
     }
     e.preventDefault();
   };

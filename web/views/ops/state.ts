@@ -1,6 +1,6 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import type { EventSummary } from '../../../server/contract/api';
-import { IN_PROGRESS_STATUSES } from '../../../server/contract/statuses';
+import { IN_PROGRESS_STATUSES, needsReportVerification } from '../../../server/contract/statuses';
 import { t, type MessageKey } from '../../i18n';
 
 /**
@@ -102,14 +102,24 @@ export function label(prefix: string, code: string | null | undefined): string {
 
 
 /** Transitions a dispatcher (guidance-centre staff of the case's subdistrict) may try from a status. */
-export function dispatcherTransitions(e: { status: string; tier: string }, extensionPending = false): string[] {
+export function dispatcherTransitions(
+  e: { status: string; tier: string; channel?: string; kind?: string; reportVerifiedAt?: string | null },
+  extensionPending = false,
+): string[] {
   const out: string[] = [];
   const inProgress = (IN_PROGRESS_STATUSES as readonly string[]).includes(e.status);
-  if (e.status === 'reported') out.push('file', 'reject');
+  // 核实: hotline and walk-in reports are filed once the block supervisor has checked them on site.
+  const awaitsCheck = needsReportVerification(e.channel, e.kind) && !e.reportVerifiedAt;
+  if (e.status === 'reported') out.push(...(awaitsCheck ? ['reject'] : ['file', 'reject']));
   if (e.status === 'filed') out.push('dispatch');
   if (inProgress) out.push('reassign');
   if (inProgress && extensionPending) out.push('extension-approve', 'extension-deny');
   if (e.status === 'filed' && e.tier !== 'department') out.push('escalate');
+  if (e.status === 'filed' || inProgress || e.status === 'resolved') out.push('urge');
+  if (e.status === 'filed' || inProgress) out.push('suspend');
+  if (e.status === 'suspended') out.push('resume');
+  if (e.status === 'filed' || inProgress || e.status === 'suspended') out.push('void');
+  if (e.status === 'closed') out.push('revisit');
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { batch, createSignal } from 'solid-js';
 import type { DispatchRoute, EventSummary, Kpi } from '../../../server/contract/api';
 import type { LiveMessage, StreamMessages, StreamType } from '../../../server/contract/live';
-import { EN_ROUTE_STATUSES, isFinishedStatus } from '../../../server/contract/statuses';
+import { EN_ROUTE_STATUSES, isClockStatus, isFinishedStatus } from '../../../server/contract/statuses';
 import { EVENT_COLUMNS_MEDIA_TYPE } from '../../../server/contract/event-columns';
 import { findCategory } from '../../../server/contract/taxonomy';
 import type { BlockCollection } from '../../../server/contract/api';
@@ -113,7 +113,12 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
 
   function onTransitioned(m: LiveMessage<'event.transitioned'>) {
     const enRoute = EN_ROUTE_STATUSES.includes(m.to);
-    const c = cases.get(m.id);
+    let c = cases.get(m.id);
+    if (!c && m.from === 'suspended' && isClockStatus(m.to)) {
+      // Resumed from 挂账: back on the clock, with its due time moved by the paused time.
+      c = { id: m.id, lon: m.lon, lat: m.lat, dueAt: Date.parse(m.dueAt), warningAt: null };
+      cases.set(m.id, c);
+    }
     if (!c) {
       if (!enRoute) for (const [id, r] of routes) if (r.eventId === m.id) routes.delete(id);
       return;
@@ -137,6 +142,10 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
     if (isFinishedStatus(m.to)) {
       cases.delete(m.id);
       bumpBlock(m.blockCode, -1, c.dueAt < Date.now() ? -1 : 0);
+    } else if (!isClockStatus(m.to)) {
+      // Suspended (挂账): still open, but its clock is stopped — off the countdowns, never overdue.
+      cases.delete(m.id);
+      bumpBlock(m.blockCode, 0, c.dueAt < Date.now() ? -1 : 0);
     }
     setCasesVersion((v) => v + 1);
   }
@@ -234,6 +243,7 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
           const warning = new Map(due.map((d) => [Number(d.id), Date.parse(d.warningAt)]));
           cases.clear();
           for (const e of open) {
+            if (!isClockStatus(e.status)) continue; // suspended: no countdown while its clock is stopped
             const id = Number(e.id);
             cases.set(id, { id, lon: e.lon, lat: e.lat, dueAt: e.dueAt ? Date.parse(e.dueAt) : Infinity, warningAt: warning.get(id) ?? null });
           }
