@@ -117,6 +117,13 @@ describe('/ops console', () => {
     expect(created.status).toBe('reported');
     expect(created.subdistrictCode).toBe(SUBDISTRICT);
     eventId = created.id;
+    // A hotline report is filed after the block supervisor has checked it on site (核实).
+    const supervisor = (await api<{ items: { id: number }[] }>(`/api/staff?block=${block.properties.code}&role=supervisor`)).items[0];
+    await api(`/api/events/${eventId}/transitions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: 'verify-report', actor: supervisor.id, note: '现场核实属实' }),
+    });
     const row = page.locator(`.ops-queue li[data-id="${eventId}"]`);
     const t0 = Date.now();
     await row.waitFor({ timeout: 8_000 });
@@ -199,6 +206,39 @@ describe('/ops console', () => {
     await expect.poll(() => page.locator(`.ops-queue li[data-id="${eventId}"]`).count(), { timeout: 10_000 }).toBe(0);
     await page.waitForTimeout(800);
     await capture(page, { path: artifactPath('ops-dispatched.png') });
+  });
+
+  test('u urges and p suspends with a review date, r resumes — from the keyboard, tier and assignee kept', async () => {
+    const panel = page.getByTestId('case-panel');
+    const before = await api<{ tier: string; assignee: { id: number } | null; dueAt: string }>(`/api/events/${eventId}`);
+    const reason = panel.locator('input[name="action-reason"]');
+    const key = async (k: string) => {
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.press(k);
+    };
+    await reason.fill('群众多次反映，请今日处置');
+    await key('u');
+    await expect.poll(async () => (await panel.getByTestId('case-log').textContent()) ?? '', { timeout: 10_000 }).toContain('督办催办');
+    expect(await panel.getAttribute('data-status')).toBe('dispatched');
+    // 挂账: the review date field is offered with the note; the key presses the button with both.
+    expect(await panel.locator('input[name="review-date"]').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await panel.locator('input[name="review-date"]').fill('2099-01-05');
+    await reason.fill('等待产权单位答复');
+    await key('p');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('suspended');
+    await panel.getByTestId('suspended-note').waitFor();
+    expect(await panel.locator('[data-action="resume"]').count()).toBe(1);
+    expect(await panel.locator('[data-action="urge"]').count()).toBe(0);
+    await capture(page, { path: artifactPath('ops-suspended.png') });
+    const suspended = await api<{ status: string; reviewAt: string; suspendedFrom: string }>(`/api/events/${eventId}`);
+    expect(suspended).toMatchObject({ status: 'suspended', suspendedFrom: 'dispatched' });
+    expect(suspended.reviewAt.slice(0, 10)).toBe('2099-01-05');
+    await key('r');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('dispatched');
+    const after = await api<{ tier: string; assignee: { id: number } | null; log: { note: string }[] }>(`/api/events/${eventId}`);
+    expect(after.tier).toBe(before.tier);
+    expect(after.assignee?.id).toBe(before.assignee?.id);
+    expect(after.log.map((l) => l.note).filter((n) => /^(督办催办|挂账缓办|恢复办理)/.test(n))).toHaveLength(3);
   });
 
   test('Esc closes the case; the overdue and warning lists are a tab', async () => {
