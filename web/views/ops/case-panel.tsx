@@ -6,7 +6,7 @@ import type { CaseModel } from './case-model';
 import { CandidateList } from './candidates';
 import { Countdown } from './queue';
 import { isHandOff, label } from './state';
-import { needsReportVerification } from '../../../server/contract/statuses';
+import { isClockStatus, needsReportVerification } from '../../../server/contract/statuses';
 
 interface ActionButton {
   /** data-action of the button (the keyboard presses it by this). */
@@ -142,7 +142,13 @@ export function CasePanel(props: {
               <span class={`q-status st-${d().status}`} data-testid="case-status">
                 {label('ops.status', d().status)}
               </span>
-              <Countdown event={d()} now={props.now} warned={props.warned} />
+              {/* A suspended case's clock is stopped: no countdown until it resumes. */}
+              <Show when={isClockStatus(d().status)}>
+                <Countdown event={d()} now={props.now} warned={props.warned} />
+              </Show>
+              <Show when={d().verifyOverdue}>
+                <span class="tag tag-escalated">{t('ops.case.verifyOverdue')}</span>
+              </Show>
               <Show when={d().escalated}>
                 <span class="tag tag-escalated">{t('ops.case.escalated')}</span>
               </Show>
