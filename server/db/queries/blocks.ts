@@ -1,6 +1,6 @@
 /** Reads of blocks of a boundary version, their 1+N+1 teams and their open/overdue event counts. */
 import type { Db } from '../database.ts';
-import { OPEN_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
+import { OPEN_STATUSES, PAUSED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 
 export interface BlockRow {
   code: string;
@@ -53,6 +53,8 @@ const TEAM_SELECT = `
    WHERE ra.version_id = @version AND ra.block_code IS NOT NULL AND ${ACTIVE}`;
 
 const OPEN_IN = `status IN (${sqlStatusList(OPEN_STATUSES)})`;
+// Overdue counts only cases on the clock: a suspended (挂账) one is open but never overdue.
+const ON_CLOCK = `status NOT IN (${sqlStatusList(PAUSED_STATUSES)})`;
 
 export function blockQueries(db: Db) {
   const list = db.prepare<[number], BlockRow>(`${BLOCK_SELECT} WHERE b.version_id = ? ORDER BY b.code`);
@@ -65,11 +67,11 @@ export function blockQueries(db: Db) {
   // Counts by block code across versions: an event keeps the code of the block it was reported in; while a code
   // lives on in the current version, its cases count there.
   const counts = db.prepare<[number], EventCountRow>(
-    `SELECT block_code, count(*) AS open, coalesce(sum(due_at < ?), 0) AS overdue
+    `SELECT block_code, count(*) AS open, coalesce(sum(due_at < ? AND ${ON_CLOCK}), 0) AS overdue
        FROM events WHERE ${OPEN_IN} GROUP BY block_code`,
   );
   const countsOne = db.prepare<[number, string], EventCountRow>(
-    `SELECT block_code, count(*) AS open, coalesce(sum(due_at < ?), 0) AS overdue
+    `SELECT block_code, count(*) AS open, coalesce(sum(due_at < ? AND ${ON_CLOCK}), 0) AS overdue
        FROM events WHERE block_code = ? AND ${OPEN_IN}`,
   );
   // The next instant at which the block list's content changes by itself, with no write: an open case passes its

@@ -8,7 +8,7 @@
  * always gives the same bytes.
  */
 import type { Db } from '../database.ts';
-import { OPEN_STATUSES, sqlStatusList, STATUSES, type Status } from '../../contract/statuses.ts';
+import { CLOCK_STATUSES, OPEN_STATUSES, sqlStatusList, STATUSES, type Status } from '../../contract/statuses.ts';
 import { placeholders, statementCache } from './statements.ts';
 
 export interface EventWindowFilter {
@@ -52,6 +52,8 @@ const INITIAL_CAPACITY = 1 << 14;
 
 const STATUS_INDEX_SQL = `CASE e.status ${STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE 255 END`;
 const OPEN_SQL = `e.status IN (${sqlStatusList(OPEN_STATUSES)})`;
+/** Open with the clock running: only these can be overdue (a suspended case is not). */
+const CLOCK_SQL = `e.status IN (${sqlStatusList(CLOCK_STATUSES)})`;
 
 interface Collector {
   cap: number;
@@ -151,7 +153,7 @@ export function eventWindowQueries(db: Db) {
       const any: string[] = [];
       if (f.status.statuses.length) (any.push(`e.status IN (${placeholders(f.status.statuses.length)})`), args.push(...f.status.statuses));
       if (f.status.open) any.push(OPEN_SQL);
-      else if (f.status.overdue) (any.push(`(${OPEN_SQL} AND e.due_at < ?)`), args.push(f.now));
+      else if (f.status.overdue) (any.push(`(${CLOCK_SQL} AND e.due_at < ?)`), args.push(f.now));
       clauses.push(`(${any.join(' OR ')})`);
     }
     if (f.bbox) {
@@ -171,7 +173,7 @@ export function eventWindowQueries(db: Db) {
       const stmt = prepare(
         `SELECT gezhi_window_collect(id, lon, lat, reported_at, cat, st, fl) FROM (
            SELECT e.id, e.lon, e.lat, e.reported_at, c.rowid AS cat, ${STATUS_INDEX_SQL} AS st,
-                  (e.priority = 'urgent') | ((${OPEN_SQL} AND e.due_at < ?) << 1) AS fl
+                  (e.priority = 'urgent') | ((${CLOCK_SQL} AND e.due_at < ?) << 1) AS fl
              FROM events e JOIN categories c ON c.code = e.category_code
             WHERE ${whereSql} ORDER BY e.reported_at, e.id LIMIT ?)`,
       ).pluck();

@@ -3,7 +3,7 @@
  * counts per block for one measure over a window. Counts are one grouped aggregate; no event row leaves SQLite.
  */
 import type { HotspotMeasure } from '../../contract/api.ts';
-import { OPEN_STATUSES, sqlStatusList as list } from '../../contract/statuses.ts';
+import { CLOCK_STATUSES, OPEN_STATUSES, sqlStatusList as list } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
 import { onTimeSql } from './on-time-sql.ts';
 
@@ -36,7 +36,7 @@ const COUNT_SQL: Record<HotspotMeasure, string> = {
             AND ${onTimeSql('events', '@now').handlingLate}
           GROUP BY block_code`,
   overdue: `SELECT block_code AS code, count(*) AS n FROM events
-             WHERE status IN (${list(OPEN_STATUSES)}) AND due_at < @now GROUP BY block_code`,
+             WHERE status IN (${list(CLOCK_STATUSES)}) AND due_at < @now GROUP BY block_code`,
   open: `SELECT block_code AS code, count(*) AS n FROM events WHERE status IN (${list(OPEN_STATUSES)}) GROUP BY block_code`,
 };
 

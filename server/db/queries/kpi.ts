@@ -8,7 +8,7 @@
  */
 import type { Db } from '../database.ts';
 import { SHANGHAI_OFFSET_MS } from '../../time.ts';
-import { OPEN_STATUSES, sqlStatusList, STATUSES } from '../../contract/statuses.ts';
+import { OPEN_STATUSES, PAUSED_STATUSES, sqlStatusList, STATUSES } from '../../contract/statuses.ts';
 import { onTimeSql } from './on-time-sql.ts';
 
 const DAY = 86_400_000;
@@ -62,7 +62,7 @@ export function kpiQueries(db: Db) {
   );
   // Six seeks into the covering index events_status_due (status, due_at).
   const open = db.prepare<[number], { n: number; overdue: number | null }>(
-    `SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM events WHERE status IN (${sqlStatusList(OPEN_STATUSES)})`,
+    `SELECT count(*) AS n, sum(due_at < ? AND status NOT IN (${sqlStatusList(PAUSED_STATUSES)})) AS overdue FROM events WHERE status IN (${sqlStatusList(OPEN_STATUSES)})`,
   );
   const accepted = db.prepare<[number, number], { n: number }>(
     'SELECT count(*) AS n FROM events WHERE accepted_at >= ? AND accepted_at < ?',
