@@ -5,6 +5,8 @@
  * Conventions: times are UTC epoch milliseconds; geometries are RFC 7946 GeoJSON geometry text in WGS-84;
  * area codes follow the statistical scheme (district 6, subdistrict 9, community 12, block 15 digits).
  */
+import { categoryRecodeSql } from './category-recode.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -292,5 +294,11 @@ ALTER TABLE events ADD COLUMN warn_at INTEGER;
 CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
 CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
 `,
+  },
+  {
+    version: 6,
+    name: 'case taxonomy follows CJ/T 214: 部件 and 事件 with the standard codes, local classes in 50–99',
+    // Generated from the fixed recode table in category-recode.ts (UPDATE only; no table is rebuilt).
+    sql: categoryRecodeSql(),
   },
 ];

@@ -4,7 +4,7 @@
  * the candidate staff.
  */
 import rawKeywords from './category-keywords.json' with { type: 'json' };
-import { TAXONOMY, type Category, type Taxonomy, type Tier } from './taxonomy.ts';
+import { SUGGESTION_MAJOR, TAXONOMY, type Category, type Taxonomy, type Tier } from './taxonomy.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, localDayNumber, localDayOf, type WorkCalendar } from './working-time.ts';
 
 export const KINDS = ['demand', 'suggestion', 'incident'] as const;
@@ -154,7 +154,7 @@ export function createClassifier(
         let score = 0;
         for (const t of e.terms) if (text.includes(t.text)) score += t.weight * t.text.length;
         for (const p of e.pairs) if (text.includes(p)) score += 0.5;
-        if (kind === 'suggestion' && e.category.majorCode === '12' && score > 0) score += 0.25;
+        if (kind === 'suggestion' && e.category.majorCode === SUGGESTION_MAJOR && score > 0) score += 0.25;
         if (score > (best?.score ?? 0)) best = { category: e.category, score };
       }
       return best && best.score >= MIN_CLASSIFY_SCORE ? best : null;

@@ -24,7 +24,7 @@ import { isOpenStatus } from '../../domain/lifecycle.ts';
 import { createRng, WeightedTable, type Rng } from '../../domain/prng.ts';
 import { TAXONOMY, type Category, type Taxonomy } from '../../domain/taxonomy.ts';
 import { addWorkingTime, localDayNumber, localDayOf, localMidnight } from '../../domain/working-time.ts';
-import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from './category-profiles.ts';
+import { CATEGORY_PROFILES, isEmergency, nightFactor, seasonalFactor, urgentShare, weekendFactor } from './category-profiles.ts';
 import { randomSurname } from './names.ts';
 import type { StaffDirectory, UnitStaff } from './staff.ts';
 import { BASELINE_EFFECTIVE_FROM, BASELINE_VERSION_ID } from './write-geodata.ts';
@@ -495,11 +495,9 @@ export function writeEventHistory(
         if (hotspot && kind !== 'suggestion' && hotspot.categories.length > 0 && rng.chance(0.85)) {
           category = rng.pick(hotspot.categories);
         } else category = picker.pick(rng, kind, ld.month, weekend, night);
-        if (kind === 'incident' && category.majorCode === '05' && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
+        if (kind === 'incident' && isEmergency(category.code) && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
 
-        const major = category.majorCode;
-        const urgent =
-          major === '05' ? rng.chance(0.85) : major === '09' ? rng.chance(0.2) : category.code === '0702' ? rng.chance(0.3) : rng.chance(0.03);
+        const urgent = rng.chance(urgentShare(category.code));
 
         // Text and reporter.
         const road = places.roadName[bi];
