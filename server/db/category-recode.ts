@@ -5,7 +5,7 @@
  * on a database that already holds categories — a fresh one is filled by the seed), recodes events in one UPDATE,
  * then drops the category rows no case uses any more.
  */
-import { TAXONOMY, type Taxonomy } from '../domain/taxonomy.ts';
+import { TAXONOMY, type Taxonomy } from '../contract/taxonomy.ts';
 
 /** Old code → new code, for every code of the first taxonomy (version 1 of categories.json). */
 export const CATEGORY_RECODE_V1_V2: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { migrate } from '../../server/db/database.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { CATEGORY_RECODE_V1_V2 } from '../../server/db/category-recode.ts';
-import { TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 
 /** Every code of the first taxonomy (categories.json version 1) with its name there. */
 const OLD_CODES: readonly (readonly [string, string])[] = [

@@ -8,11 +8,13 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { DatabaseNotEmptyError, SEEDED_TABLES, seedDemo } from '../../server/db/seed/index.ts';
 import { CENTRE_HANDLERS_MAX, CENTRE_HANDLERS_MIN, centreHandlers, centreShares } from '../../server/db/seed/staff.ts';
-import { LAST_YEAR_TARGETS, STATUS_RANK, lastYearStart, type Status } from '../../server/db/seed/events-history.ts';
+import { LAST_YEAR_TARGETS, lastYearStart } from '../../server/db/seed/history-mix.ts';
+import type { Status } from '../../server/contract/statuses.ts';
+import { STATUS_RANK } from '../../server/db/seed/history-timeline.ts';
 import { CATEGORY_PROFILES } from '../../server/db/seed/category-profiles.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
-import { DEPARTMENT_KEYS, TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { DEPARTMENT_KEYS, TAXONOMY } from '../../server/contract/taxonomy.ts';
 
 const FALLBACK_NOW = Date.parse('2026-11-25T10:00:00+08:00');
 

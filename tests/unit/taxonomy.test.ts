@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import raw from '../../server/domain/categories.json' with { type: 'json' };
+import raw from '../../server/contract/categories.json' with { type: 'json' };
 import {
   CENTRE_KEYS,
   DEPARTMENT_KEYS,
@@ -11,7 +11,7 @@ import {
   getCategory,
   parseTaxonomy,
   standardCodeOf,
-} from '../../server/domain/taxonomy.ts';
+} from '../../server/contract/taxonomy.ts';
 
 /**
  * The standard's names (CJ/T 214-2007, carried on by GB/T 30428.2-2013), by case type and the standard's own code:
