@@ -18,6 +18,7 @@ import { startKpiTicker } from './live/kpi.ts';
 import { startEscalationSweeper } from './services/escalation-sweeper.ts';
 import { startWalCheckpointer } from './db/wal-checkpointer.ts';
 import { autostartSimulator } from './sim/autostart.ts';
+import { holidayCoverageWarning, PROCESS_CALENDAR } from './domain/calendar.ts';
 
 export interface StartOptions {
   port: number;
@@ -55,6 +56,9 @@ async function seedIfEmpty(db: Db, log: (line: string) => void): Promise<void> {
 
 export async function start(options: StartOptions): Promise<Running> {
   const log = options.log ?? ((line: string) => console.log(line));
+  // Past the holiday table, deadlines would silently count 春节 or 国庆 bridging days as working days.
+  const holidayWarning = holidayCoverageWarning(PROCESS_CALENDAR, Date.now());
+  if (holidayWarning) log(`Warning: ${holidayWarning}`);
   const db = openDatabase(options.dbFile);
   try {
     await seedIfEmpty(db, log);

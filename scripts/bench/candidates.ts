@@ -18,7 +18,7 @@ const SEED_NOW = Date.parse('2026-11-25T10:00:00+08:00');
 const CASES_PER_TIER = 60;
 const ROUNDS = 5;
 /** Categories of each tier with staff positions in the demo (rapid-response centre staff, urban-management officers). */
-const CATEGORY = { block: '0101', centre: '0102', department: '0401' } as const;
+const CATEGORY = { block: '0102', centre: '0103', department: '0501' } as const;
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

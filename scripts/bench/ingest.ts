@@ -91,7 +91,7 @@ export async function runIngestBench(): Promise<BenchResult> {
     const single: number[] = [];
     for (let i = 0; i < SINGLES; i++) {
       const p = points[Math.floor(rnd() * points.length)];
-      const body = JSON.stringify({ category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
+      const body = JSON.stringify({ category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
       const t = now();
       const res = await app.request('/api/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       await res.arrayBuffer();

@@ -179,7 +179,7 @@ function reportBodies(dbFile: string, n: number): Buffer[] {
     return Array.from({ length: n }, (_, i) => {
       const p = pts[Math.floor(rnd() * pts.length)];
       return Buffer.from(JSON.stringify({
-        category: '0101', text: TEXTS[i % TEXTS.length], lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident',
+        category: '0102', text: TEXTS[i % TEXTS.length], lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident',
       }));
     });
   } finally {

@@ -1,10 +1,26 @@
 /**
- * The two-level event taxonomy (categories.json): typed, validated on load, with lookups.
+ * The two-level case taxonomy (categories.json): typed, validated on load, with lookups.
  * Pure: no database, no framework.
+ *
+ * Code scheme (4 digits: 2-digit major + 2-digit minor), one code space for every class:
+ * - 01–09 事件 (events) of CJ/T 214-2007 / GB/T 30428.2-2013: the code is the standard's event code verbatim.
+ * - 11–19 部件 (components) of the same standards: 10 + the standard's component major, with its minor. Both standard
+ *   lists start at 01 (部件 01 公用设施, 事件 01 市容环境), and a case carries one code, so one list must move; events
+ *   are most cases and keep their codes. The standard pair (case type, code) is kept as caseType + standardCode.
+ * - 50–99 local classes of Yuhu (demands, suggestions, block-governance matters, city-management classes the
+ *   standards do not list): a range no standard code of either list can take, even when the standards grow (their
+ *   majors run 01–06 today). 10 and 20–49 are reserved and refused.
+ *
+ * Sources for the standard names (cross-checked, two published tables): the CJ/T 214-2007 event list (01 市容环境
+ * 0101 私搭乱建 … 05 街面秩序 0513) as city platforms publish it, and a Beijing 数字城管 client's component and event
+ * lists (部件 01 公用设施 0101 上水井盖 … 0126 健身设施, 02 道路交通 …). They agree on 部件 01–04 and on 事件 0101–0109,
+ * 0201–0204, 0301–0302, 0401–0404 and 0501–0510; where they differ (0205, 0303–0305) the Beijing list carries that
+ * city's local variant and the national event list is followed. 0114 is 无主井盖 (Beijing: 不明井盖).
  */
 import rawTaxonomy from './categories.json' with { type: 'json' };
 
 export type Tier = 'block' | 'centre' | 'department';
+export type CaseType = 'component' | 'event';
 export type DeadlineUnit = 'working-hours' | 'working-days' | 'natural-hours';
 export type CentreKey = 'guidance' | 'livelihood' | 'rapid-response' | 'economy';
 export type DepartmentKey =
@@ -13,7 +29,17 @@ export type DepartmentKey =
   | 'police'
   | 'housing-construction'
   | 'ecology-environment'
-  | 'emergency-management';
+  | 'emergency-management'
+  | 'human-resources'
+  | 'natural-resources'
+  | 'water-affairs'
+  | 'transport'
+  | 'civil-affairs'
+  | 'fire-rescue'
+  | 'water-utility'
+  | 'power-utility'
+  | 'gas-utility'
+  | 'telecom-utility';
 /** The responsible unit: 'block' for 家事自办, a centre key for 小事共办, a department key for 大事公办. */
 export type UnitKey = 'block' | CentreKey | DepartmentKey;
 
@@ -27,7 +53,42 @@ export const DEPARTMENT_KEYS: readonly DepartmentKey[] = [
   'housing-construction',
   'ecology-environment',
   'emergency-management',
+  'human-resources',
+  'natural-resources',
+  'water-affairs',
+  'transport',
+  'civil-affairs',
+  'fire-rescue',
+  'water-utility',
+  'power-utility',
+  'gas-utility',
+  'telecom-utility',
 ];
+export const CASE_TYPES: readonly CaseType[] = ['component', 'event'];
+
+/** Where a major code lies in the code scheme (see the module comment). */
+export type CodeRange = 'standard-event' | 'standard-component' | 'local' | 'reserved';
+
+/** The range of a 2-digit major code (or of a 4-digit code, by its major). */
+export function codeRange(code: string): CodeRange {
+  if (!/^\d{2}/.test(code)) return 'reserved';
+  const major = Number(code.slice(0, 2));
+  if (major >= 1 && major <= 9) return 'standard-event';
+  if (major >= 11 && major <= 19) return 'standard-component';
+  if (major >= 50 && major <= 99) return 'local';
+  return 'reserved';
+}
+
+/** The standard's own code of a standard class (a component's major less 10), or null for a local class. */
+export function standardCodeOf(code: string): string | null {
+  const range = codeRange(code);
+  if (range === 'standard-event') return code;
+  if (range === 'standard-component') return String(Number(code.slice(0, 2)) - 10).padStart(2, '0') + code.slice(2);
+  return null;
+}
+
+/** The major category of suggestions (建议): the classifier leans to it for reports of kind suggestion. */
+export const SUGGESTION_MAJOR = '56';
 
 export interface Deadline {
   value: number;
@@ -53,12 +114,27 @@ export interface Category {
   deadline: Deadline;
   /** Share of the allowed time after which a case is in warning (预警). */
   warningRatio: number;
+  /** 部件 (a fault of a facility) or 事件 (an event or behaviour). */
+  caseType: CaseType;
+  /** The standard's code within its case type, or null for a local class. */
+  standardCode: string | null;
+  /** Further responsible bodies beside the handling unit: a component's owner, a utility that must act. */
+  owners: readonly DepartmentKey[];
+  /** An emergency line the case is handed over to (火灾 → 119), or null. */
+  handOver: string | null;
+  /** 立案条件: what makes a report a case of this class. */
+  filing: string;
+  /** 结案条件: what must be true on site to close it. */
+  closing: string;
 }
 
 export interface MajorCategory {
   code: string;
   name: string;
   nameEn: string;
+  caseType: CaseType;
+  /** The standard the major follows (e.g. 'CJ/T 214-2007'), or null for a local major. */
+  standard: string | null;
   categories: readonly Category[];
 }
 
@@ -118,6 +194,22 @@ export function parseTaxonomy(doc: unknown): Taxonomy {
       continue;
     }
     if (majors.some((x) => x.code === m.code)) problems.push(`major ${m.code}: duplicate code`);
+    const caseType = m.caseType as CaseType;
+    if (!CASE_TYPES.includes(caseType)) problems.push(`major ${m.code}: caseType must be one of ${CASE_TYPES.join(', ')}`);
+    const standard = m.standard === undefined ? null : m.standard;
+    if (standard !== null && !isText(standard)) problems.push(`major ${m.code}: standard must be text when given`);
+    const range = codeRange(m.code);
+    const rangeOk =
+      standard === null
+        ? range === 'local'
+        : caseType === 'event'
+          ? range === 'standard-event'
+          : range === 'standard-component';
+    if (!rangeOk) {
+      problems.push(
+        `major ${m.code}: ${standard === null ? 'a local major must be in 50–99' : caseType === 'event' ? 'a standard event major must be in 01–09' : 'a standard component major must be in 11–19'}`,
+      );
+    }
     const cats: Category[] = [];
     if (!Array.isArray(m.minors) || m.minors.length === 0) problems.push(`major ${m.code}: minors must be a non-empty array`);
     for (const [j, c] of (Array.isArray(m.minors) ? m.minors : []).entries()) {
@@ -154,6 +246,13 @@ export function parseTaxonomy(doc: unknown): Taxonomy {
       } else deadline = { value: d.value, unit: d.unit as DeadlineUnit };
       const warningRatio = c.warningRatio;
       if (typeof warningRatio !== 'number' || !(warningRatio > 0 && warningRatio < 1)) problems.push(`${code}: warningRatio must be in (0, 1)`);
+      const owners = c.owners === undefined ? [] : c.owners;
+      if (!Array.isArray(owners) || !owners.every((o) => DEPARTMENT_KEYS.includes(o as DepartmentKey))) {
+        problems.push(`${code}: owners must be a list of department keys`);
+      }
+      const handOver = c.handOver === undefined ? null : c.handOver;
+      if (handOver !== null && !isText(handOver)) problems.push(`${code}: handOver must be text when given`);
+      if (!isText(c.filing) || !isText(c.closing)) problems.push(`${code}: needs filing (立案条件) and closing (结案条件)`);
       const cat: Category = {
         code,
         majorCode: m.code,
@@ -165,11 +264,17 @@ export function parseTaxonomy(doc: unknown): Taxonomy {
         unitKey,
         deadline,
         warningRatio: Number(warningRatio),
+        caseType,
+        standardCode: standard === null ? null : standardCodeOf(code),
+        owners: Array.isArray(owners) ? (owners as DepartmentKey[]) : [],
+        handOver: typeof handOver === 'string' ? handOver : null,
+        filing: String(c.filing),
+        closing: String(c.closing),
       };
       cats.push(cat);
       byCode.set(code, cat);
     }
-    majors.push({ code: m.code, name: m.name, nameEn: m.nameEn, categories: cats });
+    majors.push({ code: m.code, name: m.name, nameEn: m.nameEn, caseType, standard: typeof standard === 'string' ? standard : null, categories: cats });
   }
   if (problems.length > 0) throw new TaxonomyError(problems);
   majors.sort((a, b) => a.code.localeCompare(b.code));

@@ -5,6 +5,8 @@
  * Conventions: times are UTC epoch milliseconds; geometries are RFC 7946 GeoJSON geometry text in WGS-84;
  * area codes follow the statistical scheme (district 6, subdistrict 9, community 12, block 15 digits).
  */
+import { categoryRecodeSql } from './category-recode.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -410,5 +412,11 @@ CREATE TABLE event_log_photos (
 );
 CREATE INDEX event_log_photos_event ON event_log_photos(event_id, log_id);
 `,
+  },
+  {
+    version: 8,
+    name: 'case taxonomy follows CJ/T 214: 部件 and 事件 with the standard codes, local classes in 50–99',
+    // Generated from the fixed recode table in category-recode.ts (UPDATE only; no table is rebuilt).
+    sql: categoryRecodeSql(),
   },
 ];

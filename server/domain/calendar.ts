@@ -4,9 +4,11 @@
  *
  * - `CHINA_CALENDAR`: Monday–Friday 08:30–12:00 and 14:30–17:30 Asia/Shanghai, minus the days off of the notices,
  *   plus their make-up working days (often a Saturday or Sunday). It is the default calendar of working-time.ts.
- * - Outside the years the holiday file covers (2022–2026) a day is a working day exactly when it is Monday–Friday:
- *   no holidays are guessed. Extend holidays-cn.json when the State Council publishes the next year's notice
- *   (usually in November).
+ * - The fixed-date statutory holidays (元旦 1/1, 劳动节 5/1–5/2, 国庆节 10/1–10/3, per the 全国年节及纪念日放假办法)
+ *   are days off in every year, in the file or not. Outside the years the file covers (2022–2026) nothing else is
+ *   guessed: the lunar holidays (春节, 清明, 端午, 中秋) and the bridging days and 调休 of the yearly notice are
+ *   unknown, so the server warns at start-up once today is past the file (`holidayCoverageWarning`). Extend
+ *   holidays-cn.json when the State Council publishes the next year's notice (usually in November).
  * - `WEEKDAY_CALENDAR`: the same periods without holidays (plain Monday–Friday), for tests and comparisons.
  * - The daily working periods can be set with the environment variable GEZHI_WORK_HOURS, read in one place only
  *   (`calendarFromEnv`), e.g. GEZHI_WORK_HOURS="08:30-12:00,14:30-17:30" (the default) or "09:00-12:00,13:30-18:00".
@@ -55,6 +57,34 @@ export interface HolidayCalendar extends WorkCalendar {
   readonly holidayYears: readonly [number, number] | null;
   /** The holiday entry of a local day (a day off or a make-up working day), if any. */
   exceptionOn(dayNumber: number): DayException | undefined;
+}
+
+/** Fixed-date statutory holidays, as [month, day, name]: days off whatever the year. */
+export const FIXED_STATUTORY_DAYS: readonly (readonly [number, number, string])[] = [
+  [1, 1, '元旦'],
+  [5, 1, '劳动节'],
+  [5, 2, '劳动节'],
+  [10, 1, '国庆节'],
+  [10, 2, '国庆节'],
+  [10, 3, '国庆节'],
+];
+
+/**
+ * The fixed statutory holiday on a local day number, or undefined. Integer civil-date arithmetic (days → month and
+ * day, proleptic Gregorian), no Date object: it runs for every weekday a deadline crosses.
+ */
+export function fixedStatutoryDay(dayNumber: number): string | undefined {
+  const z = dayNumber + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  if (month !== 1 && month !== 5 && month !== 10) return undefined;
+  for (const [m, d, name] of FIXED_STATUTORY_DAYS) if (m === month && d === day) return name;
+  return undefined;
 }
 
 /** Default daily working periods, as GEZHI_WORK_HOURS would spell them. */
@@ -180,6 +210,7 @@ export function indexHolidays(file: HolidayFile): HolidayIndex {
           continue;
         }
         if (kind === 'work' && isWeekday(dn)) problems.push(`${where}: a make-up working day must be a Saturday or Sunday`);
+        if (kind === 'work' && fixedStatutoryDay(dn) !== undefined) problems.push(`${where}: a statutory holiday is never a working day`);
         (kind === 'off' ? offDays : workDays).add(dn);
         names.set(dn, e.name);
       }
@@ -219,7 +250,8 @@ export function loadCalendar(options: CalendarOptions = {}): HolidayCalendar {
     };
   }
   const { offDays, workDays, names } = index;
-  const isWorkingDayNumber = (dn: number): boolean => (isWeekday(dn) ? !offDays.has(dn) : workDays.has(dn));
+  const isWorkingDayNumber = (dn: number): boolean =>
+    isWeekday(dn) ? !offDays.has(dn) && fixedStatutoryDay(dn) === undefined : workDays.has(dn);
   return {
     utcOffsetMinutes: UTC_OFFSET_MINUTES,
     periods,
@@ -227,10 +259,25 @@ export function loadCalendar(options: CalendarOptions = {}): HolidayCalendar {
     isWorkingDayNumber,
     holidayYears: index.years,
     exceptionOn(dn) {
-      const name = names.get(dn);
+      const name = names.get(dn) ?? fixedStatutoryDay(dn);
       return name === undefined ? undefined : { working: workDays.has(dn), name };
     },
   };
+}
+
+/**
+ * The start-up warning when today (local date) lies past the last year of the holiday file: deadlines then count
+ * only the fixed statutory days as holidays. null while the file covers today, or for a calendar without holidays.
+ */
+export function holidayCoverageWarning(calendar: HolidayCalendar, now: number): string | null {
+  if (calendar.holidayYears === null) return null;
+  const year = new Date(now + UTC_OFFSET_MINUTES * 60_000).getUTCFullYear();
+  const last = calendar.holidayYears[1];
+  if (year <= last) return null;
+  return (
+    `holiday table ends with ${last}, today is in ${year}: deadlines count only the fixed statutory days ` +
+    '(1/1, 5/1–5/2, 10/1–10/3) as holidays — add the year\'s State Council notice to server/domain/holidays-cn.json'
+  );
 }
 
 /** China's official holiday arrangements, 2022–2026 (checked on load, by CHINA_CALENDAR below). */

@@ -1,7 +1,7 @@
 /** Classifying a report's free text into a minor category by keywords (the report path's 自动分类). */
 import rawKeywords from '../contract/category-keywords.json' with { type: 'json' };
 import type { Kind } from './report-input.ts';
-import { TAXONOMY, type Category, type Taxonomy } from '../contract/taxonomy.ts';
+import { SUGGESTION_MAJOR, TAXONOMY, type Category, type Taxonomy } from '../contract/taxonomy.ts';
 
 interface Term {
   text: string;
@@ -38,7 +38,7 @@ export function createClassifier(
         let score = 0;
         for (const t of e.terms) if (text.includes(t.text)) score += t.weight * t.text.length;
         for (const p of e.pairs) if (text.includes(p)) score += 0.5;
-        if (kind === 'suggestion' && e.category.majorCode === '12' && score > 0) score += 0.25;
+        if (kind === 'suggestion' && e.category.majorCode === SUGGESTION_MAJOR && score > 0) score += 0.25;
         if (score > (best?.score ?? 0)) best = { category: e.category, score };
       }
       return best && best.score >= MIN_CLASSIFY_SCORE ? best : null;

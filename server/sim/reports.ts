@@ -3,7 +3,7 @@
  * category by kind × season × weekend × night (the history's category profiles and factors), a hotspot's own
  * categories, urgency, the text from the category's phrases and the reporter. Pure.
  */
-import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from '../db/seed/category-profiles.ts';
+import { CATEGORY_PROFILES, isEmergency, nightFactor, seasonalFactor, urgentShare, weekendFactor } from '../db/seed/category-profiles.ts';
 import { randomSurname } from '../db/seed/names.ts';
 import { WeightedTable, type Rng } from '../domain/prng.ts';
 import { TAXONOMY, type Category, type Taxonomy } from '../contract/taxonomy.ts';
@@ -98,11 +98,9 @@ export function draftReport(rng: Rng, ctx: ReportContext): ReportDraft {
   const hotspotCats = place.hotspot?.categories.map((c) => taxonomy.byCode.get(c)).filter((c): c is Category => c !== undefined) ?? [];
   if (hotspotCats.length > 0 && kind !== 'suggestion' && rng.chance(0.85)) category = rng.pick(hotspotCats);
   else category = ctx.picker.pick(rng, kind, month, weekend, night);
-  if (kind === 'incident' && category.majorCode === '05' && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
+  if (kind === 'incident' && isEmergency(category.code) && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
 
-  const major = category.majorCode;
-  const urgent =
-    major === '05' ? rng.chance(0.85) : major === '09' ? rng.chance(0.2) : category.code === '0702' ? rng.chance(0.3) : rng.chance(0.03);
+  const urgent = rng.chance(urgentShare(category.code));
 
   const options = [`${place.communityName}${rng.int(1, 30)}栋`];
   if (place.roadName) options.push(place.roadName, `${place.communityName}${place.roadName}段`);

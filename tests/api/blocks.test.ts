@@ -76,7 +76,7 @@ describe('GET /api/blocks', () => {
     fx.db.prepare(
       `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
          community_code, subdistrict_code, reported_at, due_at)
-       VALUES (1000, 'T1000', 'incident', 'patrol', '0101', 'normal', 'reported', 'block', 't', 112.805, 27.855, 1, ?, ?, ?, ?, ?)`,
+       VALUES (1000, 'T1000', 'incident', 'patrol', '0102', 'normal', 'reported', 'block', 't', 112.805, 27.855, 1, ?, ?, ?, ?, ?)`,
     ).run(BLOCKS[0], BLOCKS[0].slice(0, 12), BLOCKS[0].slice(0, 9), NOW - 60_000, NOW + 3_600_000);
     fx.db.prepare(`INSERT INTO event_log (event_id, at, actor_role, to_status) VALUES (1000, ?, 'resident', 'reported')`).run(NOW - 60_000);
     const afterReport = await tag();

@@ -62,7 +62,7 @@ const supervisorOf = (block: string) =>
   one(`SELECT staff_id AS id FROM role_assignments WHERE block_code = ? AND role = 'supervisor' AND valid_to IS NULL`, block)!;
 
 /** Reports a case at a place and files it; returns the event. */
-async function filed(p: Place, category = '0101'): Promise<Json> {
+async function filed(p: Place, category = '0102'): Promise<Json> {
   let res = await post('/api/events', { category, text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
   expect(res.status, await res.clone().text()).toBe(201);
   const ev = (await res.json()) as Json;
@@ -94,7 +94,7 @@ describe('GET /api/events/:id/candidates', () => {
     spy.mockRestore();
     point.mockRestore();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ eventId: ev.id, tier: 'block', category: { code: '0101', name: expect.any(String) } });
+    expect(body).toMatchObject({ eventId: ev.id, tier: 'block', category: { code: '0102', name: expect.any(String) } });
     expect(body.dueAt).toMatch(/\+08:00$/);
     expect(body.remainingSeconds).toBe(Math.round((Date.parse(body.dueAt) - clock) / 1000));
     const items = body.items as Json[];
@@ -125,7 +125,7 @@ describe('GET /api/events/:id/candidates', () => {
   });
 
   it('centre and department tiers: handlers of the responsible unit in the case’s subdistrict', async () => {
-    for (const [category, key, role] of [['0102', 'rapid-response', 'centre-staff'], ['0401', 'urban-management', 'officer']] as const) {
+    for (const [category, key, role] of [['0103', 'rapid-response', 'centre-staff'], ['0501', 'urban-management', 'officer']] as const) {
       const p = place();
       const ev = await filed(p, category);
       const { status, body } = await get(`/api/events/${ev.id}/candidates?limit=100`);
@@ -148,7 +148,7 @@ describe('GET /api/events/:id/candidates', () => {
   it('404 for an unknown event, 409 with the allowed transitions for a case that is not filed, 400 for a bad limit', async () => {
     expect((await readProblem(await app.request('/api/events/99999999/candidates'))).status).toBe(404);
     const p = place();
-    const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
+    const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
     const ev = (await res.json()) as Json;
     const problem = (await readProblem(await app.request(`/api/events/${ev.id}/candidates`))) as Json;
     expect(problem.status).toBe(409);

@@ -58,7 +58,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
   app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 async function report(p: Place, extra: Json = {}): Promise<Json> {
-  const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
+  const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
   expect(res.status, await res.clone().text()).toBe(201);
   return res.json();
 }
@@ -105,7 +105,7 @@ describe('POST /api/events', () => {
   it('creates a reported event with its log row and live message, in the GET /:id shape', async () => {
     const before = counts();
     const p = place();
-    const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', reporter: '张先生' });
+    const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', reporter: '张先生' });
     expect(res.status).toBe(201);
     const e = await res.json();
     expect(res.headers.get('location')).toBe(`/api/events/${e.id}`);
@@ -113,7 +113,7 @@ describe('POST /api/events', () => {
     const { classified, proposal, ...rest } = e;
     expect(rest).toEqual(got);
     expect(classified).toBe(false);
-    expect(e).toMatchObject({ status: 'reported', tier: 'block', blockCode: p.block, subdistrictCode: p.subdistrict, reporter: '张先生', category: { code: '0101' } });
+    expect(e).toMatchObject({ status: 'reported', tier: 'block', blockCode: p.block, subdistrictCode: p.subdistrict, reporter: '张先生', category: { code: '0102' } });
     expect(e.caseNo).toMatch(/^YH\d{8}\d{5}$/);
     expect(e.log).toHaveLength(1);
     expect(e.log[0]).toMatchObject({ from: null, to: 'reported', actorRole: 'patrol' });
@@ -137,7 +137,7 @@ describe('POST /api/events', () => {
     const res = await post('/api/events', { text: '小区门口的路灯坏了，晚上不亮', lon: p.lon, lat: p.lat, channel: 'hotline', kind: 'demand' });
     expect(res.status).toBe(201);
     const e = await res.json();
-    expect(e.category.code).toBe('1101');
+    expect(e.category.code).toBe('1118');
     expect(e.classified).toBe(true);
     expect(e.tier).toBe('centre');
     const unit = db.prepare(`SELECT id FROM units WHERE kind = 'centre' AND key = 'rapid-response' AND subdistrict_code = ?`).get(p.subdistrict) as { id: number };
@@ -304,11 +304,11 @@ describe('bad input leaves the database unchanged', () => {
   const CASES: [name: string, send: () => Promise<Response> | Response, status: number][] = [
     ['unknown category', () => post('/api/events', { category: '9999', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand' }), 422],
     ['malformed category', () => post('/api/events', { category: 'ab', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand' }), 400],
-    ['outside the district', () => post('/api/events', { category: '0101', text: '垃圾', lon: 100.5, lat: 20.1, channel: 'hotline', kind: 'demand' }), 422],
+    ['outside the district', () => post('/api/events', { category: '0102', text: '垃圾', lon: 100.5, lat: 20.1, channel: 'hotline', kind: 'demand' }), 422],
     ['malformed JSON', () => post('/api/events', '{"text": "垃圾",'), 400],
     ['empty body', () => post('/api/events', ''), 400],
     ['missing fields', () => post('/api/events', { text: '垃圾' }), 400],
-    ['unknown field', () => post('/api/events', { category: '0101', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand', status: 'closed' }), 400],
+    ['unknown field', () => post('/api/events', { category: '0102', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand', status: 'closed' }), 400],
     ['not JSON', () => app.request('/api/events', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' }), 415],
     ['10 MB body', () => post('/api/events', JSON.stringify({ text: 'x'.repeat(10 * 1024 * 1024) })), 413],
     ['10 MB batch', () => post('/api/events/batch', JSON.stringify({ events: [{ text: 'x'.repeat(10 * 1024 * 1024) }] })), 413],
@@ -361,8 +361,8 @@ describe('GET /api/events/overdue', () => {
 
   it('adds cases in warning with ?include=warning', async () => {
     const p = place();
-    // a 2-working-hour case (0104) reported now enters warning after 1.5 working hours
-    const e = await report(p, { category: '0104' });
+    // a 2-working-hour case (1305 垃圾箱) reported now enters warning after 1.5 working hours
+    const e = await report(p, { category: '1305' });
     const saved = clock;
     clock = Date.parse(e.dueAt) - 60_000; // one minute before due: in warning
     try {
@@ -386,11 +386,11 @@ describe('POST /api/events/batch', () => {
     const before = counts();
     const res = await post('/api/events/batch', {
       events: [
-        { category: '0101', text: '垃圾', lon: a.lon, lat: a.lat, channel: 'patrol', kind: 'incident' },
+        { category: '0102', text: '垃圾', lon: a.lon, lat: a.lat, channel: 'patrol', kind: 'incident' },
         { category: '9999', text: '垃圾', lon: a.lon, lat: a.lat, channel: 'patrol', kind: 'incident' },
-        { category: '0101', text: '垃圾', lon: 100, lat: 20, channel: 'patrol', kind: 'incident' },
+        { category: '0102', text: '垃圾', lon: 100, lat: 20, channel: 'patrol', kind: 'incident' },
         { text: '楼道里有人飞线充电', lon: b.lon, lat: b.lat, channel: 'wechat', kind: 'demand' },
-        { category: '0101', text: '垃圾', lon: 'east', lat: a.lat, channel: 'patrol', kind: 'incident' },
+        { category: '0102', text: '垃圾', lon: 'east', lat: a.lat, channel: 'patrol', kind: 'incident' },
         'not an object',
       ],
     });
@@ -403,7 +403,7 @@ describe('POST /api/events/batch', () => {
     const [x, y] = out.items;
     expect(y.caseNo > x.caseNo).toBe(true);
     const ev = await (await app.request(`/api/events/${y.id}`)).json();
-    expect(ev).toMatchObject({ status: 'reported', category: { code: '0705' }, blockCode: b.block });
+    expect(ev).toMatchObject({ status: 'reported', category: { code: '5206' }, blockCode: b.block });
     expect(counts()).toEqual({ events: before.events + 2, log: before.log + 2, live: before.live + 2 });
   });
 });

@@ -135,9 +135,9 @@ export function createFixture(file = join(mkdtempSync(join(tmpdir(), 'gezhi-api-
       `INSERT INTO categories (code, major_code, major_name, major_name_en, name, name_en, tier, unit_key, deadline_value, deadline_unit, warning_ratio)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0.8)`,
     );
-    cat.run('0101', '01', '市容环境', 'City appearance', '暴露垃圾', 'Exposed rubbish', 'block', 'block', 4, 'working-hours');
-    cat.run('0102', '01', '市容环境', 'City appearance', '积存垃圾渣土', 'Accumulated waste', 'centre', 'rapid-response', 2, 'working-days');
-    cat.run('1201', '12', '矛盾纠纷', 'Disputes', '邻里纠纷', 'Neighbour dispute', 'centre', 'livelihood', 24, 'natural-hours');
+    cat.run('0102', '01', '市容环境', 'City appearance', '暴露垃圾', 'Exposed rubbish', 'block', 'block', 4, 'working-hours');
+    cat.run('0103', '01', '市容环境', 'City appearance', '积存垃圾渣土', 'Accumulated waste', 'centre', 'rapid-response', 2, 'working-days');
+    cat.run('5101', '51', '矛盾纠纷', 'Disputes', '邻里纠纷', 'Neighbour dispute', 'centre', 'livelihood', 24, 'natural-hours');
 
     db.prepare(`INSERT INTO roads (id, name, class, speed_kmh, oneway, geometry) VALUES (1, '雨湖路', 'arterial', 40, 0, ?), (2, '小巷', 'street', 15, 1, ?)`).run(
       JSON.stringify({ type: 'LineString', coordinates: [[112.8, 27.855], [112.86, 27.855]] }),
@@ -164,7 +164,7 @@ function counts(db: Db) {
 /** 30 events: status cycles through the lifecycle; due times straddle NOW so some open ones are overdue. */
 function insertEvents(db: Db): FixtureEvent[] {
   const statuses = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated', 'rejected', 'dispatched'];
-  const cats = ['0101', '0102', '1201'];
+  const cats = ['0102', '0103', '5101'];
   const insert = db.prepare(
     `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
        community_code, subdistrict_code, reporter, assignee_id, reported_at, filed_at, dispatched_at, accepted_at, arrived_at,
@@ -199,7 +199,7 @@ function insertEvents(db: Db): FixtureEvent[] {
         category,
         priority: i % 7 === 0 ? 'urgent' : 'normal',
         status,
-        tier: category === '0101' ? 'block' : 'centre',
+        tier: category === '0102' ? 'block' : 'centre',
         text: `事件${id}：路边有垃圾`,
         lon,
         lat,

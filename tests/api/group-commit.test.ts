@@ -41,7 +41,7 @@ const counts = () =>
   };
 
 const body = (i: number, extra: Record<string, unknown> = {}) => ({
-  category: '0101', text: `成组上报${i}`, lon: spots[i % spots.length].lon, lat: spots[i % spots.length].lat, channel: 'patrol', kind: 'incident', ...extra,
+  category: '0102', text: `成组上报${i}`, lon: spots[i % spots.length].lon, lat: spots[i % spots.length].lat, channel: 'patrol', kind: 'incident', ...extra,
 });
 
 const post = async (b: unknown, key?: string): Promise<Response> =>

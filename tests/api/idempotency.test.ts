@@ -32,7 +32,7 @@ const counts = () =>
     events: number; log: number; live: number;
   };
 
-const body = (text = '路边有暴露垃圾', extra: Record<string, unknown> = {}) => ({ category: '0101', text, lon: spot.lon, lat: spot.lat, channel: 'wechat', kind: 'demand', ...extra });
+const body = (text = '路边有暴露垃圾', extra: Record<string, unknown> = {}) => ({ category: '0102', text, lon: spot.lon, lat: spot.lat, channel: 'wechat', kind: 'demand', ...extra });
 
 const post = (b: unknown, key?: string, path = '/api/events') =>
   app.request(path, {
@@ -76,7 +76,7 @@ describe('idempotent POST /api/events', () => {
   it('the same key with a different report is a 409 and writes nothing', async () => {
     expect((await post(body('垃圾一'), 'diff-1')).status).toBe(201);
     const before = counts();
-    for (const other of [body('垃圾二'), body('垃圾一', { priority: 'urgent' }), body('垃圾一', { category: '0103' }), body('垃圾一', { lon: spot.lon + 1e-6 })]) {
+    for (const other of [body('垃圾二'), body('垃圾一', { priority: 'urgent' }), body('垃圾一', { category: '0104' }), body('垃圾一', { lon: spot.lon + 1e-6 })]) {
       const p = await readProblem(await post(other, 'diff-1'));
       expect(p.status).toBe(409);
       expect(p.type).toBe('/problems/idempotency-conflict');

@@ -119,7 +119,7 @@ describe('services', () => {
     const services = body as { service_code: string; service_name: string; description: string; metadata: boolean; type: string; group: string; keywords: string }[];
     expect(services.map((s) => s.service_code)).toEqual(TAXONOMY.categories.map((c) => c.code));
     expect(res.headers.get('Content-Language')).toBe('zh-CN');
-    const garbage = services.find((s) => s.service_code === '0101')!;
+    const garbage = services.find((s) => s.service_code === '0102')!;
     expect(garbage).toMatchObject({ service_name: '暴露垃圾', description: '家事自办 · 4 工作小时', metadata: false, type: 'realtime', group: '市容环境' });
     expect(garbage.keywords.split(',')).toContain('垃圾');
     for (const s of services) {
@@ -136,16 +136,16 @@ describe('services', () => {
     const { res, body } = await getJson('/services.json', 200, { 'Accept-Language': 'en-US,en;q=0.9,zh;q=0.5' });
     expect(body).toEqual(byParam);
     expect(res.headers.get('Content-Language')).toBe('en');
-    expect(byParam.find((s) => s.service_code === '0101')).toMatchObject({ service_name: 'Exposed garbage', group: 'City appearance and environment' });
+    expect(byParam.find((s) => s.service_code === '0102')).toMatchObject({ service_name: 'Exposed garbage', group: 'City appearance and environment' });
     // zh preferred over en in the header keeps zh.
     const zh = (await getJson('/services.json', 200, { 'Accept-Language': 'zh-CN,zh;q=0.9,en;q=0.8' })).body as { service_name: string }[];
     expect(zh[0].service_name).toBe(TAXONOMY.categories[0].name);
   });
 
   it('gives a service definition, and a spec-format 404 for an unknown code', async () => {
-    const { body } = await getJson('/services/0101.json');
+    const { body } = await getJson('/services/0102.json');
     expectValid('service-definition.json', body);
-    expect(body).toEqual({ service_code: '0101', attributes: [] });
+    expect(body).toEqual({ service_code: '0102', attributes: [] });
     const errors = await expectError(await get('/services/9999.json'), 404);
     expect(errors[0].description).toContain('9999');
     await expectError(await get('/services/abc.json'), 404);
@@ -245,14 +245,14 @@ describe('GET requests.json', () => {
   });
 
   it('filters by service_code and by an explicit date window', async () => {
-    const list = (await getJson('/requests.json?service_code=0101,0104&start_date=2026-01-01&end_date=2026-06-30')).body as Req[];
+    const list = (await getJson('/requests.json?service_code=0102,1305&start_date=2026-01-01&end_date=2026-06-30')).body as Req[];
     expectValid('requests.json', list);
     const n = db.prepare<[number, number], { n: number }>(
-      `SELECT count(*) AS n FROM events WHERE category_code IN ('0101', '0104') AND reported_at >= ? AND reported_at < ?`,
+      `SELECT count(*) AS n FROM events WHERE category_code IN ('0102', '1305') AND reported_at >= ? AND reported_at < ?`,
     ).get(Date.parse('2026-01-01T00:00:00+08:00'), Date.parse('2026-07-01T00:00:00+08:00'))!.n;
     expect(list).toHaveLength(Math.min(n, 1000));
     for (const r of list) {
-      expect(['0101', '0104']).toContain(r.service_code);
+      expect(['0102', '1305']).toContain(r.service_code);
       expect(r.requested_datetime >= '2026-01-01' && r.requested_datetime < '2026-07-01').toBe(true);
     }
     // Only end_date: the 90 days before it.
@@ -319,7 +319,7 @@ describe('GET requests/{id}.json', () => {
 });
 
 describe('POST requests.json', () => {
-  const report = { service_code: '0101', ...INSIDE, description: '小区门口有暴露垃圾，已经两天了', first_name: '三', last_name: '张', account_id: 'acct-7' };
+  const report = { service_code: '0102', ...INSIDE, description: '小区门口有暴露垃圾，已经两天了', first_name: '三', last_name: '张', account_id: 'acct-7' };
 
   it('refuses a missing or wrong api_key with 403 and writes nothing', async () => {
     const before = count();
@@ -345,10 +345,10 @@ describe('POST requests.json', () => {
     const event = (await (await app.request(`/api/events/${created.service_request_id}`)).json()) as Record<string, unknown>;
     expect(event).toMatchObject({
       id: Number(created.service_request_id), channel: 'hotline', kind: 'demand', status: 'reported', text: report.description,
-      reporter: '张三', category: { code: '0101', name: '暴露垃圾' },
+      reporter: '张三', category: { code: '0102', name: '暴露垃圾' },
     });
     const [r] = (await getJson(`/requests/${created.service_request_id}.json`)).body as Req[];
-    expect(r).toMatchObject({ service_request_id: created.service_request_id, status: 'open', status_notes: '已受理，待立案', service_code: '0101', lat: INSIDE.lat, long: INSIDE.long });
+    expect(r).toMatchObject({ service_request_id: created.service_request_id, status: 'open', status_notes: '已受理，待立案', service_code: '0102', lat: INSIDE.lat, long: INSIDE.long });
 
     const token = await getJson(`/tokens/${created.token}.json`);
     expectValid('tokens.json', token.body);
@@ -363,11 +363,11 @@ describe('POST requests.json', () => {
     const event = (await (await app.request(`/api/events/${body[0].service_request_id}`)).json()) as Record<string, unknown>;
     expect(event).toMatchObject({ id: Number(body[0].service_request_id), channel: 'wechat', kind: 'demand', reporter: 'Jane Doe' });
     // Without a description the service name is the text.
-    const bare = await postJson({ api_key: KEYS[0], service_code: '0104', lat: String(INSIDE.lat), long: String(INSIDE.long) });
+    const bare = await postJson({ api_key: KEYS[0], service_code: '1305', lat: String(INSIDE.lat), long: String(INSIDE.long) });
     const [b] = (await bare.json()) as { service_request_id: string }[];
     expect(bare.status).toBe(200);
     const e2 = (await (await app.request(`/api/events/${b.service_request_id}`)).json()) as Record<string, unknown>;
-    expect(e2).toMatchObject({ text: '垃圾满溢', channel: 'hotline', reporter: '' });
+    expect(e2).toMatchObject({ text: '垃圾箱', channel: 'hotline', reporter: '' });
   });
 
   it('replays a retry with the same Idempotency-Key instead of creating a second case', async () => {
@@ -417,13 +417,13 @@ describe('keys', () => {
         envApp.request(`${BASE}/requests.json`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: form({ api_key: key, service_code: '0101', ...INSIDE, description: '环境变量密钥测试' }),
+          body: form({ api_key: key, service_code: '0102', ...INSIDE, description: '环境变量密钥测试' }),
         });
       expect((await send('env-key-b')).status).toBe(200);
       await expectError(await send(KEYS[0]), 403);
       const noKeys = createApp({ db, now: () => now });
       await expectError(
-        await noKeys.request(`${BASE}/requests.json`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ api_key: 'env-key-a', service_code: '0101', ...INSIDE }) }),
+        await noKeys.request(`${BASE}/requests.json`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ api_key: 'env-key-a', service_code: '0102', ...INSIDE }) }),
         403,
       );
     } finally {

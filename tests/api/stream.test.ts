@@ -116,7 +116,7 @@ describe('GET /api/stream over real HTTP', () => {
     const probe = await fetch(`${base}/api/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ category: '0101', text: '测试：路边暴露垃圾', lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
+      body: JSON.stringify({ category: '0102', text: '测试：路边暴露垃圾', lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
     });
     eventsPost = probe.status === 201;
     await probe.arrayBuffer();
@@ -200,7 +200,7 @@ describe('GET /api/stream over real HTTP', () => {
             const ev = await fetch(`${base}/api/events`, {
               method: 'POST',
               headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify({ category: '0101', text: `测试${i}`, lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
+              body: JSON.stringify({ category: '0102', text: `测试${i}`, lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
             });
             expect(ev.status).toBe(201);
             await ev.arrayBuffer();

@@ -106,7 +106,7 @@ describe('/ops console', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         text: '小区门口垃圾堆放两天未清运，气味很大',
-        category: '0101',
+        category: '0102',
         lon: detail.center[0],
         lat: detail.center[1],
         channel: 'hotline',
@@ -262,7 +262,7 @@ describe('/ops console', () => {
     const dup = await api<{ id: number }>('/api/events', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text: '同一处垃圾堆放，重复反映', category: '0101', lon: first.lon, lat: first.lat, channel: 'wechat', kind: 'demand' }),
+      body: JSON.stringify({ text: '同一处垃圾堆放，重复反映', category: '0102', lon: first.lon, lat: first.lat, channel: 'wechat', kind: 'demand' }),
     });
     const row = page.locator(`.ops-queue li[data-id="${dup.id}"]`);
     await row.waitFor({ timeout: 8_000 });

@@ -104,7 +104,7 @@ async function dispatchCase(p: BlockPlace): Promise<number> {
   const staff = (await (await fetch(`${server.url}/api/staff?role=centre-staff&subdistrict=${p.subdistrict}`)).json()) as { items: { id: number; unit?: { key: string } }[] };
   const dispatcher = staff.items.find((s) => s.unit?.key === 'guidance');
   expect(dispatcher, `a guidance-centre dispatcher in ${p.subdistrict}`).toBeTruthy();
-  const ev = await send('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' }, 201);
+  const ev = await send('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' }, 201);
   await send(`/api/events/${ev.id}/transitions`, { to: 'filed', actor: dispatcher!.id }, 200);
   const { route } = await send<{ route: { id: number } }>(`/api/events/${ev.id}/dispatch`, { actor: dispatcher!.id }, 200);
   return route.id;
@@ -281,7 +281,7 @@ describe('wall', () => {
       const res = await fetch(`${server.url}/api/events`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ category: '0101', text, lon: detail.center[0], lat: detail.center[1], channel: 'patrol', kind: 'incident' }),
+        body: JSON.stringify({ category: '0102', text, lon: detail.center[0], lat: detail.center[1], channel: 'patrol', kind: 'incident' }),
       });
       expect(res.status).toBe(201);
       const id = Number(((await res.json()) as { id: number }).id);

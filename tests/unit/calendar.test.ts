@@ -5,6 +5,7 @@ import {
   CHINA_HOLIDAYS,
   WEEKDAY_CALENDAR,
   calendarFromEnv,
+  holidayCoverageWarning,
   indexHolidays,
   loadCalendar,
   parsePeriods,
@@ -69,8 +70,8 @@ const DUE_ROWS: [string, number, DeadlineUnit, string, string][] = [
     'Thu 9/28: 1 h; 中秋节、国庆节 9/29–10/6 off; Sat 10/7 make-up: 08:30 + 1 h'],
   ['2021-12-31T17:00', 1, 'working-hours', '2022-01-04T09:00',
     'Fri 2021-12-31 (before the file, Mon–Fri rule): 0.5 h; 元旦 2022 1/1–1/3 off; Tue 1/4 08:30 + 0.5 h'],
-  ['2027-09-30T17:00', 1, 'working-hours', '2027-10-01T09:00',
-    'after the file (2027): Mon–Fri rule only, so Fri 2027-10-01 counts as a working day (documented fallback)'],
+  ['2027-09-30T17:00', 1, 'working-hours', '2027-10-04T09:00',
+    'after the file (2027): Mon–Fri rule plus the fixed statutory days, so Fri 2027-10-01 (国庆节) is off; Mon 10/4 08:30 + 0.5 h'],
   ['2025-09-29T10:00', 1, 'working-days', '2025-09-30T10:00',
     '6.5 h: Mon 10:00–12:00 (2 h) + 14:30–17:30 (3 h); Tue 08:30 + 1.5 h'],
   ['2025-09-30T10:00', 1, 'working-days', '2025-10-09T10:00',
@@ -132,7 +133,36 @@ describe('holiday data', () => {
     expect(CHINA_CALENDAR.exceptionOn(dayOf('2025-11-12'))).toBeUndefined();
     expect(CHINA_CALENDAR.isWorkingDayNumber!(dayOf('2025-11-12'))).toBe(true); // Wednesday
     expect(CHINA_CALENDAR.isWorkingDayNumber!(dayOf('2025-11-15'))).toBe(false); // Saturday
-    expect(CHINA_CALENDAR.isWorkingDayNumber!(dayOf('2027-10-01'))).toBe(true); // Friday, outside the file
+    // Outside the file: the fixed statutory days are off, nothing else is guessed.
+    expect(CHINA_CALENDAR.isWorkingDayNumber!(dayOf('2027-10-01'))).toBe(false); // Friday, 国庆节
+    expect(CHINA_CALENDAR.exceptionOn(dayOf('2027-10-01'))).toEqual({ working: false, name: '国庆节' });
+    expect(CHINA_CALENDAR.isWorkingDayNumber!(dayOf('2027-10-08'))).toBe(true); // Friday: no bridging day guessed
+    expect(CHINA_CALENDAR.exceptionOn(dayOf('2027-10-08'))).toBeUndefined();
+  });
+
+  it.each([
+    ['2027-01-01', '元旦'], // Friday
+    ['2027-05-03', undefined], // Monday: bridging days of the notice are not guessed
+    ['2028-05-01', '劳动节'], // Monday
+    ['2028-05-02', '劳动节'], // Tuesday
+    ['2029-10-01', '国庆节'], // Monday
+    ['2029-10-02', '国庆节'],
+    ['2029-10-03', '国庆节'],
+    ['2029-10-04', undefined],
+    ['2031-01-01', '元旦'], // Wednesday
+  ] as const)('beyond the table, %s is %s', (iso, name) => {
+    const dn = dayOf(iso);
+    expect(CHINA_CALENDAR.isWorkingDayNumber!(dn)).toBe(name === undefined);
+    expect(CHINA_CALENDAR.exceptionOn(dn)?.name).toBe(name);
+  });
+
+  it('warns at start-up once today is past the holiday table, and not before', () => {
+    expect(holidayCoverageWarning(CHINA_CALENDAR, Date.parse('2026-12-31T23:59:00+08:00'))).toBeNull();
+    // 2027-01-01 00:30 in Shanghai is still 2026 in UTC: the local year counts.
+    const warning = holidayCoverageWarning(CHINA_CALENDAR, Date.parse('2027-01-01T00:30:00+08:00'));
+    expect(warning).toMatch(/ends with 2026, today is in 2027/);
+    expect(warning).toContain('holidays-cn.json');
+    expect(holidayCoverageWarning(WEEKDAY_CALENDAR, Date.parse('2040-01-01T00:00:00Z'))).toBeNull();
   });
 
   it('yields the yearly working-day totals', () => {
@@ -179,6 +209,10 @@ describe('holiday data', () => {
     expect(() => indexHolidays(bad)).toThrow(/2025-10-09.*must be a Saturday or Sunday/);
     expect(() => loadCalendar({ holidays: bad })).toThrow(/holiday file/);
     expect(() => indexHolidays({ source: 'test', years: {} })).toThrow(/no years/);
+    // A fixed statutory day is never a make-up working day (2028-10-01 is a Sunday).
+    expect(() => indexHolidays({ source: 'test', years: { '2028': { off: [], work: [{ date: '2028-10-01', name: '国庆节调休' }] } } })).toThrow(
+      /2028-10-01.*never a working day/,
+    );
     // The shipped file passes.
     expect(() => indexHolidays(rawHolidays as HolidayFile)).not.toThrow();
   });
@@ -188,8 +222,8 @@ describe('holiday data', () => {
       holidays: { source: 'test', years: { '2030': { off: [{ date: '2030-01-02', name: 'x' }], work: [{ date: '2030-01-05', name: 'y' }] } } },
     });
     expect(cal.holidayYears).toEqual([2030, 2030]);
-    // Tue 2030-01-01 17:00 + 1 h: 0.5 h; Wed 1/2 off; Thu 1/3 08:30 + 0.5 h.
-    expect(local(addWorkingTime(at('2030-01-01T17:00'), 1, 'working-hours', cal))).toBe('2030-01-03T09:00');
+    // Mon 2029-12-31 17:00 + 1 h: 0.5 h; Tue 1/1 元旦 (fixed, not in the file); Wed 1/2 off; Thu 1/3 08:30 + 0.5 h.
+    expect(local(addWorkingTime(at('2029-12-31T17:00'), 1, 'working-hours', cal))).toBe('2030-01-03T09:00');
     // Fri 1/4 17:00 + 1 h: 0.5 h; Sat 1/5 working: 09:00.
     expect(local(addWorkingTime(at('2030-01-04T17:00'), 1, 'working-hours', cal))).toBe('2030-01-05T09:00');
   });

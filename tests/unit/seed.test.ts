@@ -7,13 +7,14 @@ import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { DatabaseNotEmptyError, SEEDED_TABLES, seedDemo } from '../../server/db/seed/index.ts';
+import { CENTRE_HANDLERS_MAX, CENTRE_HANDLERS_MIN, centreHandlers, centreShares } from '../../server/db/seed/staff.ts';
 import { LAST_YEAR_TARGETS, lastYearStart } from '../../server/db/seed/history-mix.ts';
 import type { Status } from '../../server/contract/statuses.ts';
 import { STATUS_RANK } from '../../server/db/seed/history-timeline.ts';
 import { CATEGORY_PROFILES } from '../../server/db/seed/category-profiles.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
-import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { DEPARTMENT_KEYS, TAXONOMY } from '../../server/contract/taxonomy.ts';
 
 const FALLBACK_NOW = Date.parse('2026-11-25T10:00:00+08:00');
 
@@ -61,7 +62,7 @@ describe('seeded demo database: places and people', () => {
     ]);
   });
 
-  it('gives every block a 1+N+1 team: 1 governor, 2–5 assistants, 1 supervisor who is not the governor', () => {
+  it('gives every block a 1+N+1 team of its own: 1 governor, 2–5 assistants, 1 supervisor who is not the governor', () => {
     const rows = all<{ code: string; gov: number; asst: number; sup: number; clash: number }>(`
       SELECT b.code,
         (SELECT count(*) FROM role_assignments r WHERE r.block_code = b.code AND r.role = 'governor') gov,
@@ -78,16 +79,14 @@ describe('seeded demo database: places and people', () => {
       expect(r.sup, r.code).toBe(1);
       expect(r.clash, r.code).toBe(0);
     }
-    // A governor governs exactly one block; supervisors share a few neighbouring blocks of one community.
-    const govs = all<{ n: number }>("SELECT count(*) n FROM role_assignments WHERE role = 'governor' GROUP BY staff_id");
-    expect(govs.every((g) => g.n === 1)).toBe(true);
-    const sups = all<{ n: number; communities: number }>(
-      "SELECT count(*) n, count(DISTINCT substr(block_code, 1, 12)) communities FROM role_assignments WHERE role = 'supervisor' GROUP BY staff_id",
-    );
-    expect(sups.every((s) => s.n >= 1 && s.n <= 4 && s.communities === 1)).toBe(true);
-    const avg = sups.reduce((a, s) => a + s.n, 0) / sups.length;
-    expect(avg).toBeGreaterThan(2);
-    expect(avg).toBeLessThan(3.5);
+    // Each block has its own governor and its own supervisor: nobody governs or supervises two blocks.
+    for (const role of ['governor', 'supervisor']) {
+      const per = all<{ n: number }>(`SELECT count(*) n FROM role_assignments WHERE role = '${role}' GROUP BY staff_id`);
+      expect(per.length, role).toBe(667);
+      expect(per.every((g) => g.n === 1), role).toBe(true);
+    }
+    // Nobody holds two roles.
+    expect(all("SELECT staff_id FROM role_assignments GROUP BY staff_id HAVING count(*) > 1")).toEqual([]);
   });
 
   it('names block-team members differently and gives everyone an 11-digit mobile number', () => {
@@ -107,31 +106,40 @@ describe('seeded demo database: places and people', () => {
     expect(genders).toEqual(new Set(['F', 'M']));
   });
 
-  it('has 4 centres (3–8 staff, one inspector) and 6 department postings (2–6 officers) per subdistrict', () => {
-    const subs = all<{ code: string }>("SELECT code FROM areas WHERE level = 'subdistrict'");
+  it('has 4 centres (one inspector, handlers by expected caseload) and a posting of every department per subdistrict', () => {
+    const subs = all<{ code: string; residents: number }>(
+      "SELECT a.code, sum(b.residents) residents FROM areas a JOIN blocks b ON b.subdistrict_code = a.code WHERE a.level = 'subdistrict' GROUP BY a.code",
+    );
     expect(subs.length).toBe(12);
-    for (const { code } of subs) {
-      const centres = all<{ key: string; staff: number; inspectors: number }>(`
-        SELECT u.key, count(r.id) staff, sum(r.role = 'centre-inspector') inspectors
+    const shares = centreShares();
+    const handlersOf = new Map<string, Map<string, number>>();
+    for (const { code, residents } of subs) {
+      const centres = all<{ key: string; handlers: number; inspectors: number }>(`
+        SELECT u.key, sum(r.role = 'centre-staff') handlers, sum(r.role = 'centre-inspector') inspectors
         FROM units u JOIN role_assignments r ON r.unit_id = u.id
         WHERE u.kind = 'centre' AND u.subdistrict_code = ? GROUP BY u.id ORDER BY u.key`, code);
       expect(centres.map((c) => c.key)).toEqual(['economy', 'guidance', 'livelihood', 'rapid-response']);
       for (const c of centres) {
-        expect(c.staff).toBeGreaterThanOrEqual(3);
-        expect(c.staff).toBeLessThanOrEqual(8);
         expect(c.inspectors).toBe(1);
+        expect(c.handlers, `${code} ${c.key}`).toBe(centreHandlers(residents, shares.get(c.key as never)!));
+        expect(c.handlers).toBeGreaterThanOrEqual(CENTRE_HANDLERS_MIN);
+        expect(c.handlers).toBeLessThanOrEqual(CENTRE_HANDLERS_MAX);
       }
+      handlersOf.set(code, new Map(centres.map((c) => [c.key, c.handlers])));
       const depts = all<{ key: string; officers: number }>(`
         SELECT u.key, count(r.id) officers FROM units u JOIN role_assignments r ON r.unit_id = u.id AND r.role = 'officer'
         WHERE u.kind = 'department' AND u.subdistrict_code = ? GROUP BY u.id`, code);
-      expect(depts.map((d) => d.key).sort()).toEqual(
-        ['ecology-environment', 'emergency-management', 'housing-construction', 'market-regulation', 'police', 'urban-management'],
-      );
+      expect(depts.map((d) => d.key).sort()).toEqual([...DEPARTMENT_KEYS].sort());
       for (const d of depts) {
         expect(d.officers).toBeGreaterThanOrEqual(2);
         expect(d.officers).toBeLessThanOrEqual(6);
       }
     }
+    // Workload decides: the most populous subdistrict's rapid-response centre has more hands than the least populous one's.
+    const byPop = [...subs].sort((x, y) => x.residents - y.residents);
+    const rr = (code: string) => handlersOf.get(code)!.get('rapid-response')!;
+    expect(rr(byPop.at(-1)!.code)).toBeGreaterThan(rr(byPop[0].code));
+    for (let i = 1; i < byPop.length; i++) expect(rr(byPop[i].code)).toBeGreaterThanOrEqual(rr(byPop[i - 1].code));
   });
 
   it('places field staff near their block', () => {

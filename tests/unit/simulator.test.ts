@@ -1,7 +1,7 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../server/domain/prng.ts';
-import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { SUGGESTION_MAJOR, TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { HOTSPOT_PLANS } from '../../server/geo/gen/hotspots.ts';
 import { haversineMetres } from '../../server/geo/road-graph.ts';
 import { planCase, type CaseFacts, LATE_SHARE, REWORK_SHARE } from '../../server/sim/plan.ts';
@@ -93,7 +93,7 @@ describe('places', () => {
 
   it('adds hotspots by intensity × residents around them, with points inside the circle and their categories', () => {
     const centre: [number, number] = [112.915, 27.855];
-    const spot = { id: 'market', center: centre, radiusM: 300, intensity: 6, categories: ['0401', '0405'] };
+    const spot = { id: 'market', center: centre, radiusM: 300, intensity: 6, categories: ['0501', '0504'] };
     const sampler = new PlaceSampler(BLOCKS, { hotspots: [spot] });
     expect(sampler.hotspotShare()).toBeGreaterThan(0.05);
     expect(sampler.hotspotShare()).toBeLessThan(0.6);
@@ -157,8 +157,8 @@ describe('report drafts', () => {
       kinds[d.kind]++;
       const category = TAXONOMY.byCode.get(d.category)!;
       expect(category).toBeDefined();
-      if (d.kind === 'suggestion') expect(category.majorCode).toBe('12');
-      else expect(category.majorCode).not.toBe('12');
+      if (d.kind === 'suggestion') expect(category.majorCode).toBe(SUGGESTION_MAJOR);
+      else expect(category.majorCode).not.toBe(SUGGESTION_MAJOR);
       if (d.channel === 'patrol') {
         expect(d.kind).toBe('incident');
         expect(d.reporter).toBe('李治理');

@@ -69,7 +69,7 @@ export const zhCN = {
   'panel.households': '户数',
   'panel.area': '面积',
   'panel.areaUnit': '{n} 平方千米',
-  'panel.team': '“1+N+1”网格团队',
+  'panel.team': '“1+N+1”区块团队',
   'panel.governor': '治理员',
   'panel.assistants': '协理员',
   'panel.supervisor': '监督员',

@@ -17,7 +17,7 @@ import { createRng } from '../../domain/prng.ts';
 import { TAXONOMY, type Category, type Taxonomy } from '../../contract/taxonomy.ts';
 import { localDayOf } from '../../domain/working-time.ts';
 import { CategoryPicker } from './category-picker.ts';
-import { CATEGORY_PROFILES } from './category-profiles.ts';
+import { CATEGORY_PROFILES, isEmergency, urgentShare } from './category-profiles.ts';
 import { lastYearQuotas, lastYearStart, ReportMix } from './history-mix.ts';
 import { pointInParcel, preparePlaces } from './history-places.ts';
 import { countBetween, DAY, dayTimes, HOUR, mix as mixSeed, planDays, ramp } from './history-rhythm.ts';
@@ -136,11 +136,9 @@ export function writeEventHistory(
         if (hotspot && kind !== 'suggestion' && hotspot.categories.length > 0 && rng.chance(0.85)) {
           category = rng.pick(hotspot.categories);
         } else category = picker.pick(rng, kind, ld.month, weekend, night);
-        if (kind === 'incident' && category.majorCode === '05' && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
+        if (kind === 'incident' && isEmergency(category.code) && channel === 'patrol' && rng.chance(0.5)) channel = 'hotline';
 
-        const major = category.majorCode;
-        const urgent =
-          major === '05' ? rng.chance(0.85) : major === '09' ? rng.chance(0.2) : category.code === '0702' ? rng.chance(0.3) : rng.chance(0.03);
+        const urgent = rng.chance(urgentShare(category.code));
 
         // Text and reporter.
         const road = places.roadName[bi];

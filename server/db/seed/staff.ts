@@ -1,13 +1,18 @@
 /**
- * The people: per block a 1+N+1 team (1 governor, 2–5 assistants, 1 supervisor shared by ~3 neighbouring blocks
- * of a community), 4 centres per subdistrict with 3–8 staff each (one inspector per centre), and city departments'
- * officers posted to each subdistrict. Writes units, staff, role_assignments and staff_positions.
+ * The people: per block a 1+N+1 team of its own (1 governor, 2–5 assistants, 1 supervisor), 4 centres per
+ * subdistrict staffed by the subdistrict's expected caseload (one inspector per centre besides), and city
+ * departments' officers posted to each subdistrict. Writes units, staff, role_assignments and staff_positions.
+ *
+ * One supervisor per block, not shared: the 1+N+1 rule is per block, and the supervisor verifies the block's
+ * cases (监督 apart from 办理) — a person spread over several blocks would verify cases of blocks they do not live
+ * in, and the README, the block panel and the seed would say different things.
  */
 import type { Db } from '../database.ts';
 import type { GeneratedDistrict, GeneratedBuilding } from '../../geo/gen/types.ts';
 import { CENTRE_KEYS, DEPARTMENT_KEYS, TAXONOMY, type CentreKey, type DepartmentKey, type Taxonomy } from '../../contract/taxonomy.ts';
 import type { Rng } from '../../domain/prng.ts';
 import { uniqueMobile, uniqueName, type Gender } from './names.ts';
+import { CATEGORY_PROFILES } from './category-profiles.ts';
 import { BASELINE_EFFECTIVE_FROM, BASELINE_VERSION_ID } from './write-geodata.ts';
 
 export interface BlockTeam {
@@ -45,20 +50,33 @@ function jitter(rng: Rng, lon: number, lat: number, metres: number): [number, nu
   return [lon + dLon, lat + dLat];
 }
 
-/** Splits n items into consecutive groups of 2–4 (mostly 3); a lone item stays alone. */
-function groupSizes(rng: Rng, n: number): number[] {
-  const out: number[] = [];
-  let left = n;
-  while (left > 0) {
-    if (left <= 4) {
-      out.push(left);
-      break;
-    }
-    const s = rng.weighted([2, 3, 4], [1, 3, 1]);
-    out.push(s);
-    left -= s;
-  }
-  return out;
+/** Cases a year per resident the demo history runs at once the reform has ramped up (≈ 20,000 a year for 600,000). */
+export const CASES_PER_RESIDENT_YEAR = 0.035;
+/**
+ * Cases one centre handler takes in a year: about one every four working days, since cases are only part of a centre
+ * staffer's work (the centres also run services, visits and meetings).
+ */
+export const CASES_PER_HANDLER_YEAR = 60;
+/** Handlers per centre, beside its inspector: never fewer than can cover leave, never more than one office holds. */
+export const CENTRE_HANDLERS_MIN = 2;
+export const CENTRE_HANDLERS_MAX = 14;
+
+/** Share of all cases each centre handles, from the categories' tiers and the demo history's category mix. */
+export function centreShares(taxonomy: Taxonomy = TAXONOMY): Map<CentreKey, number> {
+  const weight = (code: string) => {
+    const p = CATEGORY_PROFILES[code];
+    return p ? p.incident + p.demand + p.suggestion : 0;
+  };
+  const total = taxonomy.categories.reduce((sum, c) => sum + weight(c.code), 0);
+  const shares = new Map<CentreKey, number>(CENTRE_KEYS.map((k) => [k, 0]));
+  for (const c of taxonomy.categories) if (c.tier === 'centre') shares.set(c.unitKey as CentreKey, shares.get(c.unitKey as CentreKey)! + weight(c.code) / total);
+  return shares;
+}
+
+/** Handlers a centre needs for a subdistrict of this many residents (its inspector comes on top). */
+export function centreHandlers(residents: number, share: number): number {
+  const cases = residents * CASES_PER_RESIDENT_YEAR * share;
+  return Math.min(CENTRE_HANDLERS_MAX, Math.max(CENTRE_HANDLERS_MIN, Math.ceil(cases / CASES_PER_HANDLER_YEAR)));
 }
 
 export function writeStaff(db: Db, d: GeneratedDistrict, rng: Rng, now: number, taxonomy: Taxonomy = TAXONOMY): StaffDirectory {
@@ -116,43 +134,30 @@ export function writeStaff(db: Db, d: GeneratedDistrict, rng: Rng, now: number, 
   };
 
   db.transaction(() => {
-    // Block teams, community by community; blocks are numbered west→east, north→south, so consecutive blocks of a
-    // community are neighbours and share a supervisor.
-    const blocksByCommunity = new Map<string, GeneratedDistrict['blocks']>();
+    // Block teams, block by block: each block its own governor, assistants and supervisor.
     for (const bl of [...d.blocks].sort((a, b) => a.code.localeCompare(b.code))) {
-      let list = blocksByCommunity.get(bl.communityCode);
-      if (!list) blocksByCommunity.set(bl.communityCode, (list = []));
-      list.push(bl);
-    }
-    for (const [, blocks] of [...blocksByCommunity].sort((a, b) => a[0].localeCompare(b[0]))) {
-      let i = 0;
-      for (const size of groupSizes(rng, blocks.length)) {
-        const group = blocks.slice(i, i + size);
-        i += size;
-        const supervisorNames = new Set<string>();
-        const supervisor = person(rng.chance(0.45) ? 'F' : 'M', supervisorNames);
-        const supName = dir.names.get(supervisor)!;
-        position(supervisor, ...placeInBlock(group[0].code, group[0].center));
-        for (const bl of group) {
-          const taken = new Set<string>([supName]);
-          const governor = person(rng.chance(0.58) ? 'F' : 'M', taken);
-          blockRole(governor, 'governor', bl.code);
-          position(governor, ...placeInBlock(bl.code, bl.center));
-          const assistants: number[] = [];
-          const nAssistants = rng.weighted([2, 3, 4, 5], [3, 4, 2, 1]);
-          for (let k = 0; k < nAssistants; k++) {
-            const a = person(rng.chance(0.55) ? 'F' : 'M', taken);
-            blockRole(a, 'assistant', bl.code);
-            position(a, ...placeInBlock(bl.code, bl.center));
-            assistants.push(a);
-          }
-          blockRole(supervisor, 'supervisor', bl.code);
-          dir.blockTeams.set(bl.code, { governor, assistants, supervisor });
-        }
+      const taken = new Set<string>();
+      const governor = person(rng.chance(0.58) ? 'F' : 'M', taken);
+      blockRole(governor, 'governor', bl.code);
+      position(governor, ...placeInBlock(bl.code, bl.center));
+      const assistants: number[] = [];
+      const nAssistants = rng.weighted([2, 3, 4, 5], [3, 4, 2, 1]);
+      for (let k = 0; k < nAssistants; k++) {
+        const a = person(rng.chance(0.55) ? 'F' : 'M', taken);
+        blockRole(a, 'assistant', bl.code);
+        position(a, ...placeInBlock(bl.code, bl.center));
+        assistants.push(a);
       }
+      const supervisor = person(rng.chance(0.45) ? 'F' : 'M', taken);
+      blockRole(supervisor, 'supervisor', bl.code);
+      position(supervisor, ...placeInBlock(bl.code, bl.center));
+      dir.blockTeams.set(bl.code, { governor, assistants, supervisor });
     }
 
-    // Centres and department postings per subdistrict.
+    // Centres and department postings per subdistrict; centres staffed by the subdistrict's expected caseload.
+    const shares = centreShares(taxonomy);
+    const residents = new Map<string, number>();
+    for (const bl of d.blocks) residents.set(bl.subdistrictCode, (residents.get(bl.subdistrictCode) ?? 0) + bl.residents);
     for (const s of [...d.subdistricts].sort((a, b) => a.code.localeCompare(b.code))) {
       const centres = new Map<CentreKey, UnitStaff>();
       for (const key of CENTRE_KEYS) {
@@ -161,11 +166,11 @@ export function writeStaff(db: Db, d: GeneratedDistrict, rng: Rng, now: number, 
         insertUnit.run(unitId, 'centre', key, `${s.name}${t.name}`, `${t.nameEn}, ${s.nameEn}`, s.code);
         dir.counts.units++;
         const taken = new Set<string>();
-        const n = rng.int(3, 8);
+        const n = centreHandlers(residents.get(s.code) ?? 0, shares.get(key)!);
         const inspector = person(rng.chance(0.5) ? 'F' : 'M', taken);
         unitRole(inspector, 'centre-inspector', unitId);
         const handlers: number[] = [];
-        for (let k = 1; k < n; k++) {
+        for (let k = 0; k < n; k++) {
           const id = person(rng.chance(0.55) ? 'F' : 'M', taken);
           unitRole(id, 'centre-staff', unitId);
           handlers.push(id);
