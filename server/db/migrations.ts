@@ -295,6 +295,17 @@ CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND s
   },
   {
     version: 6,
+    name: 'verification deadline per case (核查时限), for one definition of on time',
+    sql: /* sql */ `
+-- When a resolved case must be verified and closed by (domain/on-time.ts): set when it is resolved, cleared by rework.
+-- NULL on rows resolved before this column: filled in at start-up (db/commands/verify-due.ts) from resolved_at.
+ALTER TABLE events ADD COLUMN verify_due_at INTEGER;
+-- The start-up fill finds the resolved rows that still lack it without a table scan.
+CREATE INDEX events_verify_due_missing ON events(id) WHERE resolved_at IS NOT NULL AND verify_due_at IS NULL;
+`,
+  },
+  {
+    version: 7,
     name: 'Open311: requests awaiting location, media and address of requests',
     sql: /* sql */ `
 -- Open311 requests that name an address but no point (GeoReport v2 allows it). They stay here, outside events (whose

@@ -27,7 +27,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/database.ts';
 import { open311Queries, type RequestFilter } from '../db/queries/open311.ts';
-import { TAXONOMY } from '../domain/taxonomy.ts';
+import { TAXONOMY } from '../contract/taxonomy.ts';
 import { discoveryDocument } from '../open311/discovery.ts';
 import { forbidden, notFound311, Open311Error, onOpen311Error, open311ErrorResponse } from '../open311/errors.ts';
 import { FORMATS, reply, splitResource, type Format } from '../open311/format.ts';
@@ -166,7 +166,6 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
       const locale = readLocale(c, raw.locale);
       const submission = checkPost(params);
       const out = intake.submit(submission, key);
-      if (!out.ok) throw new Open311Error(409, out.detail);
       const category = TAXONOMY.byCode.get(submission.located ? submission.request.report.category : submission.request.serviceCode);
       let id: string;
       let notice: string;

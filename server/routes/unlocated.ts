@@ -14,7 +14,7 @@ import { validator } from 'hono/validator';
 import type { PendingRow } from '../db/queries/open311.ts';
 import { open311Queries } from '../db/queries/open311.ts';
 import type { Db } from '../db/database.ts';
-import { invalidParam, notFound, ProblemError } from '../http/problem.ts';
+import { invalidParam, notFound } from '../http/problem.ts';
 import { parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
 import { pendingRequestId } from '../open311/mapping.ts';
 import type { Open311Intake } from '../services/open311-intake.ts';
@@ -92,14 +92,6 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
       const { id } = c.req.valid('param');
       const point = parseLocateBody(await readJson(c));
       const out = intake.locate(id, point);
-      if (!out.ok) {
-        if (out.reason === 'not-found') throw notFound(`No request awaiting location ${id}`);
-        throw new ProblemError(409, `Request ${pendingRequestId(id)} was already located as case ${out.eventId}`, {
-          type: '/problems/already-located',
-          title: 'Already located',
-          eventId: out.eventId,
-        });
-      }
       const created = out.report.created!;
       return c.json(toEventDetail(created.row, created.log, now()), 201, { Location: `/api/events/${out.eventId}` });
     });

@@ -6,10 +6,12 @@
  * service and links the request to it — one transaction, so there is never a case without its link or a link
  * without its case.
  *
- * Refusals that are not the report's own (which throws its problem) come back as reasons.
+ * Refusals are domain errors (the report service's own pass through): an Idempotency-Key stored with another
+ * request, no such request awaiting location, or one located already.
  */
 import { open311Commands, type UnlocatedRow } from '../db/commands/open311.ts';
-import type { Channel } from '../domain/report.ts';
+import { ALREADY_LOCATED, IDEMPOTENCY_CONFLICT, NOT_FOUND, refuse } from '../domain/refusal.ts';
+import type { Channel } from '../domain/report-input.ts';
 import type { ServiceContext } from './context.ts';
 import type { ReportOutcome, ReportService } from './report.ts';
 
@@ -35,15 +37,19 @@ export interface LocatedRequest {
   addressString: string | null;
 }
 
-export type SubmitOutcome =
-  | { ok: true; kind: 'case'; id: number; replayed: boolean }
-  | { ok: true; kind: 'pending'; id: number; replayed: boolean }
-  | { ok: false; reason: 'idempotency-conflict'; detail: string };
+export interface SubmitOutcome {
+  /** A case written at once, or a request awaiting location. */
+  kind: 'case' | 'pending';
+  id: number;
+  replayed: boolean;
+}
 
-export type LocateOutcome =
-  | { ok: true; eventId: number; report: ReportOutcome }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'already-located'; eventId: number };
+export interface LocateOutcome {
+  eventId: number;
+  report: ReportOutcome;
+}
+
+const keyConflict = (detail: string) => refuse(IDEMPOTENCY_CONFLICT, detail, { fields: [{ in: 'header', name: 'Idempotency-Key', detail }] });
 
 function samePending(row: UnlocatedRow, p: PendingRequest): boolean {
   return (
@@ -59,43 +65,44 @@ export function createOpen311Intake(ctx: ServiceContext, reports: ReportService)
   const submitCase = db.transaction((r: LocatedRequest, key: string | undefined): SubmitOutcome => {
     if (key !== undefined) {
       const pending = cmd.unlocatedByKey(key);
-      if (pending) return { ok: false, reason: 'idempotency-conflict', detail: `Idempotency-Key already used for request U${pending.id}, which has no point` };
+      if (pending) throw keyConflict(`already used for request U${pending.id}, which has no point`);
     }
     const out = reports.report(r.report, key);
     if (!out.replayed && (r.mediaUrl !== null || r.addressString !== null)) cmd.insertDetails(out.id, r.mediaUrl, r.addressString);
-    return { ok: true, kind: 'case', id: out.id, replayed: out.replayed };
+    return { kind: 'case', id: out.id, replayed: out.replayed };
   });
 
   const submitPending = db.transaction((p: PendingRequest, key: string | undefined): SubmitOutcome => {
     if (key !== undefined) {
       const stored = cmd.unlocatedByKey(key);
       if (stored) {
-        return samePending(stored, p)
-          ? { ok: true, kind: 'pending', id: stored.id, replayed: true }
-          : { ok: false, reason: 'idempotency-conflict', detail: `Idempotency-Key already used for a different request (U${stored.id})` };
+        if (samePending(stored, p)) return { kind: 'pending', id: stored.id, replayed: true };
+        throw keyConflict(`already used for a different request (U${stored.id})`);
       }
       const event = ctx.cmd.byIdempotencyKey(key);
-      if (event) return { ok: false, reason: 'idempotency-conflict', detail: `Idempotency-Key already used for case ${event.id}` };
+      if (event) throw keyConflict(`already used for case ${event.id}`);
     }
     const id = cmd.insertUnlocated({
       service_code: p.serviceCode, text: p.text, address_string: p.addressString, address_id: p.addressId, media_url: p.mediaUrl,
       channel: p.channel, reporter: p.reporter, email: p.email, phone: p.phone, device_id: p.deviceId, account_id: p.accountId,
       requested_at: ctx.now(), idempotency_key: key ?? null,
     });
-    return { ok: true, kind: 'pending', id, replayed: false };
+    return { kind: 'pending', id, replayed: false };
   });
 
   const locateTx = db.transaction((id: number, lon: number, lat: number): LocateOutcome => {
     const row = cmd.unlocated(id);
-    if (!row) return { ok: false, reason: 'not-found' };
-    if (row.event_id !== null) return { ok: false, reason: 'already-located', eventId: row.event_id };
+    if (!row) throw refuse(NOT_FOUND, `No request awaiting location ${id}`);
+    if (row.event_id !== null) {
+      throw refuse(ALREADY_LOCATED, `Request U${id} was already located as case ${row.event_id}`, { facts: { eventId: row.event_id } });
+    }
     const report = reports.report(
       { category: row.service_code, text: row.text, lon, lat, channel: row.channel, kind: 'demand', priority: 'normal', reporter: row.reporter },
       undefined,
     );
     if (row.media_url !== null || row.address_string !== null) cmd.insertDetails(report.id, row.media_url, row.address_string);
     if (!cmd.markLocated(id, report.id, ctx.now())) throw new Error(`request ${id} was located twice in one transaction`);
-    return { ok: true, eventId: report.id, report };
+    return { eventId: report.id, report };
   });
 
   return {
