@@ -4,55 +4,21 @@
  * and every object is checked to carry no field the schema does not define (the schemas allow extra fields, a
  * misspelt name would otherwise pass).
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { expectValid, JSON_TYPE } from './open311-support.ts';
 
-const SCHEMA_DIR = join(process.cwd(), 'tests', 'fixtures', 'open311-schema');
 const KEYS = ['test-key-one', 'test-key-two'];
 const DAY = 86_400_000;
 const BASE = '/open311/v2';
 const ISO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/;
 /** A point inside the district (the seat, on the east bank). */
 const INSIDE = { lat: 27.87, long: 112.9 };
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const schemas = new Map<string, AnySchemaObject>();
-for (const f of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))) {
-  const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')) as AnySchemaObject;
-  schemas.set(f, schema);
-  ajv.addSchema(schema, f);
-}
-const validators = new Map<string, ValidateFunction>();
-
-/** Fields each item schema defines, to refuse any other. */
-function fieldsOf(schema: AnySchemaObject): string[] {
-  const s = (schema.items as AnySchemaObject | undefined) ?? schema;
-  const props = (s.properties ?? {}) as Record<string, unknown>;
-  return Object.keys(props);
-}
-
-function expectValid(schemaFile: string, body: unknown): void {
-  let v = validators.get(schemaFile);
-  if (!v) validators.set(schemaFile, (v = ajv.getSchema(schemaFile)!));
-  const ok = v(body);
-  expect(ok, `${schemaFile}: ${ajv.errorsText(v.errors)}`).toBe(true);
-  // The array schemas' items refer to their element schemas by file name.
-  const itemFile: Record<string, string> = { 'services.json': 'service.json', 'requests.json': 'request.json' };
-  const element = schemas.get(itemFile[schemaFile] ?? schemaFile)!;
-  const allowed = fieldsOf(element);
-  for (const item of Array.isArray(body) ? body : [body]) {
-    expect(typeof item === 'object' && item !== null && !Array.isArray(item)).toBe(true);
-    for (const k of Object.keys(item as object)) expect(allowed, `${schemaFile}: field ${k}`).toContain(k);
-  }
-}
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -72,13 +38,13 @@ async function getJson(path: string, status = 200, headers: Record<string, strin
   const res = await get(path, headers);
   const body = (await res.json()) as unknown;
   expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(status);
-  expect(res.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
+  expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
   return { res, body };
 }
 async function expectError(res: Response, status: number): Promise<{ code: number; description: string }[]> {
   const body = (await res.json()) as { code: number; description: string }[];
   expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
+  expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
   expectValid('errors.json', body);
   for (const e of body) expect(e.code).toBe(status);
   return body;
@@ -340,7 +306,7 @@ describe('POST requests.json', () => {
     const res = await postForm({ ...report, api_key: KEYS[0] });
     const body = (await res.json()) as { service_request_id: string; token?: string; service_notice: string; account_id: string }[];
     expect(res.status, JSON.stringify(body)).toBe(200);
-    expect(res.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
     expectValid('post-response.json', body);
     expect(count()).toBe(before + 1);
     const [created] = body;
