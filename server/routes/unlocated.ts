@@ -11,6 +11,7 @@
  */
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
+import type { UnlocatedList, UnlocatedRequest } from '../contract/api.ts';
 import type { PendingRow } from '../db/queries/open311.ts';
 import { open311Queries } from '../db/queries/open311.ts';
 import type { Db } from '../db/database.ts';
@@ -31,7 +32,7 @@ export interface UnlocatedDeps {
   intake: Open311Intake;
 }
 
-export function toUnlocated(r: PendingRow) {
+export function toUnlocated(r: PendingRow): UnlocatedRequest {
   return {
     id: r.id,
     serviceRequestId: pendingRequestId(r.id),
@@ -79,7 +80,8 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
       })),
       (c) => {
         const { limit, offset } = c.req.valid('query');
-        return c.json({ items: q.pendingList(limit, offset).map(toUnlocated) });
+        const list: UnlocatedList = { items: q.pendingList(limit, offset).map(toUnlocated) };
+        return c.json(list);
       },
     )
     .get('/:id', idParam, (c) => {

@@ -219,11 +219,14 @@ describe('a request with only an address', () => {
 describe('media_url', () => {
   it('is stored with a located request and returned in JSON and XML', async () => {
     const url = 'https://cdn.example.org/photos/2026/11/25/pic.jpg?size=large&v=2';
-    const { body } = await post({ service_code: '0201', ...INSIDE, description: '电线杆上贴满小广告', media_url: url });
+    const { body } = await post({ service_code: '0201', ...INSIDE, description: '电线杆上贴满小广告', media_url: url, address_string: '建设北路12号' });
     const id = body[0].service_request_id;
-    expect(db.prepare<[number], { media_url: string }>('SELECT media_url FROM request_details WHERE event_id = ?').get(Number(id))).toEqual({ media_url: url });
+    expect(db.prepare<[number], { media_url: string; address_string: string }>('SELECT media_url, address_string FROM request_details WHERE event_id = ?').get(Number(id)))
+      .toEqual({ media_url: url, address_string: '建设北路12号' });
     const [r] = await getJson<Req[]>(`/requests/${id}.json`);
     expect(r.media_url).toBe(url);
+    // The address as written leads the block, community and subdistrict.
+    expect(r.address).toMatch(/^建设北路12号，.+，.+/);
     const xml = await (await get(`/requests/${id}.xml`)).text();
     expect(xml).toContain('<media_url>https://cdn.example.org/photos/2026/11/25/pic.jpg?size=large&amp;v=2</media_url>');
     expect(textOf(expectXml(xml, 'requests', [r])[0], 'media_url')).toBe(url);
