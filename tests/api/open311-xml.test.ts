@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { startServer } from '../helpers/server.ts';
 import { expectValid, expectXml, JSON_TYPE, textOf, XML_TYPE, type XmlDocument } from './open311-support.ts';
 
 const KEYS = ['xml-key'];
@@ -175,6 +176,40 @@ describe('XML errors', () => {
       expect(res.status, xml).toBe(status);
       expect(res.headers.get('Content-Type')).toBe(XML_TYPE);
       for (const e of expectXml(xml, 'errors')) expect(textOf(e, 'code')).toBe(String(status));
+    }
+  });
+});
+
+describe('over HTTP', () => {
+  it('the real server answers XML (compressed on the wire) and takes an address-only POST as form data', async () => {
+    const serverDb = join(mkdtempSync(join(tmpdir(), 'gezhi-open311-http-')), 'seeded.db');
+    copyFileSync(inject('seededDb'), serverDb);
+    const server = await startServer({ GEZHI_DB: serverDb, GEZHI_OPEN311_KEYS: 'http-key' });
+    try {
+      const services = await fetch(`${server.url}/open311/v2/services.xml`, { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(services.status).toBe(200);
+      expect(services.headers.get('Content-Type')).toBe(XML_TYPE);
+      expect(services.headers.get('Content-Encoding')).toBe('gzip');
+      expect(expectXml(await services.text(), 'services').length).toBe(TAXONOMY.categories.length);
+
+      const created = await fetch(`${server.url}/open311/v2/requests.xml`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams({ api_key: 'http-key', service_code: '0903', address_string: '韶山路与雨湖路口', description: '井盖缺失', media_url: 'https://img.example.org/j.jpg' }).toString(),
+      });
+      const xml = await created.text();
+      expect(created.status, xml).toBe(200);
+      const id = textOf(expectXml(xml, 'postResponse')[0], 'service_request_id');
+      expect(id).toMatch(/^U\d+$/);
+      const one = await fetch(`${server.url}/open311/v2/requests/${id}.xml`);
+      const [req] = expectXml(await one.text(), 'requests');
+      expect(textOf(req, 'address')).toBe('韶山路与雨湖路口');
+      expect(textOf(req, 'media_url')).toBe('https://img.example.org/j.jpg');
+
+      const discovery = (await (await fetch(`${server.url}/open311/discovery.json`)).json()) as { endpoints: { url: string }[] };
+      expect(discovery.endpoints[0].url).toBe(`${server.url}/open311/v2`);
+    } finally {
+      expect(await server.stop()).toBe(0);
     }
   });
 });
