@@ -36,10 +36,8 @@ import {
   pendingNotice, pendingRequestId, serviceDefinition, servicesList, serviceNotice, toPendingRequest, toRequest,
   type Locale, type Open311Request,
 } from '../open311/mapping.ts';
-import {
-  checkJurisdiction, checkPost, MAX_POST_BYTES, parseRequestId, parseRequestsQuery, readLocale, readPostParams,
-  readQuery311, REQUESTS_QUERY,
-} from '../open311/params.ts';
+import { checkJurisdiction, parseRequestId, parseRequestsQuery, readLocale, readQuery311, REQUESTS_QUERY } from '../open311/params.ts';
+import { checkPost, MAX_POST_BYTES, readPostParams } from '../open311/submission.ts';
 import type { Open311Intake } from '../services/open311-intake.ts';
 import { toIso } from '../time.ts';
 import { idempotencyHeader } from './event-writes.ts';
