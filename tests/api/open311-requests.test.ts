@@ -262,6 +262,15 @@ describe('parameters', () => {
       body: JSON.stringify({ api_key: KEYS[0], service_code: '0101', lat: INSIDE.lat, long: INSIDE.long, extra: { nested: [1, 2] }, flag: true }),
     });
     expect(res.status).toBe(200);
+    // Multipart, as clients that upload a photo send it: the file part (not a GeoReport v2 parameter) is ignored.
+    const multipart = new FormData();
+    for (const [k, v] of Object.entries({ api_key: KEYS[0], service_code: '0903', address_string: '雨湖路88号门口', media_url: 'https://img.example.org/m.jpg' })) multipart.append(k, v);
+    multipart.append('media', new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' }), 'photo.jpg');
+    const mp = await app.request(`${BASE}/requests.json`, { method: 'POST', body: multipart });
+    const [created] = (await mp.json()) as { service_request_id: string }[];
+    expect(mp.status).toBe(200);
+    expect(created.service_request_id).toMatch(/^U\d+$/);
+    expect((await getJson<Req[]>(`/requests/${created.service_request_id}.json`))[0]).toMatchObject({ address: '雨湖路88号门口', media_url: 'https://img.example.org/m.jpg' });
   });
 
   it('checks the values of the ones it recognises', async () => {
