@@ -2,6 +2,7 @@
  * The simulator's view of one case: the server's answers about it (GET /api/events/:id and the write answers),
  * the plan drawn for it, and which step comes next and when.
  */
+import type { EventDetail as ApiEventDetail, LogEntry } from '../contract/api.ts';
 import type { Tier } from '../contract/taxonomy.ts';
 import type { Rng } from '../domain/prng.ts';
 import type { CasePlan } from './plan.ts';
@@ -10,34 +11,24 @@ import type { World } from './world.ts';
 
 const MINUTE = 60_000;
 
-export interface EventLogItem {
-  at: string;
+/** The parts of a log entry the simulator reads. */
+export type EventLogItem = Pick<LogEntry, 'at' | 'from' | 'to' | 'note'> & {
   actor: { id: number } | null;
-  from: string | null;
-  to: string;
   assignee: { id: number } | null;
-  note: string;
-}
+};
 
-export interface EventDetail {
-  id: number;
-  caseNo: string;
-  kind: string;
-  channel: string;
+/** The parts of GET /api/events/:id (and of the write answers) the simulator reads. */
+export type EventDetail = Pick<
+  ApiEventDetail,
+  'id' | 'caseNo' | 'kind' | 'channel' | 'status' | 'priority' | 'lon' | 'lat' | 'blockCode' | 'subdistrictCode' | 'reportedAt' | 'dueAt'
+> & {
   category: { code: string };
-  status: string;
-  priority: string;
   tier: Tier;
-  lon: number;
-  lat: number;
-  blockCode: string;
-  subdistrictCode: string;
-  reportedAt: string;
-  dueAt: string;
   assignee: { id: number } | null;
   log: EventLogItem[];
+  /** The report answer's proposed assignee. */
   proposal?: { assignee: { id: number } | null } | null;
-}
+};
 
 /** A case the simulator follows: what the server said about it and what its plan and history here say. */
 export interface Case {
