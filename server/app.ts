@@ -20,6 +20,7 @@ import { eventColumnRoutes } from './routes/event-columns.ts';
 import { eventRoutes } from './routes/events.ts';
 import { createEventServices } from './services/index.ts';
 import { createDispatchService } from './services/dispatch.ts';
+import { createOpen311Intake } from './services/open311-intake.ts';
 import { roadNetworkFor } from './services/road-network.ts';
 import { dispatchEventRoutes, dispatchRouteRoutes } from './routes/dispatch.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -30,6 +31,7 @@ import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { unlocatedRoutes } from './routes/unlocated.ts';
 
 export interface AppDeps {
   db: Db;
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps) {
   const live = deps.live ?? new LiveHub(deps.db);
   const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q, maxExtensions: deps.maxExtensions ?? maxExtensionsFromEnv() });
   const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
+  const intake = createOpen311Intake(services.ctx, services.reports);
 
   const limit = (maxSize: number) =>
     bodySizeLimit({
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps) {
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/events/columns', eventColumnRoutes(routeDeps, eventWindowQueries(deps.db)))
+    .route('/events/unlocated', unlocatedRoutes({ db: deps.db, now: routeDeps.now, intake }))
     .route('/events', eventRoutes(routeDeps, services))
     .route('/events', dispatchEventRoutes(routeDeps, dispatch))
     .route('/routes', dispatchRouteRoutes(dispatch))
@@ -88,7 +92,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono()
     .use(compressReads())
     .route('/api', api)
-    .route('/open311/v2', open311Routes({ db: deps.db, now: routeDeps.now, services, keys: deps.open311Keys }));
+    .route('/open311', open311Routes({ db: deps.db, now: routeDeps.now, intake, keys: deps.open311Keys }));
   app.all('/api/*', onNotFound);
 
   if (deps.webRoot) serveWeb(app, deps.webRoot);

@@ -343,3 +343,28 @@ export interface HotspotResponse {
   mean: number;
   items: HotspotItem[];
 }
+
+/** An Open311 request that named an address but no point, awaiting location by hand (GET /api/events/unlocated). */
+export interface UnlocatedRequest {
+  id: number;
+  /** Its Open311 service_request_id: 'U' and the id. */
+  serviceRequestId: string;
+  category: { code: string; name: string };
+  text: string;
+  addressString: string | null;
+  addressId: string | null;
+  mediaUrl: string | null;
+  channel: string;
+  reporter: string;
+  email: string | null;
+  phone: string | null;
+  accountId: string | null;
+  requestedAt: string;
+  /** The case it became once located; null while it waits. */
+  eventId: number | null;
+  locatedAt: string | null;
+}
+
+export interface UnlocatedList {
+  items: UnlocatedRequest[];
+}

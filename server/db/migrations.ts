@@ -419,4 +419,41 @@ CREATE INDEX event_log_photos_event ON event_log_photos(event_id, log_id);
     // Generated from the fixed recode table in category-recode.ts (UPDATE only; no table is rebuilt).
     sql: categoryRecodeSql(),
   },
+  {
+    version: 9,
+    name: 'Open311: requests awaiting location, media and address of requests',
+    sql: /* sql */ `
+-- Open311 requests that name an address but no point (GeoReport v2 allows it). They stay here, outside events (whose
+-- point and block are NOT NULL), until a dispatcher locates them by hand; the case then written is event_id.
+CREATE TABLE unlocated_requests (
+  id              INTEGER PRIMARY KEY,
+  service_code    TEXT NOT NULL REFERENCES categories(code),
+  text            TEXT NOT NULL,
+  address_string  TEXT,
+  address_id      TEXT,
+  media_url       TEXT,
+  channel         TEXT NOT NULL,
+  reporter        TEXT NOT NULL DEFAULT '',
+  email           TEXT,
+  phone           TEXT,
+  device_id       TEXT,
+  account_id      TEXT,
+  requested_at    INTEGER NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  event_id        INTEGER UNIQUE REFERENCES events(id),
+  located_at      INTEGER,
+  CHECK (address_string IS NOT NULL OR address_id IS NOT NULL),
+  CHECK ((event_id IS NULL) = (located_at IS NULL))
+);
+
+-- What an Open311 request carries beyond its event row: a media URL and the address as the reporter wrote it. Kept
+-- beside events, keyed by the case id, so the events table stays as it is.
+CREATE TABLE request_details (
+  event_id       INTEGER PRIMARY KEY REFERENCES events(id),
+  media_url      TEXT,
+  address_string TEXT,
+  CHECK (media_url IS NOT NULL OR address_string IS NOT NULL)
+);
+`,
+  },
 ];

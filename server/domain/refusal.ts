@@ -24,6 +24,8 @@ export const UNKNOWN_STAFF = 'unknown-staff';
 export const NO_CANDIDATE = 'no-candidate';
 /** A named assignee outside the case's handler pool. */
 export const ASSIGNEE_NOT_ELIGIBLE = 'assignee-not-eligible';
+/** A request awaiting location that was located already (its case is named in the facts). */
+export const ALREADY_LOCATED = 'already-located';
 
 /** Every reason a service may refuse with: the lifecycle's and the ones above. */
 export const REFUSAL_REASONS = [
@@ -31,6 +33,7 @@ export const REFUSAL_REASONS = [
   ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_UNCHANGED, EXTENSION_PENDING, NO_EXTENSION_PENDING, TOP_TIER, ASSIGNEE_TIER_MISMATCH,
   EXTENSION_CAP_REACHED, REPORT_NOT_VERIFIED, REPORT_ALREADY_VERIFIED, VERIFICATION_NOT_NEEDED, PHOTOS_NOT_ACCEPTED,
   NOT_FOUND, INVALID_PARAMETER, INVALID_REPORT, IDEMPOTENCY_CONFLICT, UNKNOWN_STAFF, NO_CANDIDATE, ASSIGNEE_NOT_ELIGIBLE,
+  ALREADY_LOCATED,
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

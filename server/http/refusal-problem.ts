@@ -22,6 +22,7 @@ export const REFUSAL_STATUS: Readonly<Record<RefusalReason, [status: 400 | 403 |
   'report-already-verified': [409, 'The report is verified already'],
   'report-verification-not-needed': [409, 'This report needs no on-site verification'],
   'idempotency-conflict': [409, 'Idempotency key reused'],
+  'already-located': [409, 'Already located'],
   'missing-field': [422, 'Missing field'],
   'invalid-field': [422, 'Invalid field'],
   'assignee-is-supervisor': [422, 'The assignee supervises the block'],

@@ -1,7 +1,9 @@
 /**
  * Open311 errors. GeoReport v2 clients parse failures as an array of `{ code, description }` objects sent with the
  * HTTP status (400 bad request, 403 bad api_key, 404 unknown resource), so under /open311 errors take that shape
- * instead of the API's application/problem+json: a client written against the spec can read every refusal.
+ * instead of the API's application/problem+json: a client written against the spec can read every refusal. The
+ * error comes in the format the resource was asked in: `<errors><error><code/><description/></error></errors>` for
+ * a `.xml` path, the JSON array otherwise.
  *
  * Refusals and problems thrown by shared code (the report service, the parameter parsers) are translated here, after
  * the API's own mapping of a refusal reason to its status (server/http/refusal-problem.ts): each named
@@ -16,6 +18,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DomainError } from '../domain/refusal.ts';
 import { ProblemError } from '../http/problem.ts';
 import { problemOfRefusal } from '../http/refusal-problem.ts';
+import { formatOfPath, reply } from './format.ts';
 
 export interface Open311ErrorItem {
   code: number;
@@ -63,10 +66,7 @@ function fromProblem(p: { status: number; detail: string; errors?: { name: strin
 }
 
 export function open311ErrorResponse(c: Context, status: number, items: Open311ErrorItem[]): Response {
-  return c.body(JSON.stringify(items), status as ContentfulStatusCode, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
+  return reply(c, formatOfPath(c.req.path), 'errors', items, { status: status as ContentfulStatusCode, headers: { 'Cache-Control': 'no-store' } });
 }
 
 /** The error handler of the /open311 sub-app. */

@@ -10,10 +10,13 @@
  *   closed once closed, evaluated or rejected. status_notes name the current step in Chinese ("已派遣至…",
  *   "处置中", "已结案", "已驳回：…" with the reason); agency_responsible the responsible unit (the block's team for
  *   家事自办, the subdistrict centre, or the department); service_notice the deadline; expected_datetime the due
- *   time; address the block, community and subdistrict (no street addresses exist); media_url is never given.
+ *   time; address the address as the reporter wrote it (when given), then block, community and subdistrict;
+ *   media_url when the request came with one.
+ * - A request awaiting location (an address without a point) is `U` + its number ("U12"): open, no point, no
+ *   unit and no due time yet (both follow from the block it is located in); address and address_id as given.
  */
 import type { Status } from '../db/queries/events.ts';
-import type { RequestRow } from '../db/queries/open311.ts';
+import type { PendingRow, RequestRow } from '../db/queries/open311.ts';
 import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../contract/taxonomy.ts';
 import rawKeywords from '../contract/category-keywords.json' with { type: 'json' };
 import { toIso } from '../time.ts';
@@ -37,15 +40,21 @@ export interface Open311Request {
   service_name: string;
   service_code: string;
   description: string;
-  agency_responsible: string;
+  agency_responsible: string | null;
   service_notice: string;
   requested_datetime: string;
   updated_datetime: string;
-  expected_datetime: string;
+  expected_datetime: string | null;
   address: string;
-  lat: number;
-  long: number;
+  address_id?: string;
+  lat: number | null;
+  long: number | null;
+  media_url?: string;
 }
+
+/** The service_request_id of a request awaiting location: 'U' + its number, apart from the cases' plain numbers. */
+export const PENDING_PREFIX = 'U';
+export const pendingRequestId = (id: number): string => `${PENDING_PREFIX}${id}`;
 
 const TIER_LABEL: Record<Locale, Record<Tier, string>> = {
   zh: { block: '家事自办', centre: '小事共办', department: '大事公办' },
@@ -167,13 +176,16 @@ export function serviceNotice(category: Category | undefined, dueAt: number, loc
 
 export function address(r: RequestRow, locale: Locale): string {
   const zh = locale === 'zh';
-  const parts = [r.block_name ?? r.block_code, zh ? r.community_name : (r.community_name_en ?? r.community_name), zh ? r.subdistrict_name : (r.subdistrict_name_en ?? r.subdistrict_name)];
+  const parts = [
+    r.address_string, r.block_name ?? r.block_code, zh ? r.community_name : (r.community_name_en ?? r.community_name),
+    zh ? r.subdistrict_name : (r.subdistrict_name_en ?? r.subdistrict_name),
+  ];
   return parts.filter((p): p is string => !!p).join(zh ? '，' : ', ');
 }
 
 export function toRequest(r: RequestRow, locale: Locale): Open311Request {
   const category = TAXONOMY.byCode.get(r.category_code);
-  return {
+  const request: Open311Request = {
     service_request_id: String(r.id),
     status: open311Status(r.status),
     status_notes: statusNotes(r, locale),
@@ -189,4 +201,38 @@ export function toRequest(r: RequestRow, locale: Locale): Open311Request {
     lat: round6(r.lat),
     long: round6(r.lon),
   };
+  if (r.media_url !== null) request.media_url = r.media_url;
+  return request;
+}
+
+/** The notice of a request awaiting location: what happens next, and the deadline that will then apply. */
+export function pendingNotice(category: Category | undefined, locale: Locale): string {
+  if (locale === 'zh') {
+    return `地址待人工定位；定位后立案派遣${category ? `，处置时限 ${deadlineText(category.deadline.value, category.deadline.unit, 'zh')}` : ''}`;
+  }
+  return `The address is being located by hand; the case is then filed and dispatched${category ? ` (deadline ${deadlineText(category.deadline.value, category.deadline.unit, 'en')})` : ''}`;
+}
+
+/** A request awaiting location, as Open311 shows it. */
+export function toPendingRequest(r: PendingRow, locale: Locale): Open311Request {
+  const category = TAXONOMY.byCode.get(r.service_code);
+  const request: Open311Request = {
+    service_request_id: pendingRequestId(r.id),
+    status: 'open',
+    status_notes: locale === 'zh' ? '已受理，地址待人工定位' : 'Received; the address is being located by hand',
+    service_name: locale === 'zh' ? r.category_name : r.category_name_en,
+    service_code: r.service_code,
+    description: r.text,
+    agency_responsible: null,
+    service_notice: pendingNotice(category, locale),
+    requested_datetime: toIso(r.requested_at),
+    updated_datetime: toIso(r.requested_at),
+    expected_datetime: null,
+    address: r.address_string ?? r.address_id ?? '',
+    ...(r.address_id !== null ? { address_id: r.address_id } : {}),
+    lat: null,
+    long: null,
+  };
+  if (r.media_url !== null) request.media_url = r.media_url;
+  return request;
 }

@@ -1,97 +1,146 @@
 /**
- * Open311 GeoReport v2 (JSON) under /open311/v2, for third-party apps and the 12345 platform:
+ * Open311 GeoReport v2 under /open311, for third-party apps and the 12345 platform. Every resource answers XML
+ * (the spec's required format) and JSON, chosen by the extension; every answer says charset=utf-8.
  *
- * - GET  services.json                 every minor category as a service (zh names; ?locale=en or
- *                                      Accept-Language: en for English)
- * - GET  services/{service_code}.json  its definition (no attributes)
- * - GET  requests.json                 cases: service_request_id (comma list; overrides the rest), service_code
- *                                      (comma list), start_date / end_date (ISO 8601; default the last 90 days),
- *                                      status (open | closed), and the extension page / page_size (1…1000, default
- *                                      1000); newest first; a `Link: <…>; rel="next"` header when more follow
- * - GET  requests/{id}.json            one case, as a one-element array
- * - POST requests.json                 a new case through the same report service as POST /api/events (locate,
- *                                      classify, tier, assignee, due time, one transaction, live message); needs
- *                                      api_key; form-encoded or JSON; Idempotency-Key honoured
- * - GET  tokens/{token}.json           requests are created synchronously, so the token *is* the
- *                                      service_request_id: POST answers both, and a token maps to its request
+ * - GET  discovery.{xml,json}, v2/discovery.{xml,json}  Service Discovery: the endpoint, its formats, keys, contact
+ * - GET  v2/services.{fmt}                  every minor category as a service (zh names; ?locale=en or
+ *                                           Accept-Language: en for English)
+ * - GET  v2/services/{service_code}.{fmt}   its definition (no attributes)
+ * - GET  v2/requests.{fmt}                  cases and requests awaiting location: service_request_id (comma list;
+ *                                           overrides the rest), service_code (comma list), start_date / end_date
+ *                                           (ISO 8601; default the last 90 days), status (open | closed), and the
+ *                                           extension page / page_size (1…1000, default 1000); newest first; a
+ *                                           `Link: <…>; rel="next"` header when more follow
+ * - GET  v2/requests/{id}.{fmt}             one request, as a one-element list
+ * - POST v2/requests.{fmt}                  with lat/long: a new case through the same report service as
+ *                                           POST /api/events; with only address_string / address_id: a request
+ *                                           awaiting location ("U12"), which a dispatcher locates through
+ *                                           POST /api/events/unlocated/12/locate. Needs api_key; form-encoded,
+ *                                           multipart or JSON; Idempotency-Key honoured
+ * - GET  v2/tokens/{token}.{fmt}            requests are created synchronously, so a token is a request id; a
+ *                                           located "U12" answers the case it became
  *
- * service_request_id is the case id /api/events/{id} uses. Errors follow the spec (see open311/errors.ts).
- * Only the JSON format is served; `.xml` paths are refused with a 400.
+ * jurisdiction_id is optional (one jurisdiction is served); given, it must be the district's code. Unrecognised
+ * parameters are ignored, empty ones are absent (see open311/params.ts). Errors follow the spec (open311/errors.ts).
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/database.ts';
+import { open311Queries, type RequestFilter } from '../db/queries/open311.ts';
 import { TAXONOMY } from '../contract/taxonomy.ts';
-import { badRequest, forbidden, notFound311, Open311Error, onOpen311Error, open311ErrorResponse } from '../open311/errors.ts';
+import { discoveryDocument } from '../open311/discovery.ts';
+import { forbidden, notFound311, Open311Error, onOpen311Error, open311ErrorResponse } from '../open311/errors.ts';
+import { FORMATS, reply, splitResource, type Format } from '../open311/format.ts';
 import { createKeyRing, OPEN311_KEYS_ENV, parseKeyList } from '../open311/keys.ts';
-import { serviceDefinition, servicesList, serviceNotice, toRequest, type Locale } from '../open311/mapping.ts';
 import {
-  checkPost, MAX_POST_BYTES, parseRequestsQuery, readLocale, readPostParams, readQuery311, REQUESTS_QUERY,
-} from '../open311/params.ts';
-import { open311Queries } from '../db/queries/open311.ts';
-import type { EventServices } from '../services/index.ts';
+  pendingNotice, pendingRequestId, serviceDefinition, servicesList, serviceNotice, toPendingRequest, toRequest,
+  type Locale, type Open311Request,
+} from '../open311/mapping.ts';
+import { checkJurisdiction, parseRequestId, parseRequestsQuery, readLocale, readQuery311, REQUESTS_QUERY } from '../open311/params.ts';
+import { checkPost, MAX_POST_BYTES, readPostParams } from '../open311/submission.ts';
+import type { Open311Intake } from '../services/open311-intake.ts';
+import { toIso } from '../time.ts';
 import { idempotencyHeader } from './event-writes.ts';
 
 export interface Open311Deps {
   db: Db;
   now: () => number;
-  /** The app's write services (the report path is shared with POST /api/events). */
-  services: EventServices;
+  /** The Open311 intake (requests with a point go through the report service shared with POST /api/events). */
+  intake: Open311Intake;
   /** Accepted api_key values; omitted, GEZHI_OPEN311_KEYS (comma-separated) is read once, here. */
   keys?: readonly string[];
 }
 
-const READ_QUERY = ['jurisdiction_id', 'api_key', 'locale'] as const;
+const READ_QUERY = ['jurisdiction_id', 'locale'] as const;
+const POST_QUERY = ['jurisdiction_id', 'api_key', 'locale'] as const;
+const show = (s: string) => JSON.stringify(s.slice(0, 40));
 
-/** 'requests.json' → 'requests'; '.xml' is refused; anything else is not ours. */
-function jsonName(file: string): string {
-  const m = /^(.+)\.(json|xml)$/.exec(file);
-  if (!m) throw notFound311(`No resource ${file}; append .json`);
-  if (m[2] === 'xml') throw badRequest('format: only JSON is served; use .json');
-  return m[1];
+/** '0101.xml' → { name: '0101', format: 'xml' }; anything else is no resource of ours. */
+function resource(c: Context, param: string): { name: string; format: Format } {
+  const file = c.req.param(param) ?? '';
+  const r = splitResource(file);
+  if (!r) throw notFound311(`No resource ${show(file)}; append .xml or .json`);
+  return r;
 }
 
-function json(c: Context, body: unknown, locale: Locale | null, status: 200 = 200, headers: Record<string, string> = {}) {
-  if (locale) {
-    c.header('Content-Language', locale === 'zh' ? 'zh-CN' : 'en');
-    c.header('Vary', 'Accept-Language');
-  }
-  return c.json(body, status, headers);
-}
-
-export function open311Routes({ db, now, services, keys }: Open311Deps) {
+export function open311Routes({ db, now, intake, keys }: Open311Deps) {
   const q = open311Queries(db);
   const ring = createKeyRing(keys ?? parseKeyList(process.env[OPEN311_KEYS_ENV]));
   const serviceCache: Partial<Record<Locale, ReturnType<typeof servicesList>>> = {};
+  const changeset = toIso(now());
+  const jurisdictions = () => q.districts().map((d) => d.code);
+
+  /** The query's locale after checking the jurisdiction. */
+  function readCommon(c: Context): Locale {
+    const raw = readQuery311(c, READ_QUERY);
+    checkJurisdiction(raw.jurisdiction_id, jurisdictions());
+    return readLocale(c, raw.locale);
+  }
+
+  /** A request id as Open311 shows it: a case, or a request awaiting location (the case it became, once located). */
+  function requestById(raw: string, locale: Locale): Open311Request | null {
+    const id = parseRequestId(raw);
+    if (!id) return null;
+    if (!id.pending) {
+      const row = q.get(id.id);
+      return row ? toRequest(row, locale) : null;
+    }
+    const pending = q.pending(id.id);
+    if (!pending) return null;
+    if (pending.event_id === null) return toPendingRequest(pending, locale);
+    const row = q.get(pending.event_id);
+    return row ? toRequest(row, locale) : null;
+  }
+
+  const discovery = (format: Format) => (c: Context) => {
+    const locale = readCommon(c);
+    const district = q.districts()[0];
+    const name = district ? (locale === 'zh' ? district.name : district.name_en) : null;
+    const url = `${new URL(c.req.url).origin}/open311/v2`;
+    return reply(c, format, 'discovery', discoveryDocument(url, changeset, name, locale), { locale });
+  };
 
   const app = new Hono();
   // Open311 clients expect the spec's error format, not problem+json: see open311/errors.ts.
   app.onError(onOpen311Error);
+  app.use(
+    bodyLimit({
+      maxSize: MAX_POST_BYTES,
+      onError: (c) => open311ErrorResponse(c, 413, [{ code: 413, description: `Request bodies are limited to ${MAX_POST_BYTES} bytes` }]),
+    }),
+  );
 
-  return app
-    .use(
-      bodyLimit({
-        maxSize: MAX_POST_BYTES,
-        onError: (c) => open311ErrorResponse(c, 413, [{ code: 413, description: `Request bodies are limited to ${MAX_POST_BYTES} bytes` }]),
-      }),
-    )
-    .get('/services.json', (c) => {
-      const locale = readLocale(c, readQuery311(c, READ_QUERY).locale);
-      return json(c, (serviceCache[locale] ??= servicesList(locale)), locale);
-    })
-    .get('/services/:file', (c) => {
-      readQuery311(c, READ_QUERY);
-      const code = jsonName(c.req.param('file'));
-      const category = TAXONOMY.byCode.get(code);
-      if (!category) throw notFound311(`No service ${JSON.stringify(code.slice(0, 40))}`);
-      return json(c, serviceDefinition(category), null);
-    })
-    .get('/requests.json', (c) => {
+  for (const format of FORMATS) {
+    app.get(`/discovery.${format}`, discovery(format));
+    app.get(`/v2/discovery.${format}`, discovery(format));
+
+    app.get(`/v2/services.${format}`, (c) => {
+      const locale = readCommon(c);
+      return reply(c, format, 'services', (serviceCache[locale] ??= servicesList(locale)), { locale });
+    });
+
+    app.get(`/v2/requests.${format}`, (c) => {
       const raw = readQuery311(c, REQUESTS_QUERY);
+      checkJurisdiction(raw.jurisdiction_id, jurisdictions());
       const locale = readLocale(c, raw.locale);
       const f = parseRequestsQuery(raw, now());
-      // One row more than asked tells whether another page follows.
-      const rows = q.list({ ...f, limit: f.pageSize + 1, offset: (f.page - 1) * f.pageSize });
+      const filter: RequestFilter = {
+        codes: f.codes, from: f.from, to: f.to, statuses: f.statuses, pending: f.pending,
+        // One row more than asked tells whether another page follows.
+        limit: f.pageSize + 1, offset: (f.page - 1) * f.pageSize,
+      };
+      if (f.ids) {
+        // A located request is listed as the case it became.
+        const cases = new Set(f.ids.cases);
+        const pending: number[] = [];
+        for (const id of f.ids.pending) {
+          const eventId = q.pending(id)?.event_id;
+          if (eventId != null) cases.add(eventId);
+          else pending.push(id);
+        }
+        filter.ids = { cases: [...cases], pending };
+      }
+      const rows = q.list(filter);
       const more = rows.length > f.pageSize;
       const headers: Record<string, string> = {};
       if (more) {
@@ -99,47 +148,75 @@ export function open311Routes({ db, now, services, keys }: Open311Deps) {
         next.searchParams.set('page', String(f.page + 1));
         headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
       }
-      return json(c, rows.slice(0, f.pageSize).map((r) => toRequest(r, locale)), locale, 200, headers);
-    })
-    .get('/requests/:file', (c) => {
-      const locale = readLocale(c, readQuery311(c, READ_QUERY).locale);
-      const id = jsonName(c.req.param('file'));
-      const row = /^[1-9][0-9]{0,15}$/.test(id) ? q.get(Number(id)) : undefined;
-      if (!row) throw notFound311(`No service request ${JSON.stringify(id.slice(0, 40))}`);
-      return json(c, [toRequest(row, locale)], locale);
-    })
-    .post('/requests.json', async (c) => {
-      readQuery311(c, ['jurisdiction_id', 'api_key', 'locale'] as const);
+      const body = rows.slice(0, f.pageSize).map((r) => (r.kind === 'case' ? toRequest(r.row, locale) : toPendingRequest(r.row, locale)));
+      return reply(c, format, 'requests', body, { locale, headers });
+    });
+
+    app.post(`/v2/requests.${format}`, async (c) => {
+      const raw = readQuery311(c, POST_QUERY);
       const params = await readPostParams(c);
-      const apiKey = params.api_key ?? c.req.query('api_key');
+      const apiKey = params.api_key ?? raw.api_key;
       if (ring.size === 0) throw forbidden('api_key: this server accepts no Open311 submissions (no keys are configured)');
       if (!apiKey) throw forbidden('api_key: is required');
       if (!ring.accepts(apiKey)) throw forbidden('api_key: not a valid key');
+      checkJurisdiction(params.jurisdiction_id ?? raw.jurisdiction_id, jurisdictions());
       const key = idempotencyHeader(c);
-      const locale = readLocale(c, c.req.query('locale'));
-      const report = checkPost(params);
-      const out = services.reports.report(report, key);
-      const row = q.get(out.id)!;
-      const id = String(out.id);
-      const body = [{
-        service_request_id: id,
-        token: id,
-        service_notice: serviceNotice(TAXONOMY.byCode.get(row.category_code), row.due_at, locale),
-        account_id: params.account_id ?? null,
-      }];
-      const headers: Record<string, string> = { Location: `/open311/v2/requests/${id}.json` };
+      const locale = readLocale(c, raw.locale);
+      const submission = checkPost(params);
+      const out = intake.submit(submission, key);
+      const category = TAXONOMY.byCode.get(submission.located ? submission.request.report.category : submission.request.serviceCode);
+      let id: string;
+      let notice: string;
+      if (out.kind === 'case') {
+        const row = q.get(out.id)!;
+        id = String(out.id);
+        notice = serviceNotice(category, row.due_at, locale);
+      } else {
+        id = pendingRequestId(out.id);
+        notice = pendingNotice(category, locale);
+      }
+      // The request is created within the POST (type realtime), so service_request_id is given and, as the spec
+      // asks, no token.
+      const body = [{ service_request_id: id, service_notice: notice, account_id: params.account_id ?? null }];
+      const headers: Record<string, string> = { Location: `/open311/v2/requests/${id}.${format}` };
       if (out.replayed) headers['Idempotent-Replay'] = 'true';
       // 200 rather than 201: the spec's examples answer 200 and some clients test for exactly that.
-      return json(c, body, locale, 200, headers);
-    })
-    .get('/tokens/:file', (c) => {
-      readQuery311(c, READ_QUERY);
-      const token = jsonName(c.req.param('file'));
-      if (!/^[1-9][0-9]{0,15}$/.test(token) || !q.exists(Number(token))) throw notFound311(`No token ${JSON.stringify(token.slice(0, 40))}`);
-      return json(c, [{ service_request_id: token, token }], null);
-    })
-    .all('*', (c) => {
-      if (c.req.method === 'GET' && c.req.path.endsWith('.xml')) throw badRequest('format: only JSON is served; use .json');
-      throw new Open311Error(404, `No Open311 resource at ${c.req.method} ${c.req.path}`);
+      return reply(c, format, 'requests', body, { locale, headers });
     });
+  }
+
+  app.get('/v2/services/:file', (c) => {
+    readCommon(c);
+    const { name, format } = resource(c, 'file');
+    const category = TAXONOMY.byCode.get(name);
+    if (!category) throw notFound311(`service_code: no service ${show(name)}`);
+    return reply(c, format, 'serviceDefinition', serviceDefinition(category));
+  });
+
+  app.get('/v2/requests/:file', (c) => {
+    const locale = readCommon(c);
+    const { name, format } = resource(c, 'file');
+    const request = requestById(name, locale);
+    if (!request) throw notFound311(`service_request_id: no service request ${show(name)}`);
+    return reply(c, format, 'requests', [request], { locale });
+  });
+
+  app.get('/v2/tokens/:file', (c) => {
+    readCommon(c);
+    const { name: token, format } = resource(c, 'file');
+    const id = parseRequestId(token);
+    let requestId: string | null = null;
+    if (id && !id.pending && q.exists(id.id)) requestId = token;
+    else if (id?.pending) {
+      const pending = q.pending(id.id);
+      if (pending) requestId = pending.event_id === null ? pendingRequestId(pending.id) : String(pending.event_id);
+    }
+    if (requestId === null) throw notFound311(`token: no token ${show(token)}`);
+    return reply(c, format, 'requests', [{ service_request_id: requestId, token }]);
+  });
+
+  app.all('*', (c) => {
+    throw new Open311Error(404, `No Open311 resource at ${c.req.method} ${c.req.path}`);
+  });
+  return app;
 }

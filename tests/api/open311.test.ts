@@ -4,55 +4,21 @@
  * and every object is checked to carry no field the schema does not define (the schemas allow extra fields, a
  * misspelt name would otherwise pass).
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv, type AnySchemaObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { expectValid, JSON_TYPE } from './open311-support.ts';
 
-const SCHEMA_DIR = join(process.cwd(), 'tests', 'fixtures', 'open311-schema');
 const KEYS = ['test-key-one', 'test-key-two'];
 const DAY = 86_400_000;
 const BASE = '/open311/v2';
 const ISO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/;
 /** A point inside the district (the seat, on the east bank). */
 const INSIDE = { lat: 27.87, long: 112.9 };
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-const schemas = new Map<string, AnySchemaObject>();
-for (const f of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json'))) {
-  const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')) as AnySchemaObject;
-  schemas.set(f, schema);
-  ajv.addSchema(schema, f);
-}
-const validators = new Map<string, ValidateFunction>();
-
-/** Fields each item schema defines, to refuse any other. */
-function fieldsOf(schema: AnySchemaObject): string[] {
-  const s = (schema.items as AnySchemaObject | undefined) ?? schema;
-  const props = (s.properties ?? {}) as Record<string, unknown>;
-  return Object.keys(props);
-}
-
-function expectValid(schemaFile: string, body: unknown): void {
-  let v = validators.get(schemaFile);
-  if (!v) validators.set(schemaFile, (v = ajv.getSchema(schemaFile)!));
-  const ok = v(body);
-  expect(ok, `${schemaFile}: ${ajv.errorsText(v.errors)}`).toBe(true);
-  // The array schemas' items refer to their element schemas by file name.
-  const itemFile: Record<string, string> = { 'services.json': 'service.json', 'requests.json': 'request.json' };
-  const element = schemas.get(itemFile[schemaFile] ?? schemaFile)!;
-  const allowed = fieldsOf(element);
-  for (const item of Array.isArray(body) ? body : [body]) {
-    expect(typeof item === 'object' && item !== null && !Array.isArray(item)).toBe(true);
-    for (const k of Object.keys(item as object)) expect(allowed, `${schemaFile}: field ${k}`).toContain(k);
-  }
-}
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -72,19 +38,22 @@ async function getJson(path: string, status = 200, headers: Record<string, strin
   const res = await get(path, headers);
   const body = (await res.json()) as unknown;
   expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(status);
-  expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+  expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
   return { res, body };
 }
 async function expectError(res: Response, status: number): Promise<{ code: number; description: string }[]> {
   const body = (await res.json()) as { code: number; description: string }[];
   expect(res.status, JSON.stringify(body)).toBe(status);
-  expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+  expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
   expectValid('errors.json', body);
   for (const e of body) expect(e.code).toBe(status);
   return body;
 }
 
 const count = () => db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()!.n;
+/** Rows of the Open311 side tables (requests awaiting location, details kept beside cases). */
+const sideRows = () =>
+  db.prepare<[], { n: number }>('SELECT (SELECT count(*) FROM unlocated_requests) + (SELECT count(*) FROM request_details) AS n').get()!.n;
 const form = (fields: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
 const postForm = (fields: Record<string, string | number>, headers: Record<string, string> = {}) =>
@@ -151,11 +120,14 @@ describe('services', () => {
     await expectError(await get('/services/abc.json'), 404);
   });
 
-  it('refuses unknown query parameters and the XML format with a spec-format 400', async () => {
+  it('refuses a bad value of a recognised parameter with a spec-format 400, ignores unknown ones, 404s unknown paths', async () => {
     await expectError(await get('/services.json?locale=fr'), 400);
-    await expectError(await get('/services.json?colour=red'), 400);
-    await expectError(await get('/services.xml'), 400);
+    const plain = (await getJson('/services.json')).body;
+    expect((await getJson('/services.json?colour=red&updated_after=2026-01-01T00:00:00Z')).body).toEqual(plain);
+    // An empty optional argument is the same as an absent one.
+    expect((await getJson('/services.json?locale=&jurisdiction_id=')).body).toEqual(plain);
     await expectError(await get('/nothing-here.json'), 404);
+    await expectError(await get('/services.csv'), 404);
   });
 });
 
@@ -332,12 +304,14 @@ describe('POST requests.json', () => {
   it('creates a case from the spec form encoding, visible at /api/events/{id} under the same id', async () => {
     const before = count();
     const res = await postForm({ ...report, api_key: KEYS[0] });
-    const body = (await res.json()) as { service_request_id: string; token: string; service_notice: string; account_id: string }[];
+    const body = (await res.json()) as { service_request_id: string; token?: string; service_notice: string; account_id: string }[];
     expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(res.headers.get('Content-Type')).toBe(JSON_TYPE);
     expectValid('post-response.json', body);
     expect(count()).toBe(before + 1);
     const [created] = body;
-    expect(created.token).toBe(created.service_request_id);
+    // Created within the POST: the id, and (as the spec asks) no token beside it.
+    expect(created).not.toHaveProperty('token');
     expect(created.account_id).toBe('acct-7');
     expect(created.service_notice).toMatch(/^处置时限 4 工作小时/);
     expect(res.headers.get('Location')).toBe(`${BASE}/requests/${created.service_request_id}.json`);
@@ -350,9 +324,10 @@ describe('POST requests.json', () => {
     const [r] = (await getJson(`/requests/${created.service_request_id}.json`)).body as Req[];
     expect(r).toMatchObject({ service_request_id: created.service_request_id, status: 'open', status_notes: '已受理，待立案', service_code: '0102', lat: INSIDE.lat, long: INSIDE.long });
 
-    const token = await getJson(`/tokens/${created.token}.json`);
+    // A token lookup of the id answers the id (requests are created synchronously).
+    const token = await getJson(`/tokens/${created.service_request_id}.json`);
     expectValid('tokens.json', token.body);
-    expect(token.body).toEqual([{ service_request_id: created.service_request_id, token: created.token }]);
+    expect(token.body).toEqual([{ service_request_id: created.service_request_id, token: created.service_request_id }]);
   });
 
   it('creates a case from JSON too, with the channel extension parameter', async () => {
@@ -388,21 +363,29 @@ describe('POST requests.json', () => {
     expect(count()).toBe(before + 1);
   });
 
-  it('refuses an unknown service_code, an address without lat/long, or a point outside the district with 400, writing nothing', async () => {
+  it('refuses an unknown service_code (404), no location at all or a point outside the district (400), writing nothing', async () => {
     const before = count();
-    const unknown = await expectError(await postForm({ ...report, service_code: '9999', api_key: KEYS[0] }), 400);
+    const sideBefore = sideRows();
+    const unknown = await expectError(await postForm({ ...report, service_code: '9999', api_key: KEYS[0] }), 404);
     expect(unknown.some((e) => e.description.startsWith('service_code'))).toBe(true);
+    await expectError(await postForm({ ...report, service_code: '', api_key: KEYS[0] }), 400);
     const { lat: _lat, long: _long, ...noPoint } = report;
-    const addressOnly = await expectError(await postForm({ ...noPoint, address_string: '雨湖区韶山西路1号', api_key: KEYS[0] }), 400);
-    expect(addressOnly[0].description).toMatch(/geocode/);
+    const nowhere = await expectError(await postForm({ ...noPoint, api_key: KEYS[0] }), 400);
+    expect(nowhere[0].description).toMatch(/^lat\/long: are required unless address_string or address_id/);
+    await expectError(await postForm({ ...noPoint, lat: 27.87, api_key: KEYS[0] }), 400);
     await expectError(await postForm({ ...report, lat: 27.87, long: 'east', api_key: KEYS[0] }), 400);
     await expectError(await postForm({ ...report, lat: 30.5, long: 114.3, api_key: KEYS[0] }), 400);
-    await expectError(await postForm({ ...report, colour: 'red', api_key: KEYS[0] }), 400);
     await expectError(await postJson({ ...report, channel: 'fax', api_key: KEYS[0] }), 400);
     await expectError(await postJson([report]), 400);
     await expectError(await postForm({ ...report, description: '长'.repeat(2001), api_key: KEYS[0] }), 400);
     await expectError(await postForm({ ...report, description: 'x'.repeat(70_000), api_key: KEYS[0] }), 413);
+    // A point outside the district with a media URL: neither the case nor its details.
+    await expectError(await postForm({ ...report, lat: 30.5, long: 114.3, media_url: 'https://example.org/a.jpg', api_key: KEYS[0] }), 400);
+    const badMedia = await expectError(await postForm({ ...report, media_url: 'javascript:alert(1)', api_key: KEYS[0] }), 400);
+    expect(badMedia[0].description).toMatch(/^media_url: /);
+    await expectError(await postForm({ ...noPoint, address_string: '路'.repeat(501), api_key: KEYS[0] }), 400);
     expect(count()).toBe(before);
+    expect(sideRows()).toBe(sideBefore);
   });
 });
 

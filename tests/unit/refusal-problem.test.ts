@@ -26,6 +26,7 @@ const EXPECTED: Record<RefusalReason, number> = {
   'report-already-verified': 409,
   'report-verification-not-needed': 409,
   'photos-not-accepted': 422,
+  'already-located': 409,
   'missing-field': 422,
   'invalid-field': 422,
   'assignee-is-supervisor': 422,
