@@ -11,18 +11,13 @@
  *
  * Validations return `{ ok: false, reason }` with reasons as exported constants; exceptions are for misuse only.
  */
-import type { Tier } from './taxonomy.ts';
+import { IN_PROGRESS_STATUSES as IN_PROGRESS, STATUSES, type Status } from '../contract/statuses.ts';
+import type { Tier } from '../contract/taxonomy.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, type WorkCalendar } from './working-time.ts';
 
-export const STATUSES = [
-  'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
-] as const;
-export type Status = (typeof STATUSES)[number];
+// The statuses and what they mean (open, finished, in progress) are the contract's, shared with the web app.
+export { isOpenStatus, STATUSES, type Status } from '../contract/statuses.ts';
 
-/** Statuses in which work is under way ("in progress"): the assignee may ask for an extension, escalation applies. */
-export const IN_PROGRESS: readonly Status[] = ['dispatched', 'accepted', 'arrived'];
-export const FINISHED: readonly Status[] = ['rejected', 'closed', 'evaluated'];
-export const isOpenStatus = (s: Status): boolean => !FINISHED.includes(s);
 
 /**
  * What an actor is to this event. dispatcher: staff of the guidance centre of the event's subdistrict; lead: a

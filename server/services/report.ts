@@ -23,7 +23,7 @@ import {
   type Channel, type FieldError, type Proposal, type ReportInput,
 } from '../domain/report.ts';
 import { warningAt } from '../domain/escalation.ts';
-import { TAXONOMY, type Category } from '../domain/taxonomy.ts';
+import { TAXONOMY, type Category } from '../contract/taxonomy.ts';
 import { toIso } from '../time.ts';
 import type { LocatedBlocks, ServiceContext } from './context.ts';
 

@@ -17,7 +17,7 @@ import {
 import { warningAt } from '../domain/escalation.ts';
 import { proposeAssignee } from '../domain/report.ts';
 import { actorFor, RESIDENT, tierOfRole } from '../domain/roles.ts';
-import { TAXONOMY, type Tier } from '../domain/taxonomy.ts';
+import { TAXONOMY, type Tier } from '../contract/taxonomy.ts';
 import { toIso } from '../time.ts';
 import type { ServiceContext } from './context.ts';
 

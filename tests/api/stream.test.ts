@@ -10,7 +10,7 @@ import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { LiveHub } from '../../server/live/hub.ts';
 import { startKpiTicker } from '../../server/live/kpi.ts';
-import { appendLiveMessage } from '../../server/live/messages.ts';
+import { appendRawLiveMessage } from '../../server/live/messages.ts';
 import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 import { readProblem } from './fixture.ts';
 
@@ -130,7 +130,7 @@ describe('GET /api/stream over real HTTP', () => {
 
   const write = (n: number, type = 'event.created', pad = 0): number[] => {
     const ids = db.transaction(() =>
-      Array.from({ length: n }, (_, i) => appendLiveMessage(db, type, { n: i, pad: pad ? 'x'.repeat(pad) : undefined }, Date.now())),
+      Array.from({ length: n }, (_, i) => appendRawLiveMessage(db, type, { n: i, pad: pad ? 'x'.repeat(pad) : undefined }, Date.now())),
     )();
     hub.notify();
     return ids;

@@ -2,6 +2,7 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
+import { FINISHED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
@@ -77,10 +78,11 @@ const UPDATABLE = new Set([
   'breached_at', 'escalation_level', 'extension_pending', 'warn_at',
 ]);
 
-const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated')`; // the events_open_due partial index's condition
+// The events_open_due partial index's condition, built from the one finished set in the index's order.
+const OPEN_WHERE = `status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`;
 // The conditions of the events_warn_due and events_breach_due partial indexes (schema v5), spelled as there.
-const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
-const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
+const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.${OPEN_WHERE}`;
+const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.${OPEN_WHERE}`;
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 
 export interface AssignmentRow {

@@ -3,7 +3,7 @@
  * counts per block for one measure over a window. Counts are one grouped aggregate; no event row leaves SQLite.
  */
 import type { Db } from '../database.ts';
-import { FINISHED_STATUSES, OPEN_STATUSES } from './events.ts';
+import { FINISHED_STATUSES, OPEN_STATUSES, sqlStatusList as list } from '../../contract/statuses.ts';
 
 export type HotspotMeasure = 'late' | 'overdue' | 'open';
 export const HOTSPOT_MEASURES: readonly HotspotMeasure[] = ['late', 'overdue', 'open'];
@@ -21,7 +21,6 @@ export interface HotspotBlockRow {
   governor_name: string | null;
 }
 
-const list = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 /**
  * - late: cases reported in the window that ran past their due time — still open past due now, or resolved after

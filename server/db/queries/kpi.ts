@@ -8,7 +8,7 @@
  */
 import type { Db } from '../database.ts';
 import { SHANGHAI_OFFSET_MS } from '../../time.ts';
-import { OPEN_STATUSES } from './events.ts';
+import { OPEN_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 
 const DAY = 86_400_000;
 
@@ -53,7 +53,7 @@ export function kpiQueries(db: Db) {
   );
   // Six seeks into the covering index events_status_due (status, due_at).
   const open = db.prepare<[number], { n: number; overdue: number | null }>(
-    `SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM events WHERE status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`,
+    `SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM events WHERE status IN (${sqlStatusList(OPEN_STATUSES)})`,
   );
   const accepted = db.prepare<[number, number], { n: number }>(
     'SELECT count(*) AS n FROM events WHERE accepted_at >= ? AND accepted_at < ?',

@@ -6,7 +6,7 @@
 import type { Db } from '../database.ts';
 import type { GeneratedDistrict } from '../../geo/gen/types.ts';
 import { createRng } from '../../domain/prng.ts';
-import { TAXONOMY } from '../../domain/taxonomy.ts';
+import { TAXONOMY } from '../../contract/taxonomy.ts';
 import { writeGeodata, BASELINE_EFFECTIVE_FROM } from './write-geodata.ts';
 import { writeStaff } from './staff.ts';
 import { writeCategories } from './taxonomy.ts';
