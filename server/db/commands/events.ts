@@ -48,9 +48,11 @@ export interface EventRow {
   extension_pending: 0 | 1;
   /** The warning instant (预警) on the working-time clock; NULL on rows written before it was stored. */
   warn_at: number | null;
+  /** The verification deadline (核查时限, domain/on-time.ts): set when resolved, cleared by rework. */
+  verify_due_at: number | null;
 }
 
-export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending'>;
+export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending' | 'verify_due_at'>;
 
 /** The columns insertEvent writes, in its parameters' order. */
 const EVENT_INSERT_COLUMNS = [
@@ -75,7 +77,7 @@ export interface NewLogRow {
 const UPDATABLE = new Set([
   'status', 'tier', 'assignee_id', 'unit_id', 'filed_at', 'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at',
   'closed_at', 'evaluated_at', 'due_at', 'satisfaction', 'rework_count', 'extension_count', 'escalated', 'warned_at',
-  'breached_at', 'escalation_level', 'extension_pending', 'warn_at',
+  'breached_at', 'escalation_level', 'extension_pending', 'warn_at', 'verify_due_at',
 ]);
 
 // The events_open_due partial index's condition, built from the one finished set in the index's order.
