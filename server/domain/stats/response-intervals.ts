@@ -7,8 +7,10 @@
  */
 import { DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from '../working-time.ts';
 
-export const INTERVALS = ['accept', 'dispatch', 'arrive', 'resolve', 'close'] as const;
-export type IntervalName = (typeof INTERVALS)[number];
+import { REVIEW_INTERVALS, type ReviewInterval } from '../../contract/review.ts';
+
+export const INTERVALS = REVIEW_INTERVALS;
+export type IntervalName = ReviewInterval;
 
 export interface CaseTimes {
   reported_at: number;
