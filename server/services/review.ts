@@ -250,7 +250,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     const byPerCase = (a: FlatnessRow, b: FlatnessRow) => (b.handoffsPerCase ?? 0) - (a.handoffsPerCase ?? 0) || b.cases - a.cases;
     const unitName = (id: number) => {
       const u = nm.unit.get(id);
-      return u ? `${nm.area.get(u.subdistrict) ?? u.subdistrict} ${u.name}` : '';
+      return u ? u.name : '';
     };
     const points: TrendPoint[] = labels.map((start, b) => {
       const ind = indicatorsOf(trendTally[b]);
@@ -308,8 +308,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
       case 'category': { const c = String(key).padStart(2, '0'); return [c, nm.category.get(c) ?? c]; }
       case 'centre':
       case 'department': {
-        const u = nm.unit.get(key)!;
-        return [String(key), `${nm.area.get(u.subdistrict) ?? u.subdistrict} ${u.name}`];
+        return [String(key), nm.unit.get(key)?.name ?? String(key)];
       }
       case 'channel': return [CHANNELS[key], CHANNELS[key]];
       case 'kind': return [KINDS[key], KINDS[key]];
