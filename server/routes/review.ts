@@ -86,7 +86,8 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
         format: raw.format === undefined ? 'json' : parseEnum('format', raw.format, FORMAT),
         table: raw.table === undefined ? 'summary' : parseEnum('table', raw.table, INDICATOR_TABLES),
       })),
-      (c) => {
+      async (c) => {
+        await review.ready();
         const { format, table, ...f } = c.req.valid('query');
         const r = review.indicators(f);
         return format === 'csv' ? csv(c, `review-${table}`, indicatorsCsv(r, table)) : c.json(r, 200, { 'Cache-Control': 'no-store' });
@@ -100,7 +101,8 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
         by: raw.by === undefined ? ('subdistrict' as const) : parseEnum('by', raw.by, [...REVIEW_GROUPS, 'all'] as const),
         format: raw.format === undefined ? 'json' : parseEnum('format', raw.format, FORMAT),
       })),
-      (c) => {
+      async (c) => {
+        await review.ready();
         const { by, format, ...f } = c.req.valid('query');
         const r = review.survival(f, by);
         return format === 'csv' ? csv(c, 'review-survival', survivalCsv(r)) : c.json(r, 200, { 'Cache-Control': 'no-store' });
@@ -114,7 +116,8 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
         by: raw.by === undefined ? ('subdistrict' as ReviewGroup) : parseEnum('by', raw.by, REVIEW_GROUPS),
         format: raw.format === undefined ? 'json' : parseEnum('format', raw.format, FORMAT),
       })),
-      (c) => {
+      async (c) => {
+        await review.ready();
         const { filters, month, by, format } = c.req.valid('query');
         const r = review.rankings(month, by, filters);
         return format === 'csv' ? csv(c, 'review-rankings', rankingsCsv(r)) : c.json(r, 200, { 'Cache-Control': 'no-store' });

@@ -98,8 +98,28 @@ export class ReviewCube {
 
   constructor(private readonly q: ReviewQueries, private readonly calendar: WorkCalendar = DEFAULT_CALENDAR) {}
 
+  private building: Promise<void> | null = null;
+
+  /**
+   * Reads the tables into the cube a page at a time, yielding to the event loop between pages, so a first build
+   * over 10⁶ cases does not stall the server's other requests (the live stream, the wall). Callers share one build.
+   */
+  build(): Promise<void> {
+    this.building ??= (async () => {
+      while (this.step(PAGE) > 0) await new Promise((r) => setImmediate(r));
+    })();
+    return this.building;
+  }
+
   /** Brings the cube up to date with the tables; returns how many cases were (re)read. */
   refresh(): number {
+    let touched = 0;
+    for (let n; (n = this.step(PAGE)) > 0; ) touched += n;
+    return touched;
+  }
+
+  /** One step of catching up: the changed cases, then up to `limit` new ones; returns how many were read. */
+  private step(limit: number): number {
     const logTop = this.q.maxLogId();
     let touched = 0;
     if (this.logWatermark >= 0 && logTop > this.logWatermark) {
@@ -115,18 +135,15 @@ export class ReviewCube {
       }
     }
     this.logWatermark = logTop;
-    for (;;) {
-      const rows = this.q.casesAfter(this.maxId, PAGE);
-      if (rows.length === 0) break;
-      const first = rows[0][0];
-      const last = rows[rows.length - 1][0];
-      const logs = groupLogs(this.q.logSteps(first, last + 1));
-      this.grow(this.n + rows.length);
-      for (const row of rows) this.write(this.n++, row, logs.get(row[0]) ?? []);
-      this.maxId = last;
-      touched += rows.length;
-    }
-    return touched;
+    const rows = this.q.casesAfter(this.maxId, limit);
+    if (rows.length === 0) return touched;
+    const first = rows[0][0];
+    const last = rows[rows.length - 1][0];
+    const logs = groupLogs(this.q.logSteps(first, last + 1));
+    this.grow(this.n + rows.length);
+    for (const row of rows) this.write(this.n++, row, logs.get(row[0]) ?? []);
+    this.maxId = last;
+    return touched + rows.length;
   }
 
   /** The slot of a case id (binary search: slots are in id order), −1 if absent. */

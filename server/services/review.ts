@@ -421,6 +421,8 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
 
   return {
     cube,
+    /** Resolves once the cube holds every case (the first build yields to other requests between pages). */
+    ready: () => cube.build(),
     indicators,
     survival,
     rankings,
