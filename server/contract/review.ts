@@ -62,7 +62,6 @@ export interface TrendPoint {
   closed: number;
   closureRate: number | null;
   onTimeRate: number | null;
-  medianCloseMinutes: number | null;
 }
 
 export interface ReviewIndicators {

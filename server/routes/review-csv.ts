@@ -55,8 +55,8 @@ export function indicatorsCsv(r: ReviewIndicators, table: IndicatorTable): strin
       ]);
     }
     case 'trend':
-      return toCsv(['开始 start', '受理量 received', '结案数 closed', '结案率 closure rate', '按期结案率 on-time rate', '结案用时中位数(分钟) median close minutes'],
-        r.trend.points.map((p) => [p.start, p.received, p.closed, p.closureRate, p.onTimeRate, p.medianCloseMinutes]));
+      return toCsv(['开始 start', '受理量 received', '结案数 closed', '结案率 closure rate', '按期结案率 on-time rate'],
+        r.trend.points.map((p) => [p.start, p.received, p.closed, p.closureRate, p.onTimeRate]));
   }
 }
 

@@ -7,12 +7,12 @@
  * in it (domain/on-time.ts: an open case past its deadline counts as late). Survival: cases reported in the period
  * (rejected reports are not cases), time from report to close in whole hours (rounded up), open cases censored at now.
  */
-import type { FlatnessRow, IndicatorFigures, IntervalSummary, ReviewGroup, ReviewIndicators, ReviewRankings, ReviewSurvival, SurvivalCurve, TrendPoint } from '../contract/review.ts';
+import type { FlatnessRow, IndicatorFigures, ReviewGroup, ReviewIndicators, ReviewRankings, ReviewSurvival, SurvivalCurve, TrendPoint } from '../contract/review.ts';
 import type { ReviewQueries } from '../db/queries/review.ts';
-import { closedOnTime } from '../domain/on-time.ts';
+import { closedOnTime, type CaseClock } from '../domain/on-time.ts';
 import { change, emptyTally, indicatorsOf, SCORE_WEIGHTS, type IndicatorTally } from '../domain/stats/indicators.ts';
 import { kaplanMeierFromCounts } from '../domain/stats/kaplan-meier.ts';
-import { summarize } from '../domain/stats/percentiles.ts';
+import { MinuteHistogram } from '../domain/stats/percentiles.ts';
 import { INTERVALS } from '../domain/stats/response-intervals.ts';
 import { DEFAULT_CALENDAR, localDayNumber, localMidnight, type WorkCalendar } from '../domain/working-time.ts';
 import { toIso } from '../time.ts';
@@ -65,7 +65,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
   };
 
   /** Slots matching every filter but time. */
-  function matcher(f: Omit<ReviewFilter, 'from' | 'to'>): (i: number) => boolean {
+  function matcher(f: Omit<ReviewFilter, 'from' | 'to'>): ((i: number) => boolean) | null {
     const tests: ((i: number) => boolean)[] = [];
     const none = () => false;
     const eq = (dict: { find(v: string): number | undefined }, arr: ArrayLike<number>, v: string) => {
@@ -100,6 +100,8 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
       const p = f.person;
       tests.push((i) => cube.assignee[i] === p);
     }
+    if (tests.length === 0) return null;
+    if (tests.length === 1) return tests[0];
     return (i) => {
       for (const t of tests) if (!t(i)) return false;
       return true;
@@ -129,15 +131,21 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     }
   }
 
+  // One clock object refilled per case: 10⁶ allocations per request would cost more than the rule itself.
+  const clock: CaseClock = { status: '', due_at: 0, resolved_at: null, closed_at: null, verify_due_at: null };
+  /** Case i's 按期结案 outcome by on-time.ts (true, false, or null while undecided). */
+  function onTimeOf(i: number, at: number): boolean | null {
+    clock.status = cube.status[i] === S_REJECTED ? 'rejected' : 'case';
+    clock.due_at = cube.due[i];
+    clock.resolved_at = orNull(cube.resolved[i]);
+    clock.closed_at = isClosed(i) ? orNull(cube.closed[i]) : null;
+    clock.verify_due_at = orNull(cube.verifyDue[i]);
+    return closedOnTime(clock, at);
+  }
+
   /** Adds case i's on-time outcome (it was due in the period). */
   function tallyDue(t: IndicatorTally, i: number, at: number): void {
-    const ok = closedOnTime({
-      status: cube.status[i] === S_REJECTED ? 'rejected' : 'case',
-      due_at: cube.due[i],
-      resolved_at: orNull(cube.resolved[i]),
-      closed_at: isClosed(i) ? orNull(cube.closed[i]) : null,
-      verify_due_at: orNull(cube.verifyDue[i]),
-    }, at);
+    const ok = onTimeOf(i, at);
     if (ok === null) return;
     t.onTimeDecided++;
     if (ok) t.onTime++;
@@ -147,10 +155,6 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     const { satisfactionSum: _sum, ...rest } = indicatorsOf(t);
     return rest;
   };
-
-  function summaryOf(values: Float64Array, n: number): IntervalSummary | null {
-    return summarize(values, n);
-  }
 
   /** Day or month buckets covering [from, to): their start instants and labels. */
   function buckets(from: number, to: number): { bucket: 'day' | 'month'; starts: number[]; labels: string[] } {
@@ -198,54 +202,70 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     const at = now();
     const match = matcher(f);
     const total = emptyTally();
-    const natural = INTERVALS.map(() => new Float64Array(cube.n));
-    const working = INTERVALS.map(() => new Float64Array(cube.n));
-    const counts = INTERVALS.map(() => [0, 0]);
-    const steps = [cube.filed, cube.dispatched, cube.arrived, cube.resolved, cube.closed];
-    const flatUnit = new Map<number, [number, number, number, number]>();
-    const flatCat = new Map<string, [number, number, number, number]>();
+    const natural = INTERVALS.map(() => new MinuteHistogram());
+    const working = INTERVALS.map(() => new MinuteHistogram());
+    // Locals instead of property loads in the loop below: it runs once per case (10⁶ per request).
+    const { reported, due, status, handoffs, waitMs, waits, unit, category, resolved, closed, filed } = cube;
+    const steps = [filed, cube.dispatched, cube.arrived, resolved, closed];
+    const majorOf = Int16Array.from(cube.categories.values, (c) => Number(c.slice(0, 2)));
+    const unitIds = [...namesOf().unit.keys()];
+    const unitSlots = Math.max(0, ...unitIds) + 2; // slot 0: no unit (block cases)
+    const flatUnit = new Float64Array(unitSlots * 4);
+    const flatCat = new Float64Array(100 * 4);
     let fCases = 0, fHand = 0, fWait = 0, fWaits = 0;
     const { bucket, starts, labels } = buckets(f.from, f.to);
     const trendTally = starts.map(() => emptyTally());
-    const trendClose = starts.map(() => [] as number[]);
-    const cats = cube.categories.values;
-    for (let i = 0; i < cube.n; i++) {
-      const rep = cube.reported[i];
-      const due = cube.due[i];
-      const reportedIn = rep >= f.from && rep < f.to;
-      const dueIn = due >= f.from && due < f.to;
+    const from = f.from, to = f.to;
+    for (let i = 0, n = cube.n; i < n; i++) {
+      const rep = reported[i];
+      const d = due[i];
+      const reportedIn = rep >= from && rep < to;
+      const dueIn = d >= from && d < to;
       if (!reportedIn && !dueIn) continue;
-      if (!match(i)) continue;
+      if (match && !match(i)) continue;
       if (dueIn) {
-        tallyDue(total, i, at);
-        tallyDue(trendTally[bucketOf(starts, due)], i, at);
+        const ok = onTimeOf(i, at);
+        if (ok !== null) {
+          const tt = trendTally[bucketOf(starts, d)];
+          total.onTimeDecided++;
+          tt.onTimeDecided++;
+          if (ok) {
+            total.onTime++;
+            tt.onTime++;
+          }
+        }
       }
       if (!reportedIn) continue;
       tallyReported(total, i);
-      const b = bucketOf(starts, rep);
-      tallyReported(trendTally[b], i);
-      if (cube.status[i] === S_REJECTED) continue;
-      for (let k = 0; k < INTERVALS.length; k++) {
+      const tt = trendTally[bucketOf(starts, rep)];
+      tt.received++;
+      const st = status[i];
+      if (st === S_REJECTED) continue;
+      if (filed[i] === filed[i]) tt.filed++; // not NaN
+      if (st === S_CLOSED || st === S_EVALUATED) tt.closed++;
+      for (let k = 0; k < 5; k++) {
         const t = steps[k][i];
-        if (Number.isNaN(t)) continue;
-        const minutes = Math.floor(Math.max(0, t - rep) / MINUTE);
-        natural[k][counts[k][0]++] = minutes;
-        working[k][counts[k][1]++] = cube.working[k][i];
-        if (k === INTERVALS.length - 1 && isClosed(i)) trendClose[b].push(minutes);
+        if (t !== t) continue; // NaN: step not reached
+        natural[k].add(Math.floor(Math.max(0, t - rep) / MINUTE));
+        working[k].add(cube.working[k][i]);
       }
+      const h = handoffs[i], w = waitMs[i], ws = waits[i];
       fCases++;
-      fHand += cube.handoffs[i];
-      fWait += cube.waitMs[i];
-      fWaits += cube.waits[i];
-      const u = cube.unit[i];
-      let ru = flatUnit.get(u);
-      if (!ru) flatUnit.set(u, (ru = [0, 0, 0, 0]));
-      ru[0]++; ru[1] += cube.handoffs[i]; ru[2] += cube.waitMs[i]; ru[3] += cube.waits[i];
-      const major = cats[cube.category[i]].slice(0, 2);
-      let rc = flatCat.get(major);
-      if (!rc) flatCat.set(major, (rc = [0, 0, 0, 0]));
-      rc[0]++; rc[1] += cube.handoffs[i]; rc[2] += cube.waitMs[i]; rc[3] += cube.waits[i];
+      fHand += h;
+      fWait += w;
+      fWaits += ws;
+      const us = (unit[i] + 1) * 4;
+      flatUnit[us]++; flatUnit[us + 1] += h; flatUnit[us + 2] += w; flatUnit[us + 3] += ws;
+      const cs = majorOf[category[i]] * 4;
+      flatCat[cs]++; flatCat[cs + 1] += h; flatCat[cs + 2] += w; flatCat[cs + 3] += ws;
     }
+    const rowsOf = (arr: Float64Array, slots: number, offset: number) => {
+      const out: [number, [number, number, number, number]][] = [];
+      for (let k = 0; k < slots; k++) if (arr[k * 4] > 0) out.push([k - offset, [arr[k * 4], arr[k * 4 + 1], arr[k * 4 + 2], arr[k * 4 + 3]]]);
+      return out;
+    };
+    const flatUnitRows = rowsOf(flatUnit, unitSlots, 1);
+    const flatCatRows = rowsOf(flatCat, 100, 0);
     const nm = namesOf();
     const byPerCase = (a: FlatnessRow, b: FlatnessRow) => (b.handoffsPerCase ?? 0) - (a.handoffsPerCase ?? 0) || b.cases - a.cases;
     const unitName = (id: number) => {
@@ -254,11 +274,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     };
     const points: TrendPoint[] = labels.map((start, b) => {
       const ind = indicatorsOf(trendTally[b]);
-      const closes = trendClose[b];
-      return {
-        start, received: ind.received, closed: ind.closed, closureRate: ind.closureRate, onTimeRate: ind.onTimeRate,
-        medianCloseMinutes: closes.length ? summarize(closes)!.median : null,
-      };
+      return { start, received: ind.received, closed: ind.closed, closureRate: ind.closureRate, onTimeRate: ind.onTimeRate };
     });
     return {
       from: toIso(f.from),
@@ -267,13 +283,16 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
       indicators: figures(total),
       scoreWeights: { ...SCORE_WEIGHTS },
       intervals: {
-        natural: Object.fromEntries(INTERVALS.map((name, k) => [name, summaryOf(natural[k], counts[k][0])])) as ReviewIndicators['intervals']['natural'],
-        working: Object.fromEntries(INTERVALS.map((name, k) => [name, summaryOf(working[k], counts[k][1])])) as ReviewIndicators['intervals']['working'],
+        natural: Object.fromEntries(INTERVALS.map((name, k) => [name, natural[k].summary()])) as ReviewIndicators['intervals']['natural'],
+        working: Object.fromEntries(INTERVALS.map((name, k) => [name, working[k].summary()])) as ReviewIndicators['intervals']['working'],
       },
       flatness: {
         overall: flatRow('all', '', fCases, fHand, fWait, fWaits),
-        byUnit: [...flatUnit].map(([id, r]) => flatRow(id < 0 ? 'block' : String(id), id < 0 ? '' : unitName(id), ...r)).sort(byPerCase).slice(0, FLATNESS_ROWS),
-        byCategory: [...flatCat].map(([code, r]) => flatRow(code, nm.category.get(code) ?? code, ...r)).sort(byPerCase).slice(0, FLATNESS_ROWS),
+        byUnit: flatUnitRows.map(([id, r]) => flatRow(id < 0 ? 'block' : String(id), id < 0 ? '' : unitName(id), ...r)).sort(byPerCase).slice(0, FLATNESS_ROWS),
+        byCategory: flatCatRows.map(([major, r]) => {
+          const code = String(major).padStart(2, '0');
+          return flatRow(code, nm.category.get(code) ?? code, ...r);
+        }).sort(byPerCase).slice(0, FLATNESS_ROWS),
       },
       trend: { bucket, points },
     };
@@ -326,7 +345,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     const groups = new Map<number, { deaths: number[]; censored: number[] }>();
     for (let i = 0; i < cube.n; i++) {
       const rep = cube.reported[i];
-      if (rep < f.from || rep >= f.to || cube.status[i] === S_REJECTED || !match(i)) continue;
+      if (rep < f.from || rep >= f.to || cube.status[i] === S_REJECTED || (match && !match(i))) continue;
       const key = group(i);
       if (key < 0) continue;
       let g = groups.get(key);
@@ -355,7 +374,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
   }
 
   /** Tallies of [from, to) per group (and the whole) in one pass. */
-  function groupTallies(from: number, to: number, group: (i: number) => number, match: (i: number) => boolean, at: number) {
+  function groupTallies(from: number, to: number, group: (i: number) => number, match: ((i: number) => boolean) | null, at: number) {
     const per = new Map<number, IndicatorTally>();
     const all = emptyTally();
     for (let i = 0; i < cube.n; i++) {
@@ -364,7 +383,7 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
       const reportedIn = rep >= from && rep < to;
       const dueIn = due >= from && due < to;
       if (!reportedIn && !dueIn) continue;
-      if (!match(i)) continue;
+      if (match && !match(i)) continue;
       const key = group(i);
       let t: IndicatorTally | undefined;
       if (key >= 0) {

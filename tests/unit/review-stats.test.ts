@@ -143,3 +143,24 @@ describe('response intervals', () => {
     expect(workingMinutes(c, 'dispatch')).toBe(60);
   });
 });
+
+describe('MinuteHistogram', () => {
+  it('gives the same summary as summarize, with values beyond the counting range', async () => {
+    const { MinuteHistogram, COUNTING_LIMIT } = await import('../../server/domain/stats/percentiles.ts');
+    const rng = createRng(11);
+    for (let round = 0; round < 20; round++) {
+      const n = 1 + Math.floor(rng.next() * 400);
+      const values = Array.from({ length: n }, () => (rng.next() < 0.1 ? COUNTING_LIMIT + Math.floor(rng.next() * 1e6) : Math.floor(rng.next() ** 2 * 3000)));
+      const h = new MinuteHistogram();
+      for (const v of values) h.add(v);
+      const a = h.summary()!;
+      const sorted = [...values].sort((x, y) => x - y);
+      const b = { ...summarize(values.map((v) => v + 0.25))! }; // the sort path, shifted
+      for (const k of ['min', 'q1', 'median', 'q3', 'p90', 'max', 'mean', 'whiskerLow', 'whiskerHigh'] as const) {
+        expect(a[k], k).toBeCloseTo(b[k] - 0.25, 6);
+      }
+      expect(a.median).toBeCloseTo(quantileSorted(sorted, 0.5), 9);
+    }
+    expect(new MinuteHistogram().summary()).toBeNull();
+  });
+});
