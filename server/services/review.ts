@@ -445,8 +445,6 @@ export function createReviewService(q: ReviewQueries, now: () => number, calenda
     indicators,
     survival,
     rankings,
-    /** Whether a staff member exists (a filter naming nobody is refused). */
-    personExists: (id: number) => q.staffExists(id),
   };
 }
 

@@ -106,7 +106,6 @@ export function reviewQueries(db: Db) {
       db.prepare(`SELECT code, name, name_en FROM areas ORDER BY code`).all() as never,
     staffNames: (ids: readonly number[]): { id: number; name: string }[] =>
       ids.length === 0 ? [] : (prepare(`SELECT id, name FROM staff WHERE id IN (${placeholders(ids.length)})`).all(...ids) as { id: number; name: string }[]),
-    staffExists: (id: number): boolean => db.prepare(`SELECT 1 FROM staff WHERE id = ?`).get(id) !== undefined,
     /** What happened in [from, to): the cases touched, their log steps, the dispatch routes drawn. */
     replay: (from: number, to: number) => ({
       events: replayEvents.all(from, to),
