@@ -70,6 +70,8 @@ describe('/review', () => {
     expect(await page.locator('[data-testid="trend"] .bar').count()).toBeGreaterThan(20);
     expect(await page.locator('h1').first().innerText()).toBe('考评复盘');
     const shot = await capture(page, { path: artifactPath('review-overview.png') });
+    await page.locator('[data-testid="km"]').scrollIntoViewIfNeeded();
+    await capture(page, { path: artifactPath('review-km-ranking.png') });
     expect((await imageStats(page, shot)).std).toBeGreaterThan(10);
     expect(record.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });
