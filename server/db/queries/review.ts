@@ -69,7 +69,9 @@ export function reviewQueries(db: Db) {
   const page = db.prepare<[number, number], CaseTuple>(`SELECT ${cols} FROM events WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
   const prepare = statementCache(db);
   const maxLog = db.prepare<[], { m: number | null }>(`SELECT max(id) AS m FROM event_log`);
-  const changed = db.prepare<[number], { event_id: number }>(`SELECT DISTINCT event_id FROM event_log WHERE id > ?`);
+  // A rowid range, deduplicated here: with DISTINCT in SQL the planner walks the whole (event_id, at) index instead,
+  // seconds at 10⁷ log rows for a read that should touch a handful.
+  const changed = db.prepare<[number], { event_id: number }>(`SELECT event_id FROM event_log WHERE id > ? ORDER BY id`);
   // Index order (event_log_event is (event_id, at) with the rowid last), so no sort at any size.
   const logPage = db.prepare<[number, number], LogStepTuple>(
     `SELECT event_id, at, actor_id, assignee_id FROM event_log WHERE event_id >= ? AND event_id < ? ORDER BY event_id, at, id`,
@@ -93,7 +95,7 @@ export function reviewQueries(db: Db) {
       ids.length === 0 ? [] : (prepare(`SELECT ${cols} FROM events WHERE id IN (${placeholders(ids.length)})`).raw(true).all(...ids) as CaseTuple[]),
     maxLogId: (): number => maxLog.get()!.m ?? 0,
     /** Cases with a log row after the watermark. */
-    changedSince: (logId: number): number[] => changed.all(logId).map((r) => r.event_id),
+    changedSince: (logId: number): number[] => [...new Set(changed.all(logId).map((r) => r.event_id))],
     /** Log steps of cases with fromId ≤ id < toId, by case then time. */
     logSteps: (fromId: number, toId: number): LogStepTuple[] => logPage.all(fromId, toId),
     /** Log steps of these cases, by case then time. */
