@@ -29,6 +29,7 @@ import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
+import { reviewRoutes } from './routes/review.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { unlocatedRoutes } from './routes/unlocated.ts';
@@ -84,7 +85,8 @@ export function createApp(deps: AppDeps) {
     .route('/events', eventRoutes(routeDeps, services))
     .route('/events', dispatchEventRoutes(routeDeps, dispatch))
     .route('/routes', dispatchRouteRoutes(dispatch))
-    .route('/layers', layerRoutes(routeDeps));
+    .route('/layers', layerRoutes(routeDeps))
+    .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.

@@ -7,6 +7,8 @@ import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
+import { ReviewReport } from './views/review/report';
+import { ReviewView } from './views/review/review-view';
 import { WallView } from './views/wall/wall';
 
 const NAV: { href: string; label: MessageKey }[] = [
@@ -92,7 +94,8 @@ export function App(): JSX.Element {
       <Route path="/ops" component={OpsView} />
       <Route path="/plan" component={() => <ComingSoon view="plan" />} />
       <Route path="/insight" component={() => <ComingSoon view="insight" />} />
-      <Route path="/review" component={() => <ComingSoon view="review" />} />
+      <Route path="/review" component={ReviewView} />
+      <Route path="/review/report" component={ReviewReport} />
     </Router>
   );
 }
