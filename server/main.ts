@@ -10,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
+import { fillMissingVerifyDue } from './db/commands/verify-due.ts';
+import { verifyDueAt } from './domain/on-time.ts';
 import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
@@ -60,6 +62,9 @@ export async function start(options: StartOptions): Promise<Running> {
     db.close();
     throw err;
   }
+  // Cases resolved before the verification deadline was stored (schema v6) get it now, once.
+  const filled = fillMissingVerifyDue(db, (resolvedAt) => verifyDueAt(resolvedAt));
+  if (filled > 0) log(`Set the verification deadline of ${filled} resolved cases`);
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const hasWeb = existsSync(`${webRoot}/index.html`);
   // Checkpoints in a worker thread, so no request pays for copying the write-ahead log into the database file.

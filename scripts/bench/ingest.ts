@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp } from '../../server/app.ts';
 import { openDatabase } from '../../server/db/database.ts';
-import { TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { type BenchResult, median, now, prng, round, summarize } from './util.ts';
 
 const BATCH = 10_000;

@@ -28,7 +28,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
 import { eventQueries, type EventSummaryRow } from '../../server/db/queries/events.ts';
-import { encodeEventColumns } from '../../server/domain/event-columns.ts';
+import { encodeEventColumns } from '../../server/contract/event-columns.ts';
 import { featureText } from '../../server/http/geojson.ts';
 import { toEventSummary } from '../../server/routes/present.ts';
 import { launchBrowser, ROOT } from '../../tests/browser/harness.ts';

@@ -9,7 +9,7 @@
  * departments within two hours; ≈5 % rework, ≈10 % late, extensions mostly on working-day deadlines.
  */
 import type { Rng } from '../../server/domain/prng.ts';
-import type { DeadlineUnit, Tier } from '../../server/domain/taxonomy.ts';
+import type { DeadlineUnit, Tier } from '../../server/contract/taxonomy.ts';
 import type { Channel, Kind } from './reports.ts';
 
 const MINUTE = 60_000;

@@ -6,7 +6,7 @@
 import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from '../../server/db/seed/category-profiles.ts';
 import { randomSurname } from '../../server/db/seed/names.ts';
 import { WeightedTable, type Rng } from '../../server/domain/prng.ts';
-import { TAXONOMY, type Category, type Taxonomy } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY, type Category, type Taxonomy } from '../../server/contract/taxonomy.ts';
 import type { Place } from './places.ts';
 import { isNight, localParts } from './rhythm.ts';
 

@@ -12,7 +12,7 @@
  * for room), and the directories are fixed at start. Nothing is written except through the API.
  */
 import { createRng, hashString, type Rng } from '../../server/domain/prng.ts';
-import { TAXONOMY, type Tier } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY, type Tier } from '../../server/contract/taxonomy.ts';
 import type { RouteFound } from '../../server/geo/routing.ts';
 import { ApiClient, describeProblem, StoppedError, type ApiResult, type Problem } from './client.ts';
 import { planCase, type CasePlan } from './plan.ts';

@@ -293,4 +293,15 @@ CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND brea
 CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status NOT IN ('rejected', 'closed', 'evaluated');
 `,
   },
+  {
+    version: 6,
+    name: 'verification deadline per case (核查时限), for one definition of on time',
+    sql: /* sql */ `
+-- When a resolved case must be verified and closed by (domain/on-time.ts): set when it is resolved, cleared by rework.
+-- NULL on rows resolved before this column: filled in at start-up (db/commands/verify-due.ts) from resolved_at.
+ALTER TABLE events ADD COLUMN verify_due_at INTEGER;
+-- The start-up fill finds the resolved rows that still lack it without a table scan.
+CREATE INDEX events_verify_due_missing ON events(id) WHERE resolved_at IS NOT NULL AND verify_due_at IS NULL;
+`,
+  },
 ];

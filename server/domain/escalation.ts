@@ -7,7 +7,7 @@
  * found already past due gets both steps at once (warning first). Only open cases escalate.
  */
 import { isOpenStatus, type LogRow, type Status } from './lifecycle.ts';
-import type { DeadlineUnit } from './taxonomy.ts';
+import type { DeadlineUnit } from '../contract/taxonomy.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, workingMsBetween, type WorkCalendar } from './working-time.ts';
 
 export const WARNING_LEVEL = 1;

@@ -11,18 +11,13 @@
  *
  * Validations return `{ ok: false, reason }` with reasons as exported constants; exceptions are for misuse only.
  */
-import type { Tier } from './taxonomy.ts';
+import { IN_PROGRESS_STATUSES as IN_PROGRESS, STATUSES, type Status } from '../contract/statuses.ts';
+import type { Tier } from '../contract/taxonomy.ts';
+import { verifyDueAt } from './on-time.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, type WorkCalendar } from './working-time.ts';
 
-export const STATUSES = [
-  'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
-] as const;
-export type Status = (typeof STATUSES)[number];
-
-/** Statuses in which work is under way ("in progress"): the assignee may ask for an extension, escalation applies. */
-export const IN_PROGRESS: readonly Status[] = ['dispatched', 'accepted', 'arrived'];
-export const FINISHED: readonly Status[] = ['rejected', 'closed', 'evaluated'];
-export const isOpenStatus = (s: Status): boolean => !FINISHED.includes(s);
+// The statuses and what they mean (open, finished, in progress) are the contract's, shared with the web app.
+export { isOpenStatus, STATUSES, type Status } from '../contract/statuses.ts';
 
 /**
  * What an actor is to this event. dispatcher: staff of the guidance centre of the event's subdistrict; lead: a
@@ -132,6 +127,8 @@ export interface EventState {
   escalation_level: number;
   warned_at: number | null;
   breached_at: number | null;
+  /** The verification deadline (核查时限, on-time.ts); absent where the caller did not load it. */
+  verify_due_at?: number | null;
 }
 
 /** What the pure machine needs beyond the row: facts the service looked up. */
@@ -356,6 +353,7 @@ export function planTransition(
       break;
     case 'resolve':
       changes.resolved_at = now;
+      changes.verify_due_at = verifyDueAt(now, calendar);
       if (state.extension_pending) changes.extension_pending = 0;
       break;
     case 'close':
@@ -373,6 +371,7 @@ export function planTransition(
       break;
     case 'rework':
       changes.resolved_at = null;
+      changes.verify_due_at = null;
       changes.rework_count = state.rework_count + 1;
       note = join(spec.label, request.reason, request.note);
       break;

@@ -8,7 +8,7 @@
  *   evaluator   the resident channel (no staff id)
  */
 import type { Actor, ActorRole } from './lifecycle.ts';
-import type { Tier } from './taxonomy.ts';
+import type { Tier } from '../contract/taxonomy.ts';
 
 export type StaffRole = 'governor' | 'assistant' | 'supervisor' | 'centre-staff' | 'centre-inspector' | 'officer';
 

@@ -7,7 +7,7 @@
  * an `isWorkingDay` predicate, so other calendars plug in without touching the arithmetic here.
  */
 import { PROCESS_CALENDAR } from './calendar.ts';
-import type { DeadlineUnit } from './taxonomy.ts';
+import type { DeadlineUnit } from '../contract/taxonomy.ts';
 
 export { CHINA_CALENDAR, WEEKDAY_CALENDAR } from './calendar.ts';
 

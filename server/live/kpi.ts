@@ -17,8 +17,10 @@ export interface KpiView {
   dispatched: number;
   accepted: number;
   closed: number;
-  closedOnTime: number;
-  /** 按期结案率, 0…1; null before the first closure of the day. */
+  /** Cases due today whose on-time outcome is known, and of those closed on time (domain/on-time.ts). */
+  dueDecided: number;
+  dueOnTime: number;
+  /** 按期结案率 over the cases due today, 0…1; null while none of them is decided. */
   onTimeClosureRate: number | null;
   overdue: number;
   open: number;
@@ -34,7 +36,8 @@ export function toKpiView(k: TodayKpi): KpiView {
     dispatched: k.dispatched,
     accepted: k.accepted,
     closed: k.closed,
-    closedOnTime: k.closedOnTime,
+    dueDecided: k.dueDecided,
+    dueOnTime: k.dueOnTime,
     onTimeClosureRate: k.onTimeClosureRate === null ? null : Math.round(k.onTimeClosureRate * 10_000) / 10_000,
     overdue: k.overdue,
     open: k.open,

@@ -1,22 +1,13 @@
 /**
  * The live stream's message log. A change and the message announcing it are written in one transaction, so a
  * message exists exactly when its change does; the hub (hub.ts) reads the table after each commit and pushes new
- * rows to connected clients, and a reconnecting client replays what it missed from the same table.
- *
- * Wire format of one message (Server-Sent Events):
- *   id: <live_messages.id>          monotonic; the client's Last-Event-ID on reconnect
- *   event: <type>
- *   data: <payload JSON with "at" (ISO 8601, +08:00) added>
+ * rows to connected clients, and a reconnecting client replays what it missed from the same table. The message
+ * types, their payloads and the wire format are the contract's (server/contract/live.ts).
  */
 import type { Statement } from 'better-sqlite3';
+import type { LivePayload, LiveType } from '../contract/live.ts';
 import type { Db } from '../db/database.ts';
 import { toIso } from '../time.ts';
-
-export type LiveType = 'event.created' | 'event.transitioned' | 'staff.position' | 'kpi.tick' | 'route.dispatched';
-
-export const LIVE_TYPES: readonly LiveType[] = [
-  'event.created', 'event.transitioned', 'staff.position', 'kpi.tick', 'route.dispatched',
-];
 
 /** What a type may look like: lowercase dotted words (it becomes an SSE `event:` line and a filter value). */
 export const LIVE_TYPE_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
@@ -30,8 +21,16 @@ export interface LiveMessageRow {
 
 const inserts = new WeakMap<Db, Statement>();
 
-/** Inserts into live_messages inside the caller's transaction; returns the message id. */
-export function appendLiveMessage(db: Db, type: LiveType | string, payload: unknown, at: number): number {
+/** Inserts a message of the contract into live_messages inside the caller's transaction; returns its id. */
+export function appendLiveMessage<T extends LiveType>(db: Db, type: T, payload: LivePayload[T], at: number): number {
+  return appendRawLiveMessage(db, type, payload, at);
+}
+
+/**
+ * The same for any well-formed type and payload (tests, and message types a deployment adds before the contract
+ * names them): readers of the stream skip types they do not know.
+ */
+export function appendRawLiveMessage(db: Db, type: string, payload: unknown, at: number): number {
   if (!LIVE_TYPE_PATTERN.test(type) || type.length > 64) {
     throw new Error(`live message type must be lowercase dotted words of at most 64 characters, got ${JSON.stringify(type)}`);
   }

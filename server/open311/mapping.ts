@@ -14,8 +14,8 @@
  */
 import type { Status } from '../db/queries/events.ts';
 import type { RequestRow } from '../db/queries/open311.ts';
-import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../domain/taxonomy.ts';
-import rawKeywords from '../domain/category-keywords.json' with { type: 'json' };
+import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../contract/taxonomy.ts';
+import rawKeywords from '../contract/category-keywords.json' with { type: 'json' };
 import { toIso } from '../time.ts';
 
 export type Locale = 'zh' | 'en';

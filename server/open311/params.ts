@@ -9,8 +9,8 @@
  */
 import type { Context } from 'hono';
 import type { Status } from '../db/queries/events.ts';
-import { CHANNELS, MAX_REPORTER, MAX_TEXT, type Channel } from '../domain/report.ts';
-import { TAXONOMY } from '../domain/taxonomy.ts';
+import { CHANNELS, MAX_REPORTER, MAX_TEXT, type Channel } from '../domain/report-input.ts';
+import { TAXONOMY } from '../contract/taxonomy.ts';
 import { ProblemError } from '../http/problem.ts';
 import { parseIsoDate } from '../http/validate.ts';
 import { badRequest } from './errors.ts';

@@ -17,7 +17,7 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 import { Hono } from 'hono';
 import type { EventWindowQueries } from '../db/queries/event-window.ts';
 import { STATUSES, type Status } from '../db/queries/events.ts';
-import { encodeEventColumns, EVENT_COLUMNS_MEDIA_TYPE, EVENT_COLUMNS_VERSION } from '../domain/event-columns.ts';
+import { encodeEventColumns, EVENT_COLUMNS_MEDIA_TYPE, EVENT_COLUMNS_VERSION } from '../contract/event-columns.ts';
 import { invalidParam, ProblemError } from '../http/problem.ts';
 import { chooseEncoding, matchesIfNoneMatch } from '../http/representation.ts';
 import { parseBbox, parseEnumList, parseIsoDate, queryValidator, type Bbox } from '../http/validate.ts';

@@ -21,7 +21,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db/database.ts';
-import { TAXONOMY } from '../domain/taxonomy.ts';
+import { TAXONOMY } from '../contract/taxonomy.ts';
 import { badRequest, forbidden, notFound311, Open311Error, onOpen311Error, open311ErrorResponse } from '../open311/errors.ts';
 import { createKeyRing, OPEN311_KEYS_ENV, parseKeyList } from '../open311/keys.ts';
 import { serviceDefinition, servicesList, serviceNotice, toRequest, type Locale } from '../open311/mapping.ts';

@@ -6,7 +6,7 @@ import { createQueries } from '../../server/db/queries/index.ts';
 import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
 import {
   categoryOf, decodeEventColumns, latOf, lonOf, reportedAtOf, STATUS_OVERDUE, STATUS_URGENT, statusOf, type EventColumns,
-} from '../../server/domain/event-columns.ts';
+} from '../../server/contract/event-columns.ts';
 import { onError } from '../../server/http/problem.ts';
 import { eventColumnRoutes } from '../../server/routes/event-columns.ts';
 import { createFixture, NOW, OPEN, readProblem, type Fixture } from './fixture.ts';

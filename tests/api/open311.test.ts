@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
-import { TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 
 const SCHEMA_DIR = join(process.cwd(), 'tests', 'fixtures', 'open311-schema');
 const KEYS = ['test-key-one', 'test-key-two'];

@@ -8,9 +8,10 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { closedOnTime } from '../../server/domain/on-time.ts';
 import { LiveHub } from '../../server/live/hub.ts';
 import { startKpiTicker } from '../../server/live/kpi.ts';
-import { appendLiveMessage } from '../../server/live/messages.ts';
+import { appendRawLiveMessage } from '../../server/live/messages.ts';
 import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 import { readProblem } from './fixture.ts';
 
@@ -130,7 +131,7 @@ describe('GET /api/stream over real HTTP', () => {
 
   const write = (n: number, type = 'event.created', pad = 0): number[] => {
     const ids = db.transaction(() =>
-      Array.from({ length: n }, (_, i) => appendLiveMessage(db, type, { n: i, pad: pad ? 'x'.repeat(pad) : undefined }, Date.now())),
+      Array.from({ length: n }, (_, i) => appendRawLiveMessage(db, type, { n: i, pad: pad ? 'x'.repeat(pad) : undefined }, Date.now())),
     )();
     hub.notify();
     return ids;
@@ -382,13 +383,18 @@ describe('positions and KPIs', () => {
     const k = await res.json();
     const t = now();
     const day = Date.parse('2026-11-25T00:00:00+08:00');
-    const rows = db.prepare('SELECT reported_at, dispatched_at, accepted_at, closed_at, due_at, status FROM events').all() as {
-      reported_at: number; dispatched_at: number | null; accepted_at: number | null; closed_at: number | null; due_at: number; status: string;
+    const rows = db.prepare('SELECT reported_at, dispatched_at, accepted_at, resolved_at, closed_at, verify_due_at, due_at, status FROM events').all() as {
+      reported_at: number; dispatched_at: number | null; accepted_at: number | null; resolved_at: number | null; closed_at: number | null;
+      verify_due_at: number | null; due_at: number; status: string;
     }[];
     const today = (x: number | null) => x !== null && x >= day && x <= t;
     const closed = rows.filter((r) => today(r.closed_at));
     const open = rows.filter((r) => !['rejected', 'closed', 'evaluated'].includes(r.status));
     const responses = rows.filter((r) => today(r.accepted_at)).map((r) => r.accepted_at! - r.reported_at).sort((a, b) => a - b);
+    // 按期结案率 by the pure definition (domain/on-time.ts) over the cases due today, row by row.
+    const dueToday = rows.filter((r) => r.due_at >= day && r.due_at < day + 86_400_000).map((r) => closedOnTime(r, t));
+    const decided = dueToday.filter((x) => x !== null).length;
+    const dueOnTime = dueToday.filter((x) => x === true).length;
     const m = responses.length >> 1;
     const median = responses.length % 2 ? responses[m] : (responses[m - 1] + responses[m]) / 2;
     expect(k).toEqual({
@@ -398,14 +404,16 @@ describe('positions and KPIs', () => {
       dispatched: rows.filter((r) => today(r.dispatched_at)).length,
       accepted: responses.length,
       closed: closed.length,
-      closedOnTime: closed.filter((r) => r.closed_at! <= r.due_at).length,
-      onTimeClosureRate: Math.round((closed.filter((r) => r.closed_at! <= r.due_at).length / closed.length) * 10_000) / 10_000,
+      dueDecided: decided,
+      dueOnTime,
+      onTimeClosureRate: Math.round((dueOnTime / decided) * 10_000) / 10_000,
       overdue: open.filter((r) => r.due_at < t).length,
       open: open.length,
       medianResponseS: Math.round(median / 100) / 10,
     });
     expect(k.reports).toBeGreaterThan(0);
     expect(k.closed).toBeGreaterThan(0);
+    expect(k.dueDecided).toBeGreaterThan(0);
   });
 
   it('the KPI ticker appends kpi.tick messages with the same figures', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../../server/domain/calendar.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, localDayNumber, workingMsBetween } from '../../server/domain/working-time.ts';
 import { createRng } from '../../server/domain/prng.ts';
-import type { DeadlineUnit } from '../../server/domain/taxonomy.ts';
+import type { DeadlineUnit } from '../../server/contract/taxonomy.ts';
 
 /** Local Asia/Shanghai wall time → UTC ms. */
 const at = (iso: string): number => Date.parse(`${iso}+08:00`);

@@ -14,7 +14,7 @@ import {
   STATUS_OVERDUE,
   STATUS_URGENT,
   type EventColumnsInput,
-} from '../../server/domain/event-columns.ts';
+} from '../../server/contract/event-columns.ts';
 import { buildEventColumnAttributes, statusColorTable } from '../../web/map/event-columns.ts';
 import { EVENT_COLORS } from '../../web/map/palette.ts';
 

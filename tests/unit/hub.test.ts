@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { shanghaiDayStart } from '../../server/db/queries/kpi.ts';
 import { LiveHub } from '../../server/live/hub.ts';
-import { appendLiveMessage, sseFrame } from '../../server/live/messages.ts';
+import { appendRawLiveMessage, sseFrame } from '../../server/live/messages.ts';
 import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 
 const T0 = Date.parse('2024-06-15T12:00:00+08:00');
@@ -53,7 +53,7 @@ afterEach(() => {
 function append(n: number, type = 'event.created', at = T0, pad = 0): number[] {
   const ids: number[] = [];
   db.transaction(() => {
-    for (let i = 0; i < n; i++) ids.push(appendLiveMessage(db, type, { n: i, pad: 'x'.repeat(pad) }, at));
+    for (let i = 0; i < n; i++) ids.push(appendRawLiveMessage(db, type, { n: i, pad: 'x'.repeat(pad) }, at));
   })();
   return ids;
 }
@@ -61,7 +61,7 @@ function append(n: number, type = 'event.created', at = T0, pad = 0): number[] {
 describe('live messages', () => {
   it('frames carry id, event and the payload with the message time added', () => {
     db = openDatabase(':memory:');
-    const id = appendLiveMessage(db, 'event.created', { id: 7, text: '第一行\n第二行' }, T0);
+    const id = appendRawLiveMessage(db, 'event.created', { id: 7, text: '第一行\n第二行' }, T0);
     expect(id).toBe(1);
     const row = db.prepare('SELECT * FROM live_messages WHERE id = ?').get(id) as { id: number; at: number; type: string; payload: string };
     const frame = sseFrame(row);
@@ -75,9 +75,9 @@ describe('live messages', () => {
   it('rejects types that cannot be an SSE event name or a filter value', () => {
     db = openDatabase(':memory:');
     for (const bad of ['', 'Event', 'a b', 'a\nb', 'a..b', '.a', 'x'.repeat(65)]) {
-      expect(() => appendLiveMessage(db, bad, {}, T0), bad).toThrow(/lowercase dotted/);
+      expect(() => appendRawLiveMessage(db, bad, {}, T0), bad).toThrow(/lowercase dotted/);
     }
-    expect(() => appendLiveMessage(db, 'a.b', {}, 1.5)).toThrow(/epoch milliseconds/);
+    expect(() => appendRawLiveMessage(db, 'a.b', {}, 1.5)).toThrow(/epoch milliseconds/);
   });
 });
 

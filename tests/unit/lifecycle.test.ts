@@ -104,9 +104,15 @@ describe('lifecycle: who may do what', () => {
     expect(planTransition(state('resolved'), { to: 'closed' }, SUPERVISOR, NOW, CTX)).toMatchObject({ ok: true, changes: { status: 'closed', closed_at: NOW } });
   });
 
+  it('resolving starts the verification clock: one working day (on-time.ts)', () => {
+    const p = planTransition(state('arrived'), { to: 'resolved' }, ASSIGNEE, NOW, CTX, WEEKDAY_CALENDAR);
+    // Monday 10:00 + 6.5 working hours (08:30–12:00, 14:30–17:30) → Tuesday 10:00.
+    expect(p).toMatchObject({ ok: true, changes: { resolved_at: NOW, verify_due_at: Date.parse('2026-11-24T10:00:00+08:00') } });
+  });
+
   it('rework goes back to accepted and counts', () => {
     const p = planTransition(state('resolved'), { to: 'accepted', reason: '垃圾仍未清理' }, SUPERVISOR, NOW, CTX);
-    expect(p).toMatchObject({ ok: true, changes: { status: 'accepted', rework_count: 1, resolved_at: null } });
+    expect(p).toMatchObject({ ok: true, changes: { status: 'accepted', rework_count: 1, resolved_at: null, verify_due_at: null } });
     expect(planTransition(state('resolved'), { to: 'accepted' }, SUPERVISOR, NOW, CTX)).toMatchObject({ reason: MISSING_FIELD, field: 'reason' });
   });
 

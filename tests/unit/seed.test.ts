@@ -11,7 +11,7 @@ import { LAST_YEAR_TARGETS, STATUS_RANK, lastYearStart, type Status } from '../.
 import { CATEGORY_PROFILES } from '../../server/db/seed/category-profiles.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
-import { TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 
 const FALLBACK_NOW = Date.parse('2026-11-25T10:00:00+08:00');
 

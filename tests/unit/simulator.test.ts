@@ -1,7 +1,7 @@
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../server/domain/prng.ts';
-import { TAXONOMY } from '../../server/domain/taxonomy.ts';
+import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { HOTSPOT_PLANS } from '../../server/geo/gen/hotspots.ts';
 import { haversineMetres } from '../../server/geo/road-graph.ts';
 import { planCase, type CaseFacts, LATE_SHARE, REWORK_SHARE } from '../../scripts/simulate/plan.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import raw from '../../server/domain/categories.json' with { type: 'json' };
+import raw from '../../server/contract/categories.json' with { type: 'json' };
 import {
   CENTRE_KEYS,
   DEPARTMENT_KEYS,
@@ -9,7 +9,7 @@ import {
   findCategory,
   getCategory,
   parseTaxonomy,
-} from '../../server/domain/taxonomy.ts';
+} from '../../server/contract/taxonomy.ts';
 
 const clone = (): any => JSON.parse(JSON.stringify(raw));
 

@@ -102,7 +102,7 @@ export const en: Messages = {
   'wall.kpi.minutes': '{n} min',
   'wall.kpi.seconds': '{n} s',
   'wall.kpi.none': '—',
-  'wall.kpi.noClosures': 'None closed yet',
+  'wall.kpi.noClosures': 'None due yet',
   'wall.kpi.noResponses': 'None accepted yet',
   'wall.ticker.title': 'Latest reports',
   'wall.ticker.empty': 'No new reports yet',

@@ -100,7 +100,7 @@ export const zhCN = {
   'wall.kpi.minutes': '{n} 分',
   'wall.kpi.seconds': '{n} 秒',
   'wall.kpi.none': '—',
-  'wall.kpi.noClosures': '今日尚无结案',
+  'wall.kpi.noClosures': '今日暂无到期',
   'wall.kpi.noResponses': '今日尚无受理',
   'wall.ticker.title': '最新上报',
   'wall.ticker.empty': '暂无新上报',

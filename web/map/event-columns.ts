@@ -5,7 +5,7 @@ import {
   STATUS_OVERDUE,
   STATUS_URGENT,
   type EventColumns,
-} from '../../server/domain/event-columns.ts';
+} from '../../server/contract/event-columns.ts';
 import { EVENT_COLORS, type RGBA } from './palette';
 
 /**

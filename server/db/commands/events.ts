@@ -2,6 +2,7 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
+import { FINISHED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
@@ -47,9 +48,11 @@ export interface EventRow {
   extension_pending: 0 | 1;
   /** The warning instant (预警) on the working-time clock; NULL on rows written before it was stored. */
   warn_at: number | null;
+  /** The verification deadline (核查时限, domain/on-time.ts): set when resolved, cleared by rework. */
+  verify_due_at: number | null;
 }
 
-export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending'>;
+export type NewEvent = Omit<EventRow, 'id' | 'warned_at' | 'breached_at' | 'escalation_level' | 'extension_pending' | 'verify_due_at'>;
 
 /** The columns insertEvent writes, in its parameters' order. */
 const EVENT_INSERT_COLUMNS = [
@@ -74,13 +77,14 @@ export interface NewLogRow {
 const UPDATABLE = new Set([
   'status', 'tier', 'assignee_id', 'unit_id', 'filed_at', 'dispatched_at', 'accepted_at', 'arrived_at', 'resolved_at',
   'closed_at', 'evaluated_at', 'due_at', 'satisfaction', 'rework_count', 'extension_count', 'escalated', 'warned_at',
-  'breached_at', 'escalation_level', 'extension_pending', 'warn_at',
+  'breached_at', 'escalation_level', 'extension_pending', 'warn_at', 'verify_due_at',
 ]);
 
-const OPEN_WHERE = `status NOT IN ('rejected', 'closed', 'evaluated')`; // the events_open_due partial index's condition
+// The events_open_due partial index's condition, built from the one finished set in the index's order.
+const OPEN_WHERE = `status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`;
 // The conditions of the events_warn_due and events_breach_due partial indexes (schema v5), spelled as there.
-const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
-const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.status NOT IN ('rejected', 'closed', 'evaluated')`;
+const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND e.${OPEN_WHERE}`;
+const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND e.${OPEN_WHERE}`;
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 
 export interface AssignmentRow {

@@ -1,6 +1,6 @@
 /** Reads of blocks of a boundary version, their 1+N+1 teams and their open/overdue event counts. */
 import type { Db } from '../database.ts';
-import { OPEN_STATUSES } from './events.ts';
+import { OPEN_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 
 export interface BlockRow {
   code: string;
@@ -52,7 +52,7 @@ const TEAM_SELECT = `
     FROM role_assignments ra JOIN staff s ON s.id = ra.staff_id
    WHERE ra.version_id = @version AND ra.block_code IS NOT NULL AND ${ACTIVE}`;
 
-const OPEN_IN = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const OPEN_IN = `status IN (${sqlStatusList(OPEN_STATUSES)})`;
 
 export function blockQueries(db: Db) {
   const list = db.prepare<[number], BlockRow>(`${BLOCK_SELECT} WHERE b.version_id = ? ORDER BY b.code`);

@@ -8,7 +8,7 @@
  * always gives the same bytes.
  */
 import type { Db } from '../database.ts';
-import { OPEN_STATUSES, STATUSES, type Status } from './events.ts';
+import { OPEN_STATUSES, sqlStatusList, STATUSES, type Status } from '../../contract/statuses.ts';
 import { placeholders, statementCache } from './statements.ts';
 
 export interface EventWindowFilter {
@@ -51,7 +51,7 @@ export const WINDOW_OVERDUE = 2;
 const INITIAL_CAPACITY = 1 << 14;
 
 const STATUS_INDEX_SQL = `CASE e.status ${STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE 255 END`;
-const OPEN_SQL = `e.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const OPEN_SQL = `e.status IN (${sqlStatusList(OPEN_STATUSES)})`;
 
 interface Collector {
   cap: number;

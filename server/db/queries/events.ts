@@ -1,16 +1,9 @@
 /** Reads of events and their append-only log. Filters compose from fixed SQL fragments with bound values. */
 import type { Db } from '../database.ts';
+import { OPEN_STATUSES, type Status } from '../../contract/statuses.ts';
 import { placeholders, statementCache } from './statements.ts';
 
-/** The schema's event statuses (the CHECK constraint on events.status). */
-export const STATUSES = [
-  'reported', 'filed', 'rejected', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated',
-] as const;
-export type Status = (typeof STATUSES)[number];
-
-/** Statuses after which a case needs no more work; every other status counts as open. */
-export const FINISHED_STATUSES: readonly Status[] = ['rejected', 'closed', 'evaluated'];
-export const OPEN_STATUSES: readonly Status[] = STATUSES.filter((s) => !FINISHED_STATUSES.includes(s));
+export { FINISHED_STATUSES, OPEN_STATUSES, STATUSES, type Status } from '../../contract/statuses.ts';
 
 export interface EventSummaryRow {
   id: number;

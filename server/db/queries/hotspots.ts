@@ -3,7 +3,8 @@
  * counts per block for one measure over a window. Counts are one grouped aggregate; no event row leaves SQLite.
  */
 import type { Db } from '../database.ts';
-import { FINISHED_STATUSES, OPEN_STATUSES } from './events.ts';
+import { OPEN_STATUSES, sqlStatusList as list } from '../../contract/statuses.ts';
+import { onTimeSql } from './on-time-sql.ts';
 
 export type HotspotMeasure = 'late' | 'overdue' | 'open';
 export const HOTSPOT_MEASURES: readonly HotspotMeasure[] = ['late', 'overdue', 'open'];
@@ -21,18 +22,18 @@ export interface HotspotBlockRow {
   governor_name: string | null;
 }
 
-const list = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 /**
- * - late: cases reported in the window that ran past their due time — still open past due now, or resolved after
- *   it (rejected reports are not cases);
+ * - late: cases reported in the window whose handling ran past its due time (处置超期, domain/on-time.ts) — resolved
+ *   after it, or unresolved and past it now; a case resolved on time and awaiting verification is not late here
+ *   (rejected reports are not cases);
  * - overdue: open cases past due now (whenever reported);
  * - open: open cases now (whenever reported).
  */
 const COUNT_SQL: Record<HotspotMeasure, string> = {
   late: `SELECT block_code AS code, count(*) AS n FROM events
           WHERE reported_at >= @from AND reported_at < @now AND status <> 'rejected'
-            AND coalesce(CASE WHEN status IN (${list(FINISHED_STATUSES)}) THEN coalesce(resolved_at, closed_at) ELSE NULL END, @now) > due_at
+            AND ${onTimeSql('events', '@now').handlingLate}
           GROUP BY block_code`,
   overdue: `SELECT block_code AS code, count(*) AS n FROM events
              WHERE status IN (${list(OPEN_STATUSES)}) AND due_at < @now GROUP BY block_code`,

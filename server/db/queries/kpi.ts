@@ -8,7 +8,8 @@
  */
 import type { Db } from '../database.ts';
 import { SHANGHAI_OFFSET_MS } from '../../time.ts';
-import { OPEN_STATUSES } from './events.ts';
+import { OPEN_STATUSES, sqlStatusList, STATUSES } from '../../contract/statuses.ts';
+import { onTimeSql } from './on-time-sql.ts';
 
 const DAY = 86_400_000;
 
@@ -22,9 +23,11 @@ export interface TodayKpi {
   dispatched: number;
   /** Cases closed today (whether evaluated since or not). */
   closed: number;
-  /** Of those, closed by their due time. */
-  closedOnTime: number;
-  /** 按期结案率: closedOnTime / closed; null when nothing closed yet today. */
+  /** Cases due today whose on-time outcome is known (domain/on-time.ts): closed, or late on either clock. */
+  dueDecided: number;
+  /** Of those, closed on time (处置按期 and 核查按期). */
+  dueOnTime: number;
+  /** 按期结案率 (domain/on-time.ts): dueOnTime / dueDecided; null when no case due today is decided yet. */
   onTimeClosureRate: number | null;
   /** Open cases past their due time now. */
   overdue: number;
@@ -48,12 +51,18 @@ export function kpiQueries(db: Db) {
   const dispatched = db.prepare<[number, number], { n: number }>(
     'SELECT count(*) AS n FROM events WHERE dispatched_at >= ? AND dispatched_at < ?',
   );
-  const closed = db.prepare<[number, number], { n: number; onTime: number | null }>(
-    `SELECT count(*) AS n, sum(closed_at <= due_at) AS onTime FROM events WHERE closed_at >= ? AND closed_at < ?`,
+  const closed = db.prepare<[number, number], { n: number }>(
+    'SELECT count(*) AS n FROM events WHERE closed_at >= ? AND closed_at < ?',
+  );
+  // 按期结案率 over the cases due today: one range seek per status into events_status_due (status, due_at).
+  const rule = onTimeSql('e', '@now');
+  const dueToday = db.prepare<{ from: number; to: number; now: number }, { decided: number | null; onTime: number | null }>(
+    `SELECT sum(${rule.decided}) AS decided, sum(${rule.closedOnTime}) AS onTime FROM events e
+      WHERE e.status IN (${sqlStatusList(STATUSES)}) AND e.due_at >= @from AND e.due_at < @to`,
   );
   // Six seeks into the covering index events_status_due (status, due_at).
   const open = db.prepare<[number], { n: number; overdue: number | null }>(
-    `SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM events WHERE status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`,
+    `SELECT count(*) AS n, sum(due_at < ?) AS overdue FROM events WHERE status IN (${sqlStatusList(OPEN_STATUSES)})`,
   );
   const accepted = db.prepare<[number, number], { n: number }>(
     'SELECT count(*) AS n FROM events WHERE accepted_at >= ? AND accepted_at < ?',
@@ -70,6 +79,7 @@ export function kpiQueries(db: Db) {
       const end = now + 1; // "so far today", including this millisecond
       return db.transaction((): TodayKpi => {
         const c = closed.get(dayStart, end)!;
+        const d = dueToday.get({ from: dayStart, to: dayStart + DAY, now })!;
         const o = open.get(now)!;
         const a = accepted.get(dayStart, end)!.n;
         let medianResponseMs: number | null = null;
@@ -83,8 +93,9 @@ export function kpiQueries(db: Db) {
           reports: reports.get(dayStart, end)!.n,
           dispatched: dispatched.get(dayStart, end)!.n,
           closed: c.n,
-          closedOnTime: c.onTime ?? 0,
-          onTimeClosureRate: c.n > 0 ? (c.onTime ?? 0) / c.n : null,
+          dueDecided: d.decided ?? 0,
+          dueOnTime: d.onTime ?? 0,
+          onTimeClosureRate: d.decided ? (d.onTime ?? 0) / d.decided : null,
           overdue: o.overdue ?? 0,
           open: o.n,
           accepted: a,

@@ -22,7 +22,7 @@ import type { GeneratedDistrict } from '../../geo/gen/types.ts';
 import { warningAt } from '../../domain/escalation.ts';
 import { isOpenStatus } from '../../domain/lifecycle.ts';
 import { createRng, WeightedTable, type Rng } from '../../domain/prng.ts';
-import { TAXONOMY, type Category, type Taxonomy } from '../../domain/taxonomy.ts';
+import { TAXONOMY, type Category, type Taxonomy } from '../../contract/taxonomy.ts';
 import { addWorkingTime, localDayNumber, localDayOf, localMidnight } from '../../domain/working-time.ts';
 import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from './category-profiles.ts';
 import { randomSurname } from './names.ts';

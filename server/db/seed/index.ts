@@ -3,10 +3,12 @@
  * baseline boundary version, buildings, blocks, roads, basemap layers, units, staff and their roles and positions,
  * the category taxonomy and the event history. Same seed + same now → identical database content.
  */
+import { fillMissingVerifyDue } from '../commands/verify-due.ts';
+import { verifyDueAt } from '../../domain/on-time.ts';
 import type { Db } from '../database.ts';
 import type { GeneratedDistrict } from '../../geo/gen/types.ts';
 import { createRng } from '../../domain/prng.ts';
-import { TAXONOMY } from '../../domain/taxonomy.ts';
+import { TAXONOMY } from '../../contract/taxonomy.ts';
 import { writeGeodata, BASELINE_EFFECTIVE_FROM } from './write-geodata.ts';
 import { writeStaff } from './staff.ts';
 import { writeCategories } from './taxonomy.ts';
@@ -163,6 +165,8 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedSummar
 
     t = performance.now();
     const history = writeEventHistory(db, district, staff, { now, events, seed, batchSize: options.batchSize, onProgress: options.onProgress }, TAXONOMY);
+    // The history's resolved cases get their verification deadline (核查时限) as live resolutions do.
+    fillMissingVerifyDue(db, (resolvedAt) => verifyDueAt(resolvedAt));
     const tEvents = (performance.now() - t) / 1000;
 
     return {

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../database.ts';
 import type { GeneratedDistrict, GeneratedBuilding } from '../../geo/gen/types.ts';
-import { CENTRE_KEYS, DEPARTMENT_KEYS, TAXONOMY, type CentreKey, type DepartmentKey, type Taxonomy } from '../../domain/taxonomy.ts';
+import { CENTRE_KEYS, DEPARTMENT_KEYS, TAXONOMY, type CentreKey, type DepartmentKey, type Taxonomy } from '../../contract/taxonomy.ts';
 import type { Rng } from '../../domain/prng.ts';
 import { uniqueMobile, uniqueName, type Gender } from './names.ts';
 import { BASELINE_EFFECTIVE_FROM, BASELINE_VERSION_ID } from './write-geodata.ts';

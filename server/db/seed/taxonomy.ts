@@ -1,6 +1,6 @@
 /** Writes the category taxonomy to the categories table. */
 import type { Db } from '../database.ts';
-import { TAXONOMY, type Taxonomy } from '../../domain/taxonomy.ts';
+import { TAXONOMY, type Taxonomy } from '../../contract/taxonomy.ts';
 
 export function writeCategories(db: Db, taxonomy: Taxonomy = TAXONOMY): number {
   const insert = db.prepare(

@@ -1,6 +1,6 @@
 import { batch, createSignal } from 'solid-js';
-import { EVENT_COLUMNS_MEDIA_TYPE } from '../../../server/domain/event-columns';
-import { findCategory } from '../../../server/domain/taxonomy';
+import { EVENT_COLUMNS_MEDIA_TYPE } from '../../../server/contract/event-columns';
+import { findCategory } from '../../../server/contract/taxonomy';
 import type { BlockCollection, EventSummary } from '../../api/types';
 import { readEventColumns, type LoadedEventColumns } from '../../map/event-columns';
 import { authHeaders, wallApi, type ActiveRoute, type HotspotAnswer, type Kpi } from './api';
