@@ -1,7 +1,11 @@
 import { createAsync } from '@solidjs/router';
 import { For, Show, type JSX } from 'solid-js';
-import { formatNumber, formatTime, lang, t } from '../../i18n';
+import { formatNumber, lang, t } from '../../i18n';
 import { getBlockInsight, type InsightQuery } from './api';
+
+/** A case's report time in Asia/Shanghai, month-day hour:minute. */
+const shortTime = (iso: string) =>
+  new Date(iso).toLocaleString(lang(), { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
 
 /** A block's drill-down: its team, categories, month-by-month timeline and latest cases under the filter. */
 export function BlockDrill(props: { code: string; filter: InsightQuery; onClose: () => void }): JSX.Element {
@@ -53,7 +57,7 @@ export function BlockDrill(props: { code: string; filter: InsightQuery; onClose:
               <For each={d().recent.slice(0, 6)}>
                 {(e) => (
                   <li classList={{ late: e.late }}>
-                    <span class="mono">{e.caseNo}</span> <span class="muted">{formatTime(e.reportedAt)}</span>
+                    <span class="mono">{e.caseNo}</span> <span class="muted">{shortTime(e.reportedAt)}</span>
                   </li>
                 )}
               </For>

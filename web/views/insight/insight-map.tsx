@@ -1,14 +1,12 @@
-import { MapboxOverlay } from '@deck.gl/mapbox';
 import { GeoJsonLayer } from '@deck.gl/layers';
 import type { PickingInfo } from '@deck.gl/core';
-import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import type { BasemapLayers, LayerName } from '../../api/types';
+import type { BasemapLayers, LayerName } from '../../../server/contract/api';
 import type { Display } from '../../map/display';
+import { createMapShell } from '../../map/map-shell';
 import type { Theme } from '../../map/palette';
-import { basemapPaint, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
+import { buildBasemapStyle, STREET_SOURCE } from '../../map/style';
 import { binColor } from './colors';
 
 /** A unit on the map: its outline, its bin and what the tooltip shows. */
@@ -52,10 +50,7 @@ const INITIAL_VIEW = { center: [112.86, 27.9] as [number, number], zoom: 10.3 };
 /** The local basemap with the units coloured by Gi* bin (deck.gl over MapLibre, as the other views). */
 export function InsightMap(props: InsightMapProps): JSX.Element {
   let container!: HTMLDivElement;
-  let map: MlMap | undefined;
-  let overlay: MapboxOverlay | undefined;
-  let frames = 0;
-  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const shell = createMapShell();
   const [ready, setReady] = createSignal(false);
   const [hover, setHover] = createSignal<{ x: number; y: number; p: InsightFeatureProps } | null>(null);
 
@@ -87,24 +82,7 @@ export function InsightMap(props: InsightMapProps): JSX.Element {
   });
 
   onMount(() => {
-    map = new maplibregl.Map({
-      container,
-      style: buildBasemapStyle(props.theme),
-      center: INITIAL_VIEW.center,
-      zoom: INITIAL_VIEW.zoom,
-      attributionControl: false,
-      dragRotate: false,
-      pitchWithRotate: false,
-      fadeDuration: 0,
-    });
-    map.touchZoomRotate.disableRotation();
-    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    overlay = new MapboxOverlay({ interleaved: true, layers: [] });
-    map.addControl(overlay);
-    map.on('load', () => setStyleLoaded(true));
-    map.on('render', () => frames++);
-    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
+    shell.mount(container, { style: buildBasemapStyle(props.theme), center: INITIAL_VIEW.center, zoom: INITIAL_VIEW.zoom });
     window.__gezhiInsight = {
       ready,
       unitCount: () => props.units?.features.length ?? 0,
@@ -113,47 +91,29 @@ export function InsightMap(props: InsightMapProps): JSX.Element {
         for (const f of props.units?.features ?? []) out[f.properties.bin] = (out[f.properties.bin] ?? 0) + 1;
         return out;
       },
-      frames: () => frames,
+      frames: shell.frames,
     };
   });
-
-  onCleanup(() => {
-    delete window.__gezhiInsight;
-    overlay?.finalize();
-    map?.remove();
-  });
-
-  const setSource = (name: string, fc: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(fc);
+  onCleanup(() => delete window.__gezhiInsight);
 
   createEffect(() => {
     const b = props.basemap;
-    if (!b || !styleLoaded()) return;
-    for (const name of Object.keys(b) as LayerName[]) setSource(name, props.display.collection(b[name]));
+    if (!b || !shell.styleParsed()) return;
+    for (const name of Object.keys(b) as LayerName[]) shell.setSource(name, props.display.collection(b[name]));
     const roads = props.display.collection(b.roads);
-    setSource(STREET_SOURCE, { ...roads, features: roads.features.filter((f) => (f.properties as { class?: string } | null)?.class === 'street') });
+    shell.setSource(STREET_SOURCE, { ...roads, features: roads.features.filter((f) => (f.properties as { class?: string } | null)?.class === 'street') });
   });
 
   createEffect(() => {
-    overlay?.setProps({ layers: layers() });
-    if (!styleLoaded() || !props.units || !props.basemap || !map) return;
+    shell.setLayers(layers());
+    const map = shell.map();
+    if (!shell.styleLoaded() || !props.units || !props.basemap || !map) return;
     setReady(false);
     map.once('idle', () => setReady(true));
     map.triggerRepaint();
   });
 
-  createEffect(
-    on(
-      () => props.theme,
-      (theme) => {
-        if (!styleLoaded() || !map) return;
-        for (const [id, paint] of Object.entries(basemapPaint(theme))) {
-          if (!map.getLayer(id)) continue;
-          for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
-        }
-      },
-      { defer: true },
-    ),
-  );
+  createEffect(on(() => props.theme, (theme) => shell.applyTheme(theme), { defer: true }));
 
   return (
     <div class="insight-map" data-ready={ready() ? 'true' : 'false'} data-units={props.units?.features.length ?? 0}>
