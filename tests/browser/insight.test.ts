@@ -88,4 +88,18 @@ describe('/insight', () => {
     await capture(page, { path: artifactPath('insight-drill.png') });
     expect(record.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   }, 240_000);
+
+  test('hexagons: the same map over H3 cells, in English', async () => {
+    await page.locator('[data-testid="insight-drill"] button').click();
+    await page.selectOption('[data-testid="insight-unit"]', 'h3');
+    await page.waitForFunction(() => {
+      const h = window.__gezhiInsight;
+      return !!h && h.ready() && h.unitCount() > 100 && h.unitCount() !== 667;
+    }, undefined, { timeout: 120_000, polling: 200 });
+    await page.click('.lang-switch');
+    await expect.poll(() => page.locator('[data-testid="insight-legend"]').innerText()).toContain('Hot spot, 99%');
+    await page.waitForFunction(() => window.__gezhiInsight?.ready() === true, undefined, { timeout: 60_000, polling: 200 });
+    await capture(page, { path: artifactPath('insight-h3-en.png') });
+    expect(record.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  }, 240_000);
 });
