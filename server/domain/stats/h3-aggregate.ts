@@ -7,12 +7,13 @@
  * is nearest in that plane. So the aggregation calibrates, once per resolution and area, a cubic map from
  * (lon, lat) to continuous local IJ lattice coordinates (cellToLocalIj of sampled cells against their centres),
  * rounds each point to its nearest lattice centre, and asks h3-js only (a) once per lattice cell, for its index,
- * and (b) for the few points whose distance to a cell edge is within a safety margin of the calibration's error.
+ * (with the first point met in that cell, safely inside it) and (b) for the few points whose distance to a cell edge
+ * is within a safety margin of the calibration's error.
  * Answers are the same as calling latLngToCell on every point (the unit tests compare them on random points); where
  * the lattice is not regular (the area crosses a face edge or nears a pentagon) the calibration's error is large
  * and every point takes the exact path.
  */
-import { cellToLatLng, cellToLocalIj, latLngToCell, localIjToCell, gridDisk, getHexagonEdgeLengthAvg } from 'h3-js';
+import { cellToLatLng, cellToLocalIj, latLngToCell, gridDisk, getHexagonEdgeLengthAvg } from 'h3-js';
 
 export interface H3Counts {
   cells: string[];
@@ -143,7 +144,7 @@ export function aggregateH3(lon: ArrayLike<number>, lat: ArrayLike<number>, res:
     for (let i = 0; i < n; i++) add(latLngToCell(lat[i], lon[i], res));
     return { cells, counts: Uint32Array.from(counts) };
   }
-  const { ci, cj, scale, lon0, lat0, margin, origin } = cal;
+  const { ci, cj, scale, lon0, lat0, margin } = cal;
   // Lattice cell (i, j) → slot in `cells` + 1 (0: not looked up yet), in a dense table over the box's IJ range.
   let iMin = Infinity, iMax = -Infinity, jMin = Infinity, jMax = -Infinity;
   for (const [x, y] of [[minLon, minLat], [minLon, maxLat], [maxLon, minLat], [maxLon, maxLat], [lon0, minLat], [lon0, maxLat], [minLon, lat0], [maxLon, lat0]]) {
@@ -169,36 +170,26 @@ export function aggregateH3(lon: ArrayLike<number>, lat: ArrayLike<number>, res:
     const uuu = uu * u, uuv = uu * v, uvv = u * vv, vvv = vv * v;
     const fi = ci[0] + ci[1] * u + ci[2] * v + ci[3] * uu + ci[4] * uv + ci[5] * vv + ci[6] * uuu + ci[7] * uuv + ci[8] * uvv + ci[9] * vvv;
     const fj = cj[0] + cj[1] * u + cj[2] * v + cj[3] * uu + cj[4] * uv + cj[5] * vv + cj[6] * uuu + cj[7] * uuv + cj[8] * uvv + cj[9] * vvv;
-    // Nearest lattice centre among the corners of the (120°-basis) parallelogram holding the point; the margin
-    // is the distance to the bisector with the runner-up corner.
+    // Nearest lattice centre among the corners of the (120°-basis) parallelogram holding the point. The distance
+    // to the cell edge is at least (d₂ − d₁)/(2√3) for the squared distances d₁ ≤ d₂ to the nearest two corners
+    // (corners are 1 or √3 apart), so a point is safe when that exceeds the margin.
     const i0 = Math.floor(fi);
     const j0 = Math.floor(fj);
-    let best = -1, bestD = Infinity, bi = 0, bj = 0;
-    const ds = [0, 0, 0, 0];
-    for (let c = 0; c < 4; c++) {
-      const ii = i0 + (c & 1);
-      const jj = j0 + (c >> 1);
-      const di = fi - ii;
-      const dj = fj - jj;
-      const x = di - dj / 2;
-      const y = dj * SQRT3_2;
-      const d = x * x + y * y;
-      ds[c] = d;
-      if (d < bestD) {
-        bestD = d;
-        best = c;
-        bi = ii;
-        bj = jj;
-      }
-    }
-    let minGap = Infinity;
-    for (let c = 0; c < 4; c++) {
-      if (c === best) continue;
-      // Distance between the two corners: √3 for the (1,0)–(0,1) diagonal, else 1.
-      const sep = (c ^ best) === 3 ? ((c & 1) !== (c >> 1) ? Math.sqrt(3) : 1) : 1;
-      const gap = (ds[c] - bestD) / (2 * sep);
-      if (gap < minGap) minGap = gap;
-    }
+    const di0 = fi - i0;
+    const dj0 = fj - j0;
+    const x0 = di0 - dj0 / 2, y0 = dj0 * SQRT3_2; // corner (i0, j0)
+    const x1 = x0 - 1; // corner (i0 + 1, j0): one step along i is (1, 0)
+    const x2 = x0 + 0.5, y2 = y0 - SQRT3_2; // corner (i0, j0 + 1): one step along j is (−½, √3/2)
+    const x3 = x0 - 0.5; // corner (i0 + 1, j0 + 1), y as corner 2
+    const d0 = x0 * x0 + y0 * y0;
+    const d1 = x1 * x1 + y0 * y0;
+    const d2 = x2 * x2 + y2 * y2;
+    const d3 = x3 * x3 + y2 * y2;
+    let bestD = d0, secondD = Infinity, bi = i0, bj = j0;
+    if (d1 < bestD) { secondD = bestD; bestD = d1; bi = i0 + 1; bj = j0; } else secondD = d1;
+    if (d2 < bestD) { secondD = bestD; bestD = d2; bi = i0; bj = j0 + 1; } else if (d2 < secondD) secondD = d2;
+    if (d3 < bestD) { secondD = bestD; bestD = d3; bi = i0 + 1; bj = j0 + 1; } else if (d3 < secondD) secondD = d3;
+    const minGap = (secondD - bestD) / (2 * Math.sqrt(3));
     if (minGap <= margin) {
       add(latLngToCell(lat[p], lon[p], res));
       continue;
@@ -207,7 +198,9 @@ export function aggregateH3(lon: ArrayLike<number>, lat: ArrayLike<number>, res:
     const key = inside ? (bj - jMin) * width + (bi - iMin) : (bi + 1e6) * 4e6 + (bj + 1e6);
     let slot: number | undefined = dense && inside ? dense[key] - 1 : sparse.get(key);
     if (slot === undefined || slot < 0) {
-      const cell = localIjToCell(origin, { i: bi, j: bj });
+      // The point lies safely inside this lattice cell, so its own index is the cell's (latLngToCell is several
+      // times cheaper than localIjToCell).
+      const cell = latLngToCell(lat[p], lon[p], res);
       slot = byCell.get(cell);
       if (slot === undefined) {
         slot = cells.length;
