@@ -53,6 +53,7 @@ describe('/insight', () => {
     expect(await first.innerText()).toMatch(/监督员 \S+/);
     expect(await page.locator('[data-testid="insight-legend"]').innerText()).toContain('热点 99%');
     expect(await page.locator('[data-testid="insight-compare"]').innerText()).toContain('本年至今');
+    await expect.poll(() => page.locator('[data-testid="insight-clusters"]').innerText(), { timeout: 60_000 }).toMatch(/当前超期 \d+ 件/);
     const png = await capture(page, { path: artifactPath('insight-all.png') });
     const mapBox = (await page.locator('.insight-mapwrap').boundingBox())!;
     const mapPng = await capture(page, { clip: mapBox });

@@ -357,5 +357,9 @@ export const en: Messages = {
   'insight.drill.late': '{n} overdue',
   'insight.drill.categories': 'Main categories',
   'insight.drill.recent': 'Latest cases',
+  'insight.clusters.title': 'Overdue clusters',
+  'insight.clusters.note': '{n} cases overdue now; DBSCAN (radius {eps} m, at least {k} cases)',
+  'insight.clusters.cases': '{n} cases',
+  'insight.clusters.none': 'The overdue cases form no cluster',
   // --- end insight ---
 };

@@ -355,6 +355,10 @@ export const zhCN = {
   'insight.drill.late': '超期 {n} 件',
   'insight.drill.categories': '主要类别',
   'insight.drill.recent': '最近案件',
+  'insight.clusters.title': '超期案件聚集',
+  'insight.clusters.note': '当前超期 {n} 件；DBSCAN（半径 {eps} 米，至少 {k} 件）',
+  'insight.clusters.cases': '{n} 件',
+  'insight.clusters.none': '超期案件未形成聚集',
   // --- end insight ---
 } as const;
 

@@ -1,5 +1,5 @@
 import { query } from '@solidjs/router';
-import type { BlockInsight, InsightEmerging, InsightHotspots, InsightRanking } from '../../../server/contract/insight';
+import type { BlockInsight, InsightClusters, InsightEmerging, InsightHotspots, InsightRanking } from '../../../server/contract/insight';
 import { api, ApiError } from '../../api/client';
 
 /** The filter the view sends with every insight read (raw query values, as the API takes them). */
@@ -48,6 +48,12 @@ export const getInsightRanking = query(
     ok(await api.api.insight.ranking.$get({ query: { ...blockFilter(q), limit: '30' } }) as unknown as Response),
   'insightRanking',
 );
+
+/** Clusters of the cases overdue now (the overdue filter is implied; normalisation does not apply). */
+export const getInsightClusters = query(async (q: InsightQuery): Promise<InsightClusters> => {
+  const { overdue: _o, normalise: _n, ...rest } = blockFilter(q) as Record<string, string>;
+  return ok(await api.api.insight.clusters.$get({ query: rest }) as unknown as Response);
+}, 'insightClusters');
 
 export const getBlockInsight = query(
   async (code: string, q: InsightQuery): Promise<BlockInsight> =>

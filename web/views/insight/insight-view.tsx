@@ -9,7 +9,7 @@ import { displayFor } from '../../map/display';
 import { cssColor } from '../../map/palette';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { getInsightEmerging, getInsightHotspots, getInsightRanking, rankingCsvUrl, type InsightQuery } from './api';
+import { getInsightClusters, getInsightEmerging, getInsightHotspots, getInsightRanking, rankingCsvUrl, type InsightQuery } from './api';
 import { BIN_ORDER, binColor } from './colors';
 import { BlockDrill } from './block-drill';
 import { InsightMap, type InsightFeatureProps } from './insight-map';
@@ -51,6 +51,7 @@ export function InsightView(): JSX.Element {
   const hotspots = createAsync(() => getInsightHotspots(filter()));
   const ranking = createAsync(() => getInsightRanking(filter()));
   const emerging = createAsync(() => getInsightEmerging(filter()));
+  const clusters = createAsync(() => getInsightClusters(filter()));
 
   const english = () => lang() === 'en';
   const minors = createMemo(() => TAXONOMY.majors.find((m) => m.code === major())?.categories ?? []);
@@ -206,6 +207,30 @@ export function InsightView(): JSX.Element {
                   </For>
                   <Show when={e().units.length === 0}>
                     <li class="muted">{t('insight.emerging.none')}</li>
+                  </Show>
+                </ul>
+              </>
+            )}
+          </Show>
+        </section>
+
+        <section class="insight-card" data-testid="insight-clusters">
+          <h3>{t('insight.clusters.title')}</h3>
+          <Show when={clusters()} fallback={<p class="muted">{t('insight.loading')}</p>}>
+            {(c) => (
+              <>
+                <p class="muted small">{t('insight.clusters.note', { n: formatNumber(c().overdue), eps: c().epsM, k: c().minPoints })}</p>
+                <ul class="insight-clusters">
+                  <For each={c().clusters.slice(0, 5)}>
+                    {(k) => (
+                      <li>
+                        <b>{t('insight.clusters.cases', { n: k.count })}</b>{' '}
+                        <span>{k.blocks.slice(0, 3).map((b) => `${b.name}（${b.governor?.name ?? '—'}）`).join('、')}</span>
+                      </li>
+                    )}
+                  </For>
+                  <Show when={c().clusters.length === 0}>
+                    <li class="muted">{t('insight.clusters.none')}</li>
                   </Show>
                 </ul>
               </>
