@@ -4,35 +4,27 @@
  * figures, the drill-down and CSV export work, and bad parameters are problem+json naming the parameter.
  * Also the null case on the real block map: counts drawn uniformly by population flag fewer than 5 % of blocks.
  */
-import { copyFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
 import type { BlockInsight, InsightClusters, InsightEmerging, InsightHotspots, InsightRanking } from '../../server/contract/insight.ts';
-import { openDatabase, type Db } from '../../server/db/database.ts';
+import type { Db } from '../../server/db/database.ts';
 import { queenContiguity, type PolygonParts } from '../../server/domain/hotspots.ts';
 import { giStarTest } from '../../server/domain/stats/gi-star.ts';
 import { weightsFromAdjacency } from '../../server/domain/stats/weights.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
+import { seededApp, type App } from '../helpers/apps.ts';
 
 let db: Db;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let district: GeneratedDistrict;
-const file = join(process.cwd(), 'tests', '.tmp', `insight-${process.pid}.db`);
 const now = inject('seedNow');
 
 beforeAll(() => {
-  copyFileSync(inject('seededDb'), file);
-  db = openDatabase(file);
-  app = createApp({ db, now: () => now });
+  ({ db, app } = seededApp('insight', () => now));
   district = generateDistrict();
 });
-afterAll(() => {
-  db?.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-});
+afterAll(() => db?.close());
 
 async function get<T>(path: string): Promise<T> {
   const res = await app.request(path);
