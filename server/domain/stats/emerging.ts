@@ -94,7 +94,7 @@ export function emergingHotSpots(
   const n = w.n;
   const z = new Float64Array(steps * n);
   const sig = new Int8Array(steps * n);
-  let finalBin = new Int8Array(n);
+  let finalBin: Int8Array = new Int8Array(n);
   for (let t = 0; t < steps; t++) {
     if (series[t].length !== n) throw new Error(`emergingHotSpots: step ${t} has ${series[t].length} values, expected ${n}`);
     const r = giStarTest(series[t], w, { fdr: options.fdr ?? false });
