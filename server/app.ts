@@ -25,6 +25,7 @@ import { roadNetworkFor } from './services/road-network.ts';
 import { dispatchEventRoutes, dispatchRouteRoutes } from './routes/dispatch.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hotspotRoutes } from './routes/hotspots.ts';
+import { insightRoutes } from './routes/insight.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { open311Routes } from './routes/open311.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps) {
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))
+    .route('/insight', insightRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/events/columns', eventColumnRoutes(routeDeps, eventWindowQueries(deps.db)))
     .route('/events/unlocated', unlocatedRoutes({ db: deps.db, now: routeDeps.now, intake }))
     .route('/events', eventRoutes(routeDeps, services))

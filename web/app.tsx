@@ -5,6 +5,7 @@ import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
+import { InsightView } from './views/insight/insight-view';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
 import { ReviewReport } from './views/review/report';
@@ -93,7 +94,7 @@ export function App(): JSX.Element {
       <Route path="/wall" component={WallView} />
       <Route path="/ops" component={OpsView} />
       <Route path="/plan" component={() => <ComingSoon view="plan" />} />
-      <Route path="/insight" component={() => <ComingSoon view="insight" />} />
+      <Route path="/insight" component={InsightView} />
       <Route path="/review" component={ReviewView} />
       <Route path="/review/report" component={ReviewReport} />
     </Router>

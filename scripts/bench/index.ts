@@ -17,6 +17,7 @@ import { runLiveBench } from './live.ts';
 import { runCandidatesBench } from './candidates.ts';
 import { runTransportBench } from './transport.ts';
 import { runReviewBench } from './review.ts';
+import { runInsightBench } from './insight.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -28,6 +29,7 @@ const BENCHES: BenchModule[] = [
   { name: 'candidates', run: runCandidatesBench },
   { name: 'transport', run: runTransportBench },
   { name: 'review', run: runReviewBench },
+  { name: 'insight', run: runInsightBench },
 ];
 
 async function main(): Promise<void> {

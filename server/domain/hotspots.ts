@@ -12,9 +12,14 @@
  * with w_ij = 1 for j = i and for every block sharing a boundary point with i (queen contiguity), x̄ and s the mean
  * and standard deviation of all n counts. Under the null of no spatial association Gi* is approximately standard
  * normal; p = 1 − Φ(z). The n tests are positively dependent (neighbourhoods overlap), a case in which
- * Benjamini–Hochberg still controls the false discovery rate.
+ * Benjamini–Hochberg still controls the false discovery rate. The statistic itself is the one in stats/gi-star.ts,
+ * shared with the insight analyses; the wall asks the one-sided question (where are cases piling up).
  */
 import polygonClipping from 'polygon-clipping';
+import { benjaminiHochberg as bh } from './stats/fdr.ts';
+import { giStar } from './stats/gi-star.ts';
+import { normalUpperTail } from './stats/normal.ts';
+import { weightsFromAdjacency, type Weights } from './stats/weights.ts';
 
 export type Position = [number, number];
 export type Ring = Position[];
@@ -70,64 +75,16 @@ export function queenContiguity(polygons: readonly PolygonParts[], centers: read
   return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
-/**
- * The complementary error function, erfc(x), with fractional error below 1.2e-7 everywhere (Chebyshev fit,
- * Numerical Recipes §6.2): accurate enough for p-values far into the tail, where 1 − Φ(z) computed by subtraction
- * would round to 0.
- */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
-
-/** Upper tail of the standard normal: P(Z ≥ z). */
-export function normalUpperTail(z: number): number {
-  return 0.5 * erfc(z / Math.SQRT2);
-}
+export { erfc, normalUpperTail } from './stats/normal.ts';
 
 /** Gi* z-scores of counts `x` over `adjacency` (binary weights, self included). All zeros when the counts do not vary. */
 export function getisOrdGiStar(x: readonly number[], adjacency: Adjacency): number[] {
-  const n = x.length;
-  if (n < 2) return x.map(() => 0);
-  let sum = 0;
-  let sum2 = 0;
-  for (const v of x) {
-    sum += v;
-    sum2 += v * v;
-  }
-  const mean = sum / n;
-  const s = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
-  if (!(s > 0)) return x.map(() => 0);
-  return x.map((xi, i) => {
-    const neighbours = adjacency[i];
-    const w = neighbours.length + 1; // W_i = S_i for binary weights
-    let local = xi;
-    for (const j of neighbours) local += x[j];
-    const denom = s * Math.sqrt((n * w - w * w) / (n - 1));
-    return denom > 0 ? (local - mean * w) / denom : 0;
-  });
+  return Array.from(giStar(x, weightsFromAdjacency(adjacency)));
 }
 
 /** Benjamini–Hochberg adjusted p-values (q-values), in the input order. */
 export function benjaminiHochberg(p: readonly number[]): number[] {
-  const n = p.length;
-  const order = p.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
-  const q = new Array<number>(n);
-  let running = 1;
-  for (let k = n - 1; k >= 0; k--) {
-    const { v, i } = order[k];
-    running = Math.min(running, (v * n) / (k + 1));
-    q[i] = Math.min(1, running);
-  }
-  return q;
+  return Array.from(bh(p));
 }
 
 export interface BlockStat {
@@ -173,13 +130,18 @@ export interface HotspotOptions {
  * first. A significant block may be one with few cases of its own inside a hot neighbourhood; it stays in its
  * cluster (the outline covers the neighbourhood that carried the signal), but a cluster needs `minCount` cases.
  */
-export function findHotspots(x: readonly number[], adjacency: Adjacency, options: HotspotOptions = {}): HotspotResult {
+export function findHotspots(
+  x: readonly number[],
+  adjacency: Adjacency,
+  options: HotspotOptions = {},
+  weights: Weights = weightsFromAdjacency(adjacency),
+): HotspotResult {
   const alpha = options.alpha ?? 0.05;
   const minCount = options.minCount ?? 3;
   const n = x.length;
-  const z = getisOrdGiStar(x, adjacency);
+  const z = Array.from(giStar(x, weights));
   const p = z.map(normalUpperTail);
-  const q = benjaminiHochberg(p);
+  const q = Array.from(bh(p));
   const stats = z.map((zi, i) => ({ index: i, z: zi, p: p[i], q: q[i] }));
   const total = x.reduce((a, b) => a + b, 0);
   const mean = n ? total / n : 0;
