@@ -1,11 +1,37 @@
 /** GeoJSON text helpers for responses built by string assembly (no parse/stringify round trip per request). */
+import type { Geometry } from 'geojson';
+import { roundGeometry } from '../geo/round-geometry.ts';
 
-/** Rounds every decimal number with more than 6 fraction digits in GeoJSON text to 6 (≈0.1 m). */
-export function roundCoordinates(geojson: string): string {
-  return geojson.replace(/-?\d+\.\d{7,}(?:[eE][-+]?\d+)?/g, (m) => {
-    const r = Math.round(Number(m) * 1e6) / 1e6;
-    return Object.is(r, -0) ? '0' : String(r);
-  });
+/**
+ * Geometry text from the database rounded for the wire: 6 decimals (≈0.1 m), repeated consecutive positions dropped,
+ * rings closed with at least 4 positions (server/geo/round-geometry.ts). 'null' when nothing is left.
+ */
+export function roundGeometryText(geometry: string): string {
+  return JSON.stringify(roundGeometry(JSON.parse(geometry) as Geometry));
+}
+
+/**
+ * Rounded geometry texts kept between rebuilds of a collection whose geometries rarely change (the block map is
+ * rebuilt after every event write; its geometries only with a new boundary version). A key's text is reused while
+ * its source text is the same; keys not asked for in a rebuild are forgotten with it.
+ */
+export class RoundedGeometries {
+  private current = new Map<string, { source: string; rounded: string }>();
+  private next = new Map<string, { source: string; rounded: string }>();
+
+  /** The rounded text of `source`, from the last rebuild when it held the same text under `key`. */
+  get(key: string, source: string): string {
+    let e = this.current.get(key);
+    if (e === undefined || e.source !== source) e = { source, rounded: roundGeometryText(source) };
+    this.next.set(key, e);
+    return e.rounded;
+  }
+
+  /** Ends a rebuild: what was asked for since the last call is what the next one can reuse. */
+  commit(): void {
+    this.current = this.next;
+    this.next = new Map();
+  }
 }
 
 /** `{"type":"FeatureCollection",...members,"features":[...]}` from already-serialised feature texts. */

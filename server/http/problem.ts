@@ -1,11 +1,14 @@
 /**
  * Problem details (RFC 9457) for every error the API returns: `type`, `title`, `status`, `detail`, and for
- * validation errors `errors: [{ in, name, detail }]` naming each offending parameter. Routes throw `ProblemError`;
- * the one `onError` handler renders it (and anything else) as application/problem+json.
+ * validation errors `errors: [{ in, name, detail }]` naming each offending parameter. Routes throw `ProblemError`,
+ * services a `DomainError` (a refusal reason, mapped to its status in refusal-problem.ts); the one `onError` handler
+ * renders both (and anything else) as application/problem+json.
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError } from '../domain/refusal.ts';
+import { problemOfRefusal } from './refusal-problem.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -77,6 +80,7 @@ export function problemResponse(c: Context, problem: Problem): Response {
 /** The app's single error renderer. Client mistakes keep their 4xx status; anything unexpected is a logged 500. */
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ProblemError) return problemResponse(c, { ...err.problem, instance: c.req.path });
+  if (err instanceof DomainError) return problemResponse(c, { ...problemOfRefusal(err.refusal), instance: c.req.path });
   if (err instanceof HTTPException) {
     const status = err.status;
     const [type, title] = TITLES[status] ?? ['about:blank', 'Error'];

@@ -3,7 +3,8 @@
  * HTTP status (400 bad request, 403 bad api_key, 404 unknown resource), so under /open311 errors take that shape
  * instead of the API's application/problem+json: a client written against the spec can read every refusal.
  *
- * Problems thrown by shared code (the report service, the parameter parsers) are translated here: each named
+ * Refusals and problems thrown by shared code (the report service, the parameter parsers) are translated here, after
+ * the API's own mapping of a refusal reason to its status (server/http/refusal-problem.ts): each named
  * parameter becomes one `{ code, description }` entry; field names of the report (text, lon, lat, category,
  * reporter) are given back under their Open311 names (description, long, lat, service_code, first_name/last_name).
  * A 422 (well formed but invalid, e.g. a point outside the district) and a 415 become 400, the nearest status the
@@ -12,7 +13,9 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError } from '../domain/refusal.ts';
 import { ProblemError } from '../http/problem.ts';
+import { problemOfRefusal } from '../http/refusal-problem.ts';
 
 export interface Open311ErrorItem {
   code: number;
@@ -47,8 +50,7 @@ const FIELD_NAMES: Record<string, string> = {
   channel: 'channel',
 };
 
-function fromProblem(err: ProblemError): { status: number; items: Open311ErrorItem[] } {
-  const p = err.problem;
+function fromProblem(p: { status: number; detail: string; errors?: { name: string; detail: string }[] }): { status: number; items: Open311ErrorItem[] } {
   const status = p.status === 422 || p.status === 415 ? 400 : p.status;
   const errors = p.errors ?? [];
   const items = errors.length
@@ -70,8 +72,8 @@ export function open311ErrorResponse(c: Context, status: number, items: Open311E
 /** The error handler of the /open311 sub-app. */
 export const onOpen311Error: ErrorHandler = (err, c) => {
   if (err instanceof Open311Error) return open311ErrorResponse(c, err.status, err.items);
-  if (err instanceof ProblemError) {
-    const { status, items } = fromProblem(err);
+  if (err instanceof ProblemError || err instanceof DomainError) {
+    const { status, items } = fromProblem(err instanceof ProblemError ? err.problem : problemOfRefusal(err.refusal));
     return open311ErrorResponse(c, status, items);
   }
   if (err instanceof HTTPException) {

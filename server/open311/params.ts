@@ -9,7 +9,7 @@
  */
 import type { Context } from 'hono';
 import type { Status } from '../db/queries/events.ts';
-import { CHANNELS, MAX_REPORTER, MAX_TEXT, type Channel } from '../domain/report.ts';
+import { CHANNELS, MAX_REPORTER, MAX_TEXT, type Channel } from '../domain/report-input.ts';
 import { TAXONOMY } from '../contract/taxonomy.ts';
 import { ProblemError } from '../http/problem.ts';
 import { parseIsoDate } from '../http/validate.ts';

@@ -2,7 +2,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { BlockRow, TeamRow } from '../db/queries/blocks.ts';
-import { featureCollectionText, featureText, roundCoordinates } from '../http/geojson.ts';
+import { featureCollectionText, featureText, RoundedGeometries, roundGeometryText } from '../http/geojson.ts';
 import { notFound } from '../http/problem.ts';
 import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
 import { parseCode, queryValidator } from '../http/validate.ts';
@@ -65,9 +65,10 @@ const ref = (r: TeamRow | null): PersonRef | null => (r ? { id: r.staff_id, name
  * content did.
  */
 export function blockRoutes({ q, now }: RouteDeps) {
+  const geometries = new RoundedGeometries();
   const cache = new CachedRepresentation(
     (t) => `${q.versions.current(t)?.id ?? 0}|${q.blocks.marker()}|${q.areas.marker()}`,
-    (t): BuiltBody => buildBlockCollection(q, t),
+    (t): BuiltBody => buildBlockCollection(q, t, geometries),
     'application/geo+json; charset=utf-8',
   );
 
@@ -100,7 +101,7 @@ export function blockRoutes({ q, now }: RouteDeps) {
           areaM2: Math.round(b.area_m2),
           center: [round6(b.center_lon), round6(b.center_lat)] as [number, number],
           bbox: [b.min_lon, b.min_lat, b.max_lon, b.max_lat].map(round6) as [number, number, number, number],
-          geometry: JSON.parse(roundCoordinates(b.geometry)) as Polygon | MultiPolygon,
+          geometry: JSON.parse(roundGeometryText(b.geometry)) as Polygon | MultiPolygon,
           team: {
             governor: team?.governor ? toStaff(team.governor) : null,
             assistants: (team?.assistants ?? []).map(toStaff),
@@ -114,8 +115,8 @@ export function blockRoutes({ q, now }: RouteDeps) {
     );
 }
 
-/** Builds the FeatureCollection text by assembling per-feature strings (geometry text is reused, only rounded). */
-function buildBlockCollection(q: RouteDeps['q'], t: number): BuiltBody {
+/** Builds the FeatureCollection text by assembling per-feature strings (rounded geometry texts reused across builds). */
+function buildBlockCollection(q: RouteDeps['q'], t: number, geometries: RoundedGeometries): BuiltBody {
   const version = q.versions.current(t);
   if (!version) {
     return { body: featureCollectionText([], { boundaryVersion: null }), validUntil: q.versions.nextEffectiveAfter(t) };
@@ -142,8 +143,9 @@ function buildBlockCollection(q: RouteDeps['q'], t: number): BuiltBody {
       open: n?.open ?? 0,
       overdue: n?.overdue ?? 0,
     };
-    return featureText(b.code, roundCoordinates(b.geometry), props);
+    return featureText(b.code, geometries.get(`${version.id}:${b.code}`, b.geometry), props);
   });
+  geometries.commit();
   const nextDue = q.blocks.nextDueAfter(t);
   const limits = [nextDue === null ? null : nextDue + 1, q.blocks.nextRoleChangeAfter(t), q.versions.nextEffectiveAfter(t)];
   const validUntil = limits.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);

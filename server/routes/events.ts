@@ -7,7 +7,8 @@ import {
 } from '../http/validate.ts';
 import type { EventServices } from '../services/index.ts';
 import { MAX_BATCH } from '../services/report.ts';
-import { parseTransitionBody } from '../services/transitions.ts';
+import { parseTransitionBody } from './transition-body.ts';
+import { statusOfReason } from '../http/refusal-problem.ts';
 import type { RouteDeps } from './deps.ts';
 import { idempotencyHeader, readJson, toDueItem } from './event-writes.ts';
 import { toEventDetail, toEventSummary } from './present.ts';
@@ -115,7 +116,8 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       if (c.req.header('Idempotency-Key') !== undefined) {
         throw invalidParam('Idempotency-Key', 'a batch takes a key per row (idempotencyKey), not one header', 'header');
       }
-      return c.json(services.reports.batch(rows), 200);
+      const out = services.reports.batch(rows);
+      return c.json({ ...out, errors: out.errors.map((e) => ({ index: e.index, status: statusOfReason(e.reason), errors: e.errors })) }, 200);
     })
     .post(
       '/:id/transitions',

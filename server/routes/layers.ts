@@ -1,7 +1,8 @@
 import type { Feature, Geometry } from 'geojson';
 import { Hono } from 'hono';
 import type { AreaRow } from '../db/queries/areas.ts';
-import { featureCollectionText, featureText, roundCoordinates } from '../http/geojson.ts';
+import { featureCollectionText, featureText, roundGeometryText } from '../http/geojson.ts';
+import { roundGeometry } from '../geo/round-geometry.ts';
 import { notFound } from '../http/problem.ts';
 import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
 import { queryValidator } from '../http/validate.ts';
@@ -36,7 +37,7 @@ const SOURCE: Record<LayerName, 'real' | 'generated'> = {
 const AREA_LEVEL = { district: 'district', subdistricts: 'subdistrict', communities: 'community' } as const;
 
 function areaFeature(r: AreaRow & { geometry: string }): string {
-  return featureText(r.code, roundCoordinates(r.geometry), {
+  return featureText(r.code, roundGeometryText(r.geometry), {
     code: r.code,
     name: r.name,
     nameEn: r.name_en,
@@ -53,7 +54,7 @@ function buildLayer(q: RouteDeps['q'], name: LayerName): BuiltBody {
     features = q.areas.byLevelWithGeometry(AREA_LEVEL[name]).map(areaFeature);
   } else if (name === 'roads') {
     features = q.layers.roads().map((r) =>
-      featureText(r.id, roundCoordinates(r.geometry), {
+      featureText(r.id, roundGeometryText(r.geometry), {
         id: r.id, name: r.name, class: r.class, speedKmh: r.speed_kmh, oneway: r.oneway === 1,
       }),
     );
@@ -62,8 +63,8 @@ function buildLayer(q: RouteDeps['q'], name: LayerName): BuiltBody {
     features = [];
     if (row) {
       source = row.source;
-      const fc = JSON.parse(roundCoordinates(row.geojson)) as { features?: unknown[] };
-      features = (fc.features ?? []).map((f) => JSON.stringify(f));
+      const fc = JSON.parse(row.geojson) as { features?: { geometry: Geometry | null }[] };
+      features = (fc.features ?? []).map((f) => JSON.stringify({ ...f, geometry: f.geometry && roundGeometry(f.geometry) }));
     }
   }
   return {

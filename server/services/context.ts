@@ -7,7 +7,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
-import { caseNo, caseSeq } from '../domain/report.ts';
+import { caseNo, caseSeq } from '../domain/case-number.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { BlockLocator } from '../geo/block-locator.ts';
 

@@ -19,10 +19,10 @@
 import type { LineString } from 'geojson';
 import { routeCommands } from '../db/commands/routes.ts';
 import { dispatchQueries, type BlockBoxRow, type CandidateRow, type DispatchEventRow, type RouteRow } from '../db/queries/dispatch.ts';
-import { ASSIGNEE_IS_SUPERVISOR, transitionsFrom, type Status } from '../domain/lifecycle.ts';
+import { ASSIGNEE_IS_SUPERVISOR, ILLEGAL_TRANSITION, transitionsFrom, type Status } from '../domain/lifecycle.ts';
+import { ASSIGNEE_NOT_ELIGIBLE, NO_CANDIDATE, NOT_FOUND, refuse, refuseField, type DomainError } from '../domain/refusal.ts';
 import { isOwner, OWNERSHIP, rankCandidates, type Ownership, type Reason, type ScoreParts } from '../domain/recommend.ts';
 import type { LonLat, RouteFound } from '../geo/routing.ts';
-import { ProblemError } from '../http/problem.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import { toIso } from '../time.ts';
 import type { ServiceContext } from './context.ts';
@@ -39,9 +39,6 @@ export const NEIGHBOUR_GAP_DEG = 0.0003;
 export const DISPATCHABLE: readonly Status[] = ['filed'];
 export const DEFAULT_CANDIDATES = 10;
 export const MAX_CANDIDATES = 100;
-
-export const ASSIGNEE_NOT_ELIGIBLE = 'assignee-not-eligible';
-export const NO_CANDIDATE = 'no-candidate';
 
 export interface CandidateRoute {
   coordinates: [number, number][];
@@ -220,7 +217,7 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
 
   function loadEvent(eventId: number): DispatchEventRow {
     const ev = dq.event(eventId);
-    if (!ev) throw new ProblemError(404, `No event ${eventId}`);
+    if (!ev) throw refuse(NOT_FOUND, `No event ${eventId}`);
     return ev;
   }
 
@@ -253,18 +250,14 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
     };
   }
 
-  function notDispatchable(ev: DispatchEventRow): ProblemError {
-    return new ProblemError(409, `Event ${ev.id} is ${ev.status}; only a filed (or returned) case can be dispatched`, {
-      type: '/problems/illegal-transition',
-      title: 'Transition not allowed now',
-      reason: 'illegal-transition',
-      eventStatus: ev.status,
-      allowed: transitionsFrom(ev.status as Status),
+  function notDispatchable(ev: DispatchEventRow): DomainError {
+    return refuse(ILLEGAL_TRANSITION, `Event ${ev.id} is ${ev.status}; only a filed (or returned) case can be dispatched`, {
+      facts: { eventStatus: ev.status, allowed: transitionsFrom(ev.status as Status) },
     });
   }
 
   return {
-    /** Ranked candidates for a filed case (404 unknown, 409 not dispatchable). */
+    /** Ranked candidates for a filed case (refused: NOT_FOUND, or ILLEGAL_TRANSITION when it is not dispatchable). */
     candidates(eventId: number, limit = DEFAULT_CANDIDATES): CandidatesResult {
       const at = ctx.now();
       const ev = loadEvent(eventId);
@@ -286,8 +279,9 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
 
     /**
      * Dispatches a filed case to the assignee (default: the top candidate), storing and publishing the route.
-     * Refusals leave the database unchanged: 404, 409 (with the actor's allowed transitions), 403 for an actor
-     * who is not a dispatcher of the case, 422 for an ineligible assignee.
+     * Refusals leave the database unchanged: NOT_FOUND, the lifecycle's reasons (with the actor's allowed
+     * transitions; ACTOR_NOT_PERMITTED for an actor who is not a dispatcher of the case), NO_CANDIDATE,
+     * ASSIGNEE_IS_SUPERVISOR or ASSIGNEE_NOT_ELIGIBLE for the assignee.
      */
     dispatch(eventId: number, body: DispatchBody): { eventId: number; route: Route | null } {
       const at = ctx.now();
@@ -296,26 +290,18 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
         let assignee = body.assignee;
         let ranking: Ranking | null = null;
         if (DISPATCHABLE.includes(ev.status as Status)) {
-          // otherwise the transition below refuses with 409 and the actor's allowed transitions
+          // otherwise the transition below refuses (ILLEGAL_TRANSITION) with the actor's allowed transitions
           ranking = rank(ev, at);
           if (assignee === undefined) {
             assignee = ranking.ranked[0]?.entry.row.staff_id;
             if (assignee === undefined) {
-              throw new ProblemError(422, `No staff fit to handle event ${eventId} (${ev.tier} tier) were found`, {
-                type: `/problems/${NO_CANDIDATE}`, reason: NO_CANDIDATE,
-                errors: [{ in: 'body', name: 'assignee', detail: 'no candidate; name one' }],
-              });
+              throw refuseField(NO_CANDIDATE, `No staff fit to handle event ${eventId} (${ev.tier} tier) were found`, 'assignee', 'no candidate; name one');
             }
           } else if (ranking.supervisors.includes(assignee)) {
-            throw new ProblemError(422, `Staff ${assignee} supervises this block and may not handle its cases`, {
-              type: `/problems/${ASSIGNEE_IS_SUPERVISOR}`, reason: ASSIGNEE_IS_SUPERVISOR,
-              errors: [{ in: 'body', name: 'assignee', detail: 'is the block supervisor' }],
-            });
+            throw refuseField(ASSIGNEE_IS_SUPERVISOR, `Staff ${assignee} supervises this block and may not handle its cases`, 'assignee', 'is the block supervisor');
           } else if (!ranking.ranked.some((r) => r.entry.row.staff_id === assignee)) {
-            throw new ProblemError(422, `Staff ${assignee} is not among the ${ev.tier}-tier handlers of event ${eventId}`, {
-              type: `/problems/${ASSIGNEE_NOT_ELIGIBLE}`, reason: ASSIGNEE_NOT_ELIGIBLE,
-              errors: [{ in: 'body', name: 'assignee', detail: `not a candidate: ${POOL_TEXT[ev.tier]}` }],
-            });
+            throw refuseField(ASSIGNEE_NOT_ELIGIBLE, `Staff ${assignee} is not among the ${ev.tier}-tier handlers of event ${eventId}`,
+              'assignee', `not a candidate: ${POOL_TEXT[ev.tier]}`);
           }
         }
         transitions.transition(eventId, { to: 'dispatch', actor: body.actor, assignee, note: body.reason });

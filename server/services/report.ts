@@ -5,7 +5,8 @@
  * are kept.
  *
  * Idempotency: a key (the Idempotency-Key header or the body's idempotencyKey) is stored with the event; a retry
- * with the same key and the same report replays the stored event, the same key with a different report is a 409.
+ * with the same key and the same report replays the stored event, the same key with a different report is refused
+ * (IDEMPOTENCY_CONFLICT).
  *
  * Group commit (`submit`, POST /api/events): reports are checked, located, classified and given their due time as
  * they arrive; those arriving in the same turn of the event loop are then written in ONE transaction (case numbers
@@ -16,12 +17,13 @@
  */
 import type { NewEvent } from '../db/commands/events.ts';
 import type { EventDetailRow, EventLogRow } from '../db/queries/events.ts';
-import { ProblemError, type InvalidParam } from '../http/problem.ts';
 import { appendLiveMessage } from '../live/messages.ts';
-import {
-  caseNo, caseNoPrefix, checkReport, createClassifier, dueAtFor, proposeAssignee, sameReport,
-  type Channel, type FieldError, type Proposal, type ReportInput,
-} from '../domain/report.ts';
+import { proposeAssignee, type Proposal } from '../domain/assignee-proposal.ts';
+import { caseNo, caseNoPrefix } from '../domain/case-number.ts';
+import { createClassifier } from '../domain/classifier.ts';
+import { dueAtFor } from '../domain/deadline.ts';
+import { IDEMPOTENCY_CONFLICT, INVALID_PARAMETER, INVALID_REPORT, refuse, type DomainError, type RefusalReason } from '../domain/refusal.ts';
+import { checkReport, sameReport, type Channel, type FieldError, type ReportInput } from '../domain/report-input.ts';
 import { warningAt } from '../domain/escalation.ts';
 import { TAXONOMY, type Category } from '../contract/taxonomy.ts';
 import { toIso } from '../time.ts';
@@ -45,10 +47,6 @@ export interface Prepared {
   classified: boolean;
 }
 
-export type RowOutcome =
-  | { ok: true; id: number; caseNo: string; replayed: boolean }
-  | { ok: false; status: number; errors: FieldError[] };
-
 export interface ReportOutcome {
   id: number;
   replayed: boolean;
@@ -70,32 +68,27 @@ interface Pending {
   reject: ((e: unknown) => void) | null;
 }
 
-type Preparation = { ok: true; value: Prepared } | { ok: false; status: number; errors: FieldError[] };
+type Preparation = { ok: true; value: Prepared } | { ok: false; reason: typeof INVALID_REPORT; errors: FieldError[] };
 
 export interface BatchOutcome {
   created: number;
   replayed: number;
   failed: number;
   items: { index: number; id: number; caseNo: string; replayed: boolean }[];
-  errors: { index: number; status: number; errors: FieldError[] }[];
+  /** Refused rows, each with the reason (the route answers it as the reason's status) and its fields. */
+  errors: { index: number; reason: RefusalReason; errors: FieldError[] }[];
 }
 
 const classifier = createClassifier();
-
-function toInvalid(errors: FieldError[]): InvalidParam[] {
-  return errors.map((e) => ({ in: 'body' as const, name: e.name, detail: e.detail }));
-}
 
 /** A unique-key violation on the idempotency key: another writer stored the key first. */
 function isKeyRace(err: unknown): boolean {
   return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /idempotency_key/.test(err.message);
 }
 
-function problem(status: number, errors: FieldError[], detail?: string): ProblemError {
-  return new ProblemError(status, detail ?? `Invalid report: ${errors.map((e) => `${e.name || 'body'} ${e.detail}`).join('; ')}`, {
-    type: status === 400 ? '/problems/invalid-parameter' : status === 409 ? '/problems/idempotency-conflict' : '/problems/invalid-report',
-    title: status === 400 ? 'Invalid parameter' : status === 409 ? 'Idempotency key reused' : 'Invalid report',
-    errors: toInvalid(errors),
+function refused(reason: RefusalReason, errors: FieldError[], detail?: string): DomainError {
+  return refuse(reason, detail ?? `Invalid report: ${errors.map((e) => `${e.name || 'body'} ${e.detail}`).join('; ')}`, {
+    fields: errors.map((e) => ({ in: 'body' as const, name: e.name, detail: e.detail })),
   });
 }
 
@@ -131,11 +124,11 @@ export function createReportService(ctx: ServiceContext) {
     at: number,
     located: LocatedBlocks | null = ctx.blocksAt(at),
   ): Preparation {
-    if (!located) return { ok: false, status: 422, errors: [{ name: 'lon', detail: 'no boundary version is in force' }] };
+    if (!located) return { ok: false, reason: INVALID_REPORT, errors: [{ name: 'lon', detail: 'no boundary version is in force' }] };
     const i = located.locator.locate(input.lon, input.lat);
     if (i < 0) {
       const detail = 'the point lies outside the district';
-      return { ok: false, status: 422, errors: [{ name: 'lon', detail }, { name: 'lat', detail }] };
+      return { ok: false, reason: INVALID_REPORT, errors: [{ name: 'lon', detail }, { name: 'lat', detail }] };
     }
     let category: Category | undefined;
     let classified = false;
@@ -143,9 +136,9 @@ export function createReportService(ctx: ServiceContext) {
     else {
       category = classifier.classify(input.text, input.kind)?.category;
       classified = true;
-      if (!category) return { ok: false, status: 422, errors: [{ name: 'category', detail: 'the text matches no category; give a 4-digit category code' }] };
+      if (!category) return { ok: false, reason: INVALID_REPORT, errors: [{ name: 'category', detail: 'the text matches no category; give a 4-digit category code' }] };
     }
-    if (!category) return { ok: false, status: 422, errors: [{ name: 'category', detail: `no category ${input.category}` }] };
+    if (!category) return { ok: false, reason: INVALID_REPORT, errors: [{ name: 'category', detail: `no category ${input.category}` }] };
     const block = located.blocks[i];
     const { due, warn } = deadlines(category, at);
     const unitId =
@@ -228,7 +221,7 @@ export function createReportService(ctx: ServiceContext) {
       p.error = undefined;
       const replay = replayOf(p.input);
       if (replay && !replay.ok) {
-        p.error = problem(409, replay.errors, replay.errors[0].detail);
+        p.error = refused(IDEMPOTENCY_CONFLICT, replay.errors, replay.errors[0].detail);
         continue;
       }
       if (replay) {
@@ -237,7 +230,7 @@ export function createReportService(ctx: ServiceContext) {
       }
       if (!p.prepared?.ok) {
         if (!p.prepared) throw new Error('report written before it was prepared');
-        p.error = problem(p.prepared.status, p.prepared.errors);
+        p.error = refused(p.prepared.reason, p.prepared.errors);
         continue;
       }
       const prepared = p.prepared.value;
@@ -255,7 +248,7 @@ export function createReportService(ctx: ServiceContext) {
         // Another process stored the same key between our check and insert: this report replays (or conflicts).
         const again = isKeyRace(err) ? replayOf(p.input) : null;
         if (again?.ok) p.outcome = { id: again.id, replayed: true, proposal: null, classified: false, created: null };
-        else if (again) p.error = problem(409, again.errors, again.errors[0].detail);
+        else if (again) p.error = refused(IDEMPOTENCY_CONFLICT, again.errors, again.errors[0].detail);
         else p.error = err;
       }
     }
@@ -311,11 +304,11 @@ export function createReportService(ctx: ServiceContext) {
   /** Checks a body and the header key, locates and prepares it: everything a report needs before its write. */
   function admit(body: unknown, headerKey: string | undefined): Pending {
     const checked = checkReport(body);
-    if (!checked.ok) throw problem(checked.status, checked.errors);
+    if (!checked.ok) throw refused(checked.reason, checked.errors);
     const input = checked.value;
     if (headerKey !== undefined) {
       if (input.idempotencyKey !== undefined && input.idempotencyKey !== headerKey) {
-        throw problem(400, [{ name: 'idempotencyKey', detail: 'differs from the Idempotency-Key header' }]);
+        throw refused(INVALID_PARAMETER, [{ name: 'idempotencyKey', detail: 'differs from the Idempotency-Key header' }]);
       }
       input.idempotencyKey = headerKey;
     }
@@ -334,7 +327,7 @@ export function createReportService(ctx: ServiceContext) {
   return {
     /**
      * POST /api/events: one report, written with the others of this turn of the event loop in one transaction.
-     * Resolves after the commit; rejects with a problem for bad input or a reused key (nothing written for it).
+     * Resolves after the commit; rejects with a refusal for bad input or a reused key (nothing written for it).
      */
     submit(body: unknown, headerKey: string | undefined): Promise<ReportOutcome> {
       const p = admit(body, headerKey);
@@ -349,7 +342,7 @@ export function createReportService(ctx: ServiceContext) {
       });
     },
 
-    /** One report written and committed at once (a group of one). Throws a problem for bad input. */
+    /** One report written and committed at once (a group of one). Throws a refusal for bad input. */
     report(body: unknown, headerKey: string | undefined): ReportOutcome {
       const p = admit(body, headerKey);
       commitGroup([p]);
@@ -370,12 +363,12 @@ export function createReportService(ctx: ServiceContext) {
         for (let index = 0; index < rows.length; index++) {
           const checked = checkReport(rows[index]);
           if (!checked.ok) {
-            out.errors.push({ index, status: checked.status, errors: checked.errors });
+            out.errors.push({ index, reason: checked.reason, errors: checked.errors });
             continue;
           }
           const replay = replayOf(checked.value);
           if (replay && !replay.ok) {
-            out.errors.push({ index, status: 409, errors: replay.errors });
+            out.errors.push({ index, reason: IDEMPOTENCY_CONFLICT, errors: replay.errors });
             continue;
           }
           if (replay) {
@@ -385,7 +378,7 @@ export function createReportService(ctx: ServiceContext) {
           }
           const prepared = prepare(checked.value, at, located);
           if (!prepared.ok) {
-            out.errors.push({ index, status: prepared.status, errors: prepared.errors });
+            out.errors.push({ index, reason: prepared.reason, errors: prepared.errors });
             continue;
           }
           const no = caseNo(prefix, ++seq);

@@ -33,6 +33,32 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
     expect(fc.features.reduce((n: number, f: { properties: { open: number } }) => n + f.properties.open, 0)).toBe(open.n);
   });
 
+  it('answers every block geometry without a repeated consecutive vertex, each ring closed with 4+ positions', async () => {
+    const fc = (await (await app.request('/api/blocks')).json()) as {
+      features: { id: string; geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } }[];
+    };
+    const repeated: string[] = [];
+    let rings = 0;
+    for (const f of fc.features) {
+      const polygons = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];
+      for (const polygon of polygons) {
+        for (const ring of polygon) {
+          rings++;
+          expect(ring.length, f.id).toBeGreaterThanOrEqual(4);
+          expect(ring[ring.length - 1], f.id).toEqual(ring[0]);
+          for (let i = 1; i < ring.length; i++) {
+            if (ring[i][0] === ring[i - 1][0] && ring[i][1] === ring[i - 1][1]) repeated.push(`${f.id} at ${i}`);
+          }
+        }
+      }
+    }
+    expect(rings).toBeGreaterThanOrEqual(667);
+    expect(repeated).toEqual([]);
+    // The single-block answer is rounded the same way.
+    const one = (await (await app.request(`/api/blocks/${fc.features[0].id}`)).json()) as { geometry: unknown };
+    expect(one.geometry).toEqual(fc.features[0].geometry);
+  });
+
   it('pages through every event exactly once', async () => {
     const total = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
     const seen = new Set<number>();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../server/http/problem.ts';
 import { chooseEncoding, matchesIfNoneMatch } from '../../server/http/representation.ts';
-import { roundCoordinates } from '../../server/http/geojson.ts';
+import { RoundedGeometries, roundGeometryText } from '../../server/http/geojson.ts';
 import { encodeCursor, parseBbox, parseCursor, parseIsoDate } from '../../server/http/validate.ts';
 import { toIso } from '../../server/time.ts';
 
@@ -68,7 +68,30 @@ describe('representation helpers', () => {
     expect(matchesIfNoneMatch(undefined, 'abc')).toBe(false);
   });
 
-  it('rounds GeoJSON numbers to 6 decimals', () => {
-    expect(roundCoordinates('[112.12345649,-27.1234567,3.5,1.0000001]')).toBe('[112.123456,-27.123457,3.5,1]');
+  it('rounds GeoJSON coordinates to 6 decimals', () => {
+    expect(roundGeometryText('{"type":"Point","coordinates":[112.12345649,-27.1234567,1.0000001]}'))
+      .toBe('{"type":"Point","coordinates":[112.123456,-27.123457,1]}');
+    expect(roundGeometryText('{"type":"Point","coordinates":[-0.0000001,0.5]}')).toBe('{"type":"Point","coordinates":[0,0.5]}');
+  });
+
+  it('drops the repeated consecutive vertices that rounding makes, keeping rings closed with 4+ positions', () => {
+    const ring = [[0, 0], [1, 0], [1.00000001, 0.00000002], [1, 1], [0, 1], [0.0000001, 0.0000002], [0, 0]];
+    const hole = [[0.2, 0.2], [0.2000001, 0.2], [0.2, 0.2000001], [0.2, 0.2]]; // collapses to a point: dropped
+    const text = roundGeometryText(JSON.stringify({ type: 'Polygon', coordinates: [ring, hole] }));
+    expect(JSON.parse(text)).toEqual({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] });
+    const sliver = [[0, 0], [0.0000001, 0], [0, 0.0000001], [0, 0]];
+    const multi = roundGeometryText(JSON.stringify({ type: 'MultiPolygon', coordinates: [[sliver], [ring]] }));
+    expect(JSON.parse(multi)).toEqual({ type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]] });
+    const line = roundGeometryText(JSON.stringify({ type: 'LineString', coordinates: [[0, 0], [0.00000001, 0], [1, 1]] }));
+    expect(JSON.parse(line)).toEqual({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
+  });
+
+  it('reuses a rounded geometry text while its source is unchanged', () => {
+    const g = new RoundedGeometries();
+    const a = '{"type":"Point","coordinates":[1.00000001,2]}';
+    const first = g.get('k', a);
+    g.commit();
+    expect(g.get('k', a)).toBe(first);
+    expect(g.get('k', '{"type":"Point","coordinates":[3,4]}')).toBe('{"type":"Point","coordinates":[3,4]}');
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * The one place where the domain's refusal reasons become HTTP: each reason's status and title. 400 for malformed
+ * input, 403 for an actor without the role, 404 for a missing record, 409 for a transition the state does not allow
+ * or a conflicting write, 422 for well-formed but invalid values. The problem's type is `/problems/<reason>`; the
+ * refusal's fields become `errors` and its facts (allowed transitions, the event's status, …) extension members.
+ */
+import type { FieldRefusal, Refusal, RefusalReason } from '../domain/refusal.ts';
+
+export const REFUSAL_STATUS: Readonly<Record<RefusalReason, [status: 400 | 403 | 404 | 409 | 422, title: string]>> = {
+  'invalid-parameter': [400, 'Invalid parameter'],
+  'unknown-transition': [400, 'Unknown transition'],
+  'actor-not-permitted': [403, 'Not permitted'],
+  'not-found': [404, 'Not found'],
+  'illegal-transition': [409, 'Transition not allowed now'],
+  'verifier-is-handler': [409, 'A handler may not verify the case'],
+  'assignee-unchanged': [409, 'Assignee unchanged'],
+  'extension-already-pending': [409, 'An extension is already pending'],
+  'no-extension-pending': [409, 'No extension is pending'],
+  'already-top-tier': [409, 'Already at the top tier'],
+  'idempotency-conflict': [409, 'Idempotency key reused'],
+  'missing-field': [422, 'Missing field'],
+  'invalid-field': [422, 'Invalid field'],
+  'assignee-is-supervisor': [422, 'The assignee supervises the block'],
+  'assignee-tier-mismatch': [422, 'The assignee works at another tier'],
+  'invalid-report': [422, 'Invalid report'],
+  'unknown-staff': [422, 'Unknown staff'],
+  'no-candidate': [422, 'No candidate'],
+  'assignee-not-eligible': [422, 'Assignee not eligible'],
+};
+
+/** The HTTP status a refusal reason is answered with. */
+export function statusOfReason(reason: RefusalReason): number {
+  return REFUSAL_STATUS[reason][0];
+}
+
+/** The problem+json members of a refusal (server/http/problem.ts renders them). */
+export interface RefusalProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  reason: RefusalReason;
+  errors?: FieldRefusal[];
+  [extension: string]: unknown;
+}
+
+/** The problem+json body of a refusal. */
+export function problemOfRefusal(refusal: Refusal): RefusalProblem {
+  const [status, title] = REFUSAL_STATUS[refusal.reason];
+  return {
+    ...refusal.facts,
+    type: `/problems/${refusal.reason}`,
+    title,
+    status,
+    detail: refusal.detail,
+    reason: refusal.reason,
+    ...(refusal.fields?.length ? { errors: refusal.fields } : {}),
+  };
+}
