@@ -26,7 +26,7 @@ import type { Category } from '../contract/taxonomy.ts';
 import type { ImportIssue, StagedEvent } from '../db/commands/import-events.ts';
 import { warningAt } from '../domain/escalation.ts';
 import { verifyDueAt } from '../domain/on-time.ts';
-import { dueAtFor } from '../domain/report.ts';
+import { dueAtFor } from '../domain/deadline.ts';
 import type { WorkCalendar } from '../domain/working-time.ts';
 import type { ToWgs84 } from '../geo/crs.ts';
 import type { EventMapping } from './mapping.ts';

@@ -122,12 +122,13 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
     };
     let columnsChecked = false;
     for await (const rec of source.records) {
-      if (!columnsChecked) {
-        columnsChecked = true;
-        const have = new Set(source.columns());
+      const header = columnsChecked ? null : source.columns();
+      if (header) {
+        const have = new Set(header);
         const missing = Object.entries(mapping.columns).filter(([, c]) => !have.has(c)).map(([f, c]) => `${f} → "${c}"`);
         if (missing.length) throw new Error(`the file has no column for ${missing.join(', ')} (its columns: ${[...have].join(', ')})`);
       }
+      columnsChecked = true;
       summary.read++;
       const out = planRow(rec, seen, ctx);
       if (out.ok) {

@@ -17,8 +17,8 @@ export interface SourceRecord {
 }
 
 export interface RecordStream {
-  /** The column names (CSV header, or the keys of the first JSON object). */
-  columns(): readonly string[];
+  /** The column names of a CSV header; null for JSON, whose objects may each omit empty fields. */
+  columns(): readonly string[] | null;
   records: AsyncIterable<SourceRecord>;
   /** Bytes of the file read so far, and its size (for a progress bar). */
   progress(): { done: number; total: number };
@@ -66,7 +66,6 @@ const text = (v: unknown): string => (v === null || v === undefined ? '' : typeo
 
 function jsonLinesRecords(file: string, total: number): RecordStream {
   const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  let keys: string[] = [];
   async function* records(): AsyncGenerator<SourceRecord> {
     let row = 0;
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
@@ -80,11 +79,10 @@ function jsonLinesRecords(file: string, total: number): RecordStream {
         obj = null;
       }
       const o = typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : {};
-      if (keys.length === 0) keys = Object.keys(o);
       yield { row, get: (c) => text(o[c]) };
     }
   }
-  return { columns: () => keys, records: records(), progress: () => ({ done: input.bytesRead, total }) };
+  return { columns: () => null, records: records(), progress: () => ({ done: input.bytesRead, total }) };
 }
 
 function jsonArrayRecords(file: string, total: number): RecordStream {
@@ -100,5 +98,5 @@ function jsonArrayRecords(file: string, total: number): RecordStream {
       yield { row: i + 1, get: (c) => text(o[c]) };
     }
   }
-  return { columns: () => Object.keys(objects[0] ?? {}), records: records(), progress: () => ({ done, total }) };
+  return { columns: () => null, records: records(), progress: () => ({ done, total }) };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_DEADLINE } from '../../server/contract/deadline.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
-import { dueAtFor } from '../../server/domain/report.ts';
+import { dueAtFor } from '../../server/domain/deadline.ts';
 import { importEvents, loadMapping, type ImportSummary } from '../../server/import/events.ts';
 import { MappingError, parseMapping } from '../../server/import/mapping.ts';
 import { seededCopy } from '../helpers/seeded.ts';
@@ -90,16 +90,16 @@ describe('events import', () => {
     expect(report[0]).toEqual(['row', 'source_id', 'outcome', 'reason', 'detail']);
     const skipped = report.filter((r) => r[2] === 'skipped').map((r) => [Number(r[0]), r[1], r[3]]);
     expect(skipped).toEqual([
-      [6, 'A001', 'duplicate-id-in-file'],
-      [7, 'A004', 'placeholder-coordinates'],
-      [8, 'A005', 'outside-boundaries'],
-      [9, 'A006', 'closed-before-created'],
-      [10, 'A007', 'invalid-timestamp'],
-      [12, 'A009', 'missing-coordinates'],
-      [13, 'A010', 'unknown-status'],
-      [14, '', 'missing-id'],
-      [15, 'A011', 'placeholder-coordinates'],
-      [16, 'A012', 'closed-without-time'],
+      [5, 'A001', 'duplicate-id-in-file'],
+      [6, 'A004', 'placeholder-coordinates'],
+      [7, 'A005', 'outside-boundaries'],
+      [8, 'A006', 'closed-before-created'],
+      [9, 'A007', 'invalid-timestamp'],
+      [11, 'A009', 'missing-coordinates'],
+      [12, 'A010', 'unknown-status'],
+      [13, '', 'missing-id'],
+      [14, 'A011', 'placeholder-coordinates'],
+      [15, 'A012', 'closed-without-time'],
     ]);
     const notes = report.filter((r) => r[2] === 'note').map((r) => [Number(r[0]), r[1], r[3]]);
     expect(notes).toEqual([
