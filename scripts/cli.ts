@@ -2,6 +2,8 @@
  * The Gezhi command line: `npm run gezhi -- <command> [options]`. `--help` after any command documents it.
  * Exit codes: 0 ok, 1 the command failed, 2 usage error.
  */
+import { once } from 'node:events';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { openDatabase } from '../server/db/database.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
 
@@ -121,6 +123,66 @@ function printSummary(file: string, s: SeedSummary): void {
 }
 
 const COMMANDS: Record<string, Command> = {
+  export: {
+    summary: 'export events as CSV (UTF-8 BOM), GeoJSON or Open311 JSON, with the API\'s filters',
+    usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]',
+    help: `Writes the events that match the filters (those of GET /api/events), newest first, to --out (default stdout).
+CSV carries a UTF-8 BOM and reads back with "import events" and the mapping it prints with --mapping-out.
+
+Options:
+  --format F        csv, geojson (RFC 7946 points) or open311 (GeoReport v2 service requests)
+  --out FILE        file to write (default: stdout)
+  --mapping-out F   also write the column mapping that imports the CSV back (source "export")
+  --db FILE         SQLite file (default: $GEZHI_DB, else ${DEFAULT_DB})
+  --from, --to      reported between these dates/times (ISO 8601; a date without time is Asia/Shanghai)
+  --status S,…      statuses, or open / overdue
+  --category C      2-digit major or 4-digit category code
+  --block B         15-digit block code
+  --bbox W,S,E,N    a WGS-84 box
+  --limit N         at most N events (default all)
+  --help            show this help
+Exit codes: 0 written, 1 failed, 2 usage error.`,
+    async run(args) {
+      const [kind, ...rest] = args;
+      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to export: events' : `cannot export "${kind}" (known: events)`);
+      const o = parseOptions(rest, ['format', 'out', 'mapping-out', 'db', 'from', 'to', 'status', 'category', 'block', 'bbox', 'limit'], []);
+      const { EXPORT_FORMATS, exportChunks, exportMapping, exportRows } = await import('../server/export/events.ts');
+      const format = o.get('format') as string | undefined;
+      if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      const { parseEventQuery } = await import('../server/routes/events.ts');
+      const { ProblemError } = await import('../server/http/problem.ts');
+      let filter;
+      try {
+        const raw: Record<string, string> = {};
+        for (const k of ['from', 'to', 'status', 'category', 'block', 'bbox'] as const) if (o.has(k)) raw[k] = o.get(k) as string;
+        const { limit: _l, ...f } = parseEventQuery(raw);
+        filter = f;
+      } catch (err) {
+        if (err instanceof ProblemError) throw new UsageError(err.message);
+        throw err;
+      }
+      const max = o.has('limit') ? parseCount('limit', o.get('limit') as string) : 0;
+      const db = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB), { readonly: true });
+      try {
+        const { createQueries } = await import('../server/db/queries/index.ts');
+        const { exportQueries } = await import('../server/db/queries/export.ts');
+        const q = createQueries(db);
+        const extras = exportQueries(db);
+        const out = o.has('out') ? createWriteStream(o.get('out') as string) : process.stdout;
+        for (const chunk of exportChunks(format as 'csv', exportRows({ list: q.events.list, extras: extras.extras }, { ...filter, now: Date.now() }, max))) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        if (out !== process.stdout) {
+          out.end();
+          await once(out, 'finish');
+        }
+        if (o.has('mapping-out')) writeFileSync(o.get('mapping-out') as string, JSON.stringify(exportMapping('export'), null, 2) + '\n');
+        return 0;
+      } finally {
+        db.close();
+      }
+    },
+  },
   import: {
     summary: 'import events from another system\'s export (CSV, JSON Lines, JSON) with a column mapping',
     usage: 'import events <file> --mapping <mapping.json> [--db FILE] [--report FILE]',
@@ -184,7 +246,7 @@ Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
       try {
         const s = await importEvents(db, file, mapping, {
           reportFile: o.get('report') as string | undefined,
-          onProgress: (done, total) => progress.update(Math.round(done / 1024), Math.round(total / 1024)),
+          onProgress: (done, total) => progress.update(Math.ceil(done / 1024), Math.ceil(total / 1024)),
         });
         const n = (x: number) => x.toLocaleString('en-US');
         const lines = [

@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health.ts';
 import { hotspotRoutes } from './routes/hotspots.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
+import { exportRoutes } from './routes/export.ts';
 import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -78,7 +79,8 @@ export function createApp(deps: AppDeps) {
     .route('/events', eventRoutes(routeDeps, services))
     .route('/events', dispatchEventRoutes(routeDeps, dispatch))
     .route('/routes', dispatchRouteRoutes(dispatch))
-    .route('/layers', layerRoutes(routeDeps));
+    .route('/layers', layerRoutes(routeDeps))
+    .route('/export', exportRoutes(routeDeps, deps.db));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.

@@ -34,13 +34,13 @@ function usTime(local: number): string {
   return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(h % 12 === 0 ? 12 : h % 12)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
 }
 
-async function writeSource(file: string, points: { lon: number; lat: number }[]): Promise<void> {
+export async function writeSource(file: string, points: { lon: number; lat: number }[], rows = ROWS): Promise<void> {
   const rnd = prng(SEED);
   const out = createWriteStream(file);
   const names = ['占道经营', '井盖缺失', '噪音扰民', '垃圾满溢', '违规停车'];
   const start = Date.parse('2024-01-01T00:00:00Z');
   let chunk = '\uFEFF工单号,问题类型,受理时间,办结时限,办结时间,状态,纬度,经度,承办单位,诉求内容\r\n';
-  for (let i = 1; i <= ROWS; i++) {
+  for (let i = 1; i <= rows; i++) {
     const p = points[Math.floor(rnd() * points.length)];
     const [x, y] = rnd() < 0.01 ? [0, 0] : fromWgs84('GCJ02', p.lon, p.lat);
     const created = start + Math.floor(rnd() * 700 * 86_400_000);
@@ -59,7 +59,7 @@ async function writeSource(file: string, points: { lon: number; lat: number }[])
   await once(out, 'finish');
 }
 
-function mapping(): Record<string, unknown> {
+export function mapping(): Record<string, unknown> {
   const codes = TAXONOMY.categories.map((c) => c.code);
   return {
     source: 'bench-12345',
@@ -81,10 +81,15 @@ async function child(dbFile: string, file: string, mappingFile: string): Promise
   const { importEvents, loadMapping } = await import('../../server/import/events.ts');
   const db = openDatabase(dbFile);
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const s = await importEvents(db, file, await loadMapping(mappingFile));
   const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   db.close();
-  process.stdout.write(JSON.stringify({ seconds, read: s.read, imported: s.imported, skipped: s.skipped, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(JSON.stringify({
+    seconds, cpuSeconds: (used.user + used.system) / 1e6, commitSeconds: s.commitSeconds, read: s.read, imported: s.imported,
+    skipped: s.skipped, maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n');
 }
 
 export async function runImportBench(): Promise<BenchResult> {
@@ -102,11 +107,11 @@ export async function runImportBench(): Promise<BenchResult> {
     await writeSource(source, points);
     writeFileSync(mappingFile, JSON.stringify(mapping()));
 
-    const runs: { seconds: number; read: number; imported: number; skipped: number; maxRssMb: number }[] = [];
+    const runs: { seconds: number; cpuSeconds: number; commitSeconds: number; read: number; imported: number; skipped: number; maxRssMb: number }[] = [];
     for (let r = 0; r < RUNS; r++) {
       const dbFile = join(dir, `run-${r}.db`);
       copyFileSync(base, dbFile);
-      const stdout = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dbFile, source, mappingFile], {
+      const stdout = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', dbFile, source, mappingFile], {
         encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'],
       });
       runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
@@ -122,6 +127,8 @@ export async function runImportBench(): Promise<BenchResult> {
         'file MB': round(statSync(source).size / 1048576, 1),
         'median s': round(median(runs.map((r) => r.seconds)), 2),
         'rows/s (median)': Math.round(rate),
+        'rows per CPU-second': Math.round(median(runs.map((r) => r.read / r.cpuSeconds))),
+        'commit s (median)': round(median(runs.map((r) => r.commitSeconds)), 2),
         imported: runs[0].imported,
         skipped: runs[0].skipped,
         'peak RSS MB': Math.round(peak),

@@ -16,6 +16,7 @@ import { runRoutingBench } from './routing.ts';
 import { runLiveBench } from './live.ts';
 import { runCandidatesBench } from './candidates.ts';
 import { runTransportBench } from './transport.ts';
+import { runImportBench } from './import.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -26,6 +27,7 @@ const BENCHES: BenchModule[] = [
   { name: 'live', run: runLiveBench },
   { name: 'candidates', run: runCandidatesBench },
   { name: 'transport', run: runTransportBench },
+  { name: 'import', run: runImportBench },
 ];
 
 async function main(): Promise<void> {

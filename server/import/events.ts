@@ -48,6 +48,8 @@ export interface ImportSummary {
   skipped: number;
   /** Rows not imported, by reason. */
   skippedBy: Record<string, number>;
+  /** Of `seconds`, the final move into the database (one transaction). */
+  commitSeconds: number;
   /** Notes on imported rows, by reason. */
   notesBy: Record<string, number>;
   seconds: number;
@@ -107,7 +109,7 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
     calendar,
   };
   const summary: ImportSummary = {
-    file, source: mapping.source, reportFile: null, read: 0, imported: 0, skipped: 0, skippedBy: {}, notesBy: {}, seconds: 0,
+    file, source: mapping.source, reportFile: null, read: 0, imported: 0, skipped: 0, skippedBy: {}, notesBy: {}, seconds: 0, commitSeconds: 0,
   };
   try {
     const source = openRecords(file);
@@ -145,7 +147,9 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
       if (rows.length >= batchSize || issues.length >= batchSize) flush();
     }
     flush();
+    const commitStarted = performance.now();
     summary.imported = cmd.commit(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code));
+    summary.commitSeconds = (performance.now() - commitStarted) / 1000;
     summary.seconds = (performance.now() - started) / 1000;
     const reportFile = options.reportFile === undefined ? `${file}.report.csv` : options.reportFile;
     if (reportFile) {
