@@ -375,7 +375,7 @@ Ctrl-C stops it gracefully. Exit codes: 0 stopped, 1 could not start, 2 usage er
           throw new UsageError(`--start must be an ISO 8601 time, e.g. 2026-11-26T09:00+08:00 (got "${text}")`);
         }
       };
-      const { startSimulator } = await import('./simulate/index.ts');
+      const { startSimulator } = await import('../server/sim/simulator.ts');
       const sim = startSimulator({
         url,
         rate: num('rate', 0),

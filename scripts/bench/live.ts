@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/db/database.ts';
+import { createSseFrameReader } from '../../web/live/sse-frames.ts';
 import { type BenchResult, median, now, prng, round } from './util.ts';
 
 const CONCURRENCY = 50;
@@ -130,8 +131,17 @@ class Listener {
   readonly arrivals = new Map<number, number>();
   duplicates = 0;
   ended = false;
-  private buf = '';
   private res: IncomingMessage | null = null;
+  private t = 0;
+  // The web app's frame reader (eventsource-parser): frames are split as the screens split them.
+  private readonly reader = createSseFrameReader((f) => {
+    if (f.event !== 'event.created' || f.data === undefined) return;
+    const m = /"id":(\d+)/.exec(f.data);
+    if (!m) return;
+    const id = Number(m[1]);
+    if (this.arrivals.has(id)) this.duplicates++;
+    else this.arrivals.set(id, this.t);
+  });
 
   static open(t: Target): Promise<Listener> {
     const l = new Listener();
@@ -151,18 +161,8 @@ class Listener {
   }
 
   private push(chunk: string, t: number): void {
-    this.buf += chunk;
-    let i: number;
-    while ((i = this.buf.indexOf('\n\n')) >= 0) {
-      const frame = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 2);
-      if (!frame.includes('event: event.created')) continue;
-      const m = /"id":(\d+)/.exec(frame.slice(frame.indexOf('data: ')));
-      if (!m) continue;
-      const id = Number(m[1]);
-      if (this.arrivals.has(id)) this.duplicates++;
-      else this.arrivals.set(id, t);
-    }
+    this.t = t;
+    this.reader.feed(chunk);
   }
 
   close(): void {

@@ -167,7 +167,8 @@ export interface StaffItem {
   name: string;
   phone: string;
   gender: 'F' | 'M';
-  role: string;
+  /** null for staff without an active role. */
+  role: string | null;
   blockCode: string | null;
   subdistrictCode: string | null;
   unit: { id: number; kind: string; key: string; name: string } | null;

@@ -15,7 +15,7 @@
  * Holiday lookups are O(1) (sets of local day numbers), so deadline arithmetic stays fast in bulk.
  */
 import rawHolidays from './holidays-cn.json' with { type: 'json' };
-import type { LocalDay, WorkCalendar } from './working-time.ts';
+import type { LocalDay, WorkCalendar } from './work-calendar.ts';
 
 const DAY = 86_400_000;
 

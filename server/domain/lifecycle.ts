@@ -200,7 +200,7 @@ function stateAllows(spec: TransitionSpec, state: EventState): boolean {
   }
 }
 
-/** Transitions this actor may make now (for 409 answers and the console's buttons). Verifiers who handled the case get no close/rework. */
+/** Transitions this actor may make now (given back with a refusal, and the console's buttons). Verifiers who handled the case get no close/rework. */
 export function allowedTransitions(state: EventState, actor: Actor, ctx?: Pick<EventContext, 'handlers'>): TransitionName[] {
   return TRANSITIONS.filter(
     (t) =>

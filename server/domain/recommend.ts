@@ -18,6 +18,7 @@
  *
  * Reasons are short machine keys for the console to translate (see REASONS).
  */
+import type { CandidateReason as Reason, ScoreParts } from '../contract/api.ts';
 
 /** How much each part counts (they sum to 1). */
 export const WEIGHTS = { eta: 0.4, ownership: 0.25, load: 0.2, sla: 0.15 } as const;
@@ -51,12 +52,8 @@ export const HEAVY_LOAD = 5;
 /** A position older than this is reported as stale (its ETA still counts), seconds. */
 export const STALE_POSITION_S = 2 * 3600;
 
-export const REASONS = [
-  'own-block', 'neighbour-block', 'responsible-unit', 'other-unit',
-  'nearest', 'near', 'far', 'unreachable', 'no-position', 'stale-position',
-  'light-load', 'heavy-load', 'sla-tight', 'late',
-] as const;
-export type Reason = (typeof REASONS)[number];
+// The reasons and score parts are the contract's: the console translates and shows them.
+export { CANDIDATE_REASONS as REASONS, type CandidateReason as Reason, type ScoreParts } from '../contract/api.ts';
 
 export interface CandidateInput {
   ownership: Ownership;
@@ -67,13 +64,6 @@ export interface CandidateInput {
   hasPosition: boolean;
   /** Age of the position fix, seconds (null: no position). */
   positionAgeSeconds?: number | null;
-}
-
-export interface ScoreParts {
-  eta: number;
-  ownership: number;
-  load: number;
-  sla: number;
 }
 
 export interface Scored {

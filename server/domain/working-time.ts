@@ -6,38 +6,16 @@
  * be changed with GEZHI_WORK_HOURS). `WEEKDAY_CALENDAR` is the same without holidays. A calendar is an object with
  * an `isWorkingDay` predicate, so other calendars plug in without touching the arithmetic here.
  */
-import { PROCESS_CALENDAR } from './calendar.ts';
 import type { DeadlineUnit } from '../contract/taxonomy.ts';
+import { PROCESS_CALENDAR } from './calendar.ts';
+import type { LocalDay, WorkCalendar } from './work-calendar.ts';
 
 export { CHINA_CALENDAR, WEEKDAY_CALENDAR } from './calendar.ts';
+export type { LocalDay, WorkCalendar } from './work-calendar.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-export interface LocalDay {
-  /** Days since 1970-01-01 in local time. */
-  dayNumber: number;
-  year: number;
-  /** 1–12 */
-  month: number;
-  /** 1–31 */
-  day: number;
-  /** 0 = Sunday … 6 = Saturday */
-  weekday: number;
-  /** 'YYYY-MM-DD' */
-  iso: string;
-}
-
-export interface WorkCalendar {
-  /** Offset of local time from UTC in minutes (Asia/Shanghai: 480). */
-  utcOffsetMinutes: number;
-  /** Working periods of a working day as [start, end) minutes after local midnight, ascending, non-overlapping. */
-  periods: readonly (readonly [number, number])[];
-  isWorkingDay(day: LocalDay): boolean;
-  /** Optional fast path: the same answer from the local day number alone, without building a LocalDay. */
-  isWorkingDayNumber?(dayNumber: number): boolean;
-}
 
 /**
  * The calendar every function here uses when none is passed: China's holidays on the configured periods

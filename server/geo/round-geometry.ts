@@ -1,9 +1,10 @@
 /**
  * GeoJSON geometries rounded to a fixed number of decimals for the wire (6 ≈ 0.1 m), without leaving the repeated
  * consecutive positions that rounding creates where two vertices lie closer than that: RFC 7946 forbids none, but
- * renderers and validators (and JTS-style "repeated point" checks) trip over them. Rings stay closed and keep at
- * least 4 positions; a ring that rounding collapses below that is dropped (a hole), or drops its polygon (an
- * exterior). Lines keep at least 2 positions. Pure: no I/O.
+ * renderers and validators (and JTS-style "repeated point" checks) trip over them. Rings stay closed with at least
+ * 4 positions and lines keep at least 2: a ring or line that dropping repeats would shrink below that (one smaller
+ * than the rounding step) keeps its rounded positions as they are, so no feature ever loses its geometry.
+ * Pure: no I/O.
  */
 import type { Geometry, Position } from 'geojson';
 
@@ -35,58 +36,35 @@ export function roundPath(path: readonly Position[], scale: number): Position[] 
   return out;
 }
 
-/** A closed ring rounded: null when fewer than 4 positions (a triangle and its closing point) remain. */
-export function roundRing(ring: readonly Position[], scale: number): Position[] | null {
+/** A closed ring rounded, repeats dropped while 4 positions (a triangle and its closing point) remain. */
+export function roundRing(ring: readonly Position[], scale: number): Position[] {
   const out = roundPath(ring, scale);
-  if (out.length > 1 && !samePosition(out[0], out[out.length - 1])) out.push(out[0]); // keep it closed
-  return out.length >= 4 ? out : null;
+  return out.length >= 4 ? out : ring.map((p) => roundPosition(p, scale));
 }
 
-function roundPolygon(rings: readonly Position[][], scale: number): Position[][] | null {
-  const outer = rings.length ? roundRing(rings[0], scale) : null;
-  if (!outer) return null;
-  const out = [outer];
-  for (let i = 1; i < rings.length; i++) {
-    const hole = roundRing(rings[i], scale);
-    if (hole) out.push(hole);
-  }
-  return out;
-}
-
-function roundLine(line: readonly Position[], scale: number): Position[] | null {
+/** A line rounded, repeats dropped while 2 positions remain. */
+export function roundLine(line: readonly Position[], scale: number): Position[] {
   const out = roundPath(line, scale);
-  return out.length >= 2 ? out : null;
+  return out.length >= 2 ? out : line.map((p) => roundPosition(p, scale));
 }
 
-const kept = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
-
-/** The geometry rounded to `digits` decimals with repeated consecutive positions dropped; null if nothing is left. */
-export function roundGeometry(g: Geometry, digits = 6): Geometry | null {
+/** The geometry rounded to `digits` decimals, with repeated consecutive positions dropped where that keeps it valid. */
+export function roundGeometry(g: Geometry, digits = 6): Geometry {
   const scale = 10 ** digits;
   switch (g.type) {
     case 'Point':
       return { type: 'Point', coordinates: roundPosition(g.coordinates, scale) };
     case 'MultiPoint':
       return { type: 'MultiPoint', coordinates: g.coordinates.map((p) => roundPosition(p, scale)) };
-    case 'LineString': {
-      const line = roundLine(g.coordinates, scale);
-      return line ? { type: 'LineString', coordinates: line } : null;
-    }
-    case 'MultiLineString': {
-      const lines = kept(g.coordinates.map((l) => roundLine(l, scale)));
-      return lines.length ? { type: 'MultiLineString', coordinates: lines } : null;
-    }
-    case 'Polygon': {
-      const rings = roundPolygon(g.coordinates, scale);
-      return rings ? { type: 'Polygon', coordinates: rings } : null;
-    }
-    case 'MultiPolygon': {
-      const polygons = kept(g.coordinates.map((p) => roundPolygon(p, scale)));
-      return polygons.length ? { type: 'MultiPolygon', coordinates: polygons } : null;
-    }
-    case 'GeometryCollection': {
-      const parts = kept(g.geometries.map((x) => roundGeometry(x, digits)));
-      return { type: 'GeometryCollection', geometries: parts };
-    }
+    case 'LineString':
+      return { type: 'LineString', coordinates: roundLine(g.coordinates, scale) };
+    case 'MultiLineString':
+      return { type: 'MultiLineString', coordinates: g.coordinates.map((l) => roundLine(l, scale)) };
+    case 'Polygon':
+      return { type: 'Polygon', coordinates: g.coordinates.map((r) => roundRing(r, scale)) };
+    case 'MultiPolygon':
+      return { type: 'MultiPolygon', coordinates: g.coordinates.map((p) => p.map((r) => roundRing(r, scale))) };
+    case 'GeometryCollection':
+      return { type: 'GeometryCollection', geometries: g.geometries.map((x) => roundGeometry(x, digits)) };
   }
 }

@@ -4,7 +4,7 @@ import { roundGeometry } from '../geo/round-geometry.ts';
 
 /**
  * Geometry text from the database rounded for the wire: 6 decimals (≈0.1 m), repeated consecutive positions dropped,
- * rings closed with at least 4 positions (server/geo/round-geometry.ts). 'null' when nothing is left.
+ * rings closed with at least 4 positions, lines with at least 2 (server/geo/round-geometry.ts).
  */
 export function roundGeometryText(geometry: string): string {
   return JSON.stringify(roundGeometry(JSON.parse(geometry) as Geometry));

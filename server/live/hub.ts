@@ -13,11 +13,15 @@
  * - Heartbeats (`: hb`) keep proxies and idle sockets open; a slow poll picks up rows written by another process.
  * - Rows older than `retentionDays` are pruned; a Last-Event-ID outside the retained window gets `event: reset`
  *   (the client reloads its state over the REST API and continues from the id that message carries).
+ * The table's reads are message-store.ts's; where each client's bytes go (a Node response or a web stream), sinks.ts.
  */
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
 import { toIso } from '../time.ts';
-import { dataLines, sseFrame, type LiveMessageRow } from './messages.ts';
+import { LiveMessageStore } from './message-store.ts';
+import { dataLines, sseFrame } from './messages.ts';
+import { SocketSink, StreamSink, type LiveSocket, type Sink } from './sinks.ts';
+
+export type { LiveSocket } from './sinks.ts';
 
 export interface LiveHubOptions {
   /** Interval of `: hb` comments to every client (ms). */
@@ -86,133 +90,6 @@ export interface LiveHubStatus {
 
 const HEARTBEAT = Buffer.from(': hb\n\n');
 
-/** What the hub needs of a Node writable (an http.ServerResponse whose head is already written). */
-export interface LiveSocket {
-  write(chunk: Uint8Array): boolean;
-  readonly writableLength: number;
-  readonly writableNeedDrain: boolean;
-  once(event: 'drain' | 'close', listener: () => void): unknown;
-  end(): unknown;
-  destroy(): unknown;
-}
-
-/**
- * Where a client's bytes go. Under Node's HTTP server the response itself: one `write` per broadcast and the
- * socket's own buffer is the queue, counted by `writableLength` — no web stream, no promise hops per message,
- * which mattered with 20 listeners at thousands of messages a second. Elsewhere (app.request, tests) a web
- * ReadableStream fed on demand.
- */
-interface Sink {
-  /** Bytes handed over but not yet taken by the socket. */
-  readonly queued: number;
-  write(bytes: Uint8Array): void;
-  whenDrained(): Promise<void>;
-  end(cut: boolean): void;
-}
-
-class SocketSink implements Sink {
-  constructor(private readonly socket: LiveSocket) {}
-
-  get queued(): number {
-    return this.socket.writableLength;
-  }
-
-  write(bytes: Uint8Array): void {
-    this.socket.write(bytes);
-  }
-
-  /** 'drain' only comes after a write that passed the socket's high-water mark; below it, go on at once. */
-  whenDrained(): Promise<void> {
-    if (!this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.socket.once('drain', resolve);
-      this.socket.once('close', resolve);
-    });
-  }
-
-  end(cut: boolean): void {
-    if (cut) this.socket.destroy();
-    else this.socket.end();
-  }
-}
-
-class StreamSink implements Sink {
-  private queue: Uint8Array[] = [];
-  queued = 0;
-  private closed = false;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private pendingPull: (() => void) | null = null;
-  private drained: (() => void) | null = null;
-  readonly stream: ReadableStream<Uint8Array>;
-
-  constructor(
-    onCancel: () => void,
-    private readonly abort?: () => void,
-  ) {
-    this.stream = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-        },
-        pull: () => this.pull(),
-        cancel: onCancel,
-      },
-      // Nothing waits inside the stream: bytes stay in `queue`, where they are counted, until the socket asks.
-      { highWaterMark: 0 },
-    );
-  }
-
-  private pull(): Promise<void> | void {
-    if (this.closed) return;
-    if (this.queue.length > 0) return this.flush();
-    return new Promise((resolve) => (this.pendingPull = resolve));
-  }
-
-  private flush(): void {
-    const chunk = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queued);
-    this.queue = [];
-    this.queued = 0;
-    this.controller.enqueue(chunk);
-    const drained = this.drained;
-    this.drained = null;
-    drained?.();
-  }
-
-  write(bytes: Uint8Array): void {
-    this.queue.push(bytes);
-    this.queued += bytes.byteLength;
-    const pull = this.pendingPull;
-    if (pull) {
-      this.pendingPull = null;
-      this.flush();
-      pull();
-    }
-  }
-
-  whenDrained(): Promise<void> {
-    if (this.queue.length === 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => (this.drained = resolve));
-  }
-
-  end(cut: boolean): void {
-    this.closed = true;
-    this.queue = [];
-    this.queued = 0;
-    this.drained?.();
-    this.drained = null;
-    const pull = this.pendingPull;
-    this.pendingPull = null;
-    try {
-      if (cut && this.abort) this.abort();
-      else if (cut) this.controller.error(new Error('live client dropped: it fell too far behind'));
-      else this.controller.close();
-    } catch {
-      // already closed or errored by the other side
-    }
-    pull?.();
-  }
-}
-
 class Client {
   cursor: number;
   live = false;
@@ -264,12 +141,7 @@ export class LiveHub {
   private poll: NodeJS.Timeout | null = null;
   private readonly prune: NodeJS.Timeout;
   private readonly retryFrame: Buffer;
-  private readonly st: {
-    after: Statement<[number, number], LiveMessageRow>;
-    minId: Statement<[], { id: number | null }>;
-    maxEver: Statement<[], { seq: number }>;
-    prune: Statement<[number, number]>;
-  };
+  private readonly store: LiveMessageStore;
 
   constructor(private readonly db: Db, options: LiveHubOptions = {}) {
     const opts = { ...DEFAULTS, ...stripUndefined(options) };
@@ -281,15 +153,8 @@ export class LiveHub {
     if (!Number.isInteger(opts.replayLimit)) throw new Error(`LiveHub option replayLimit must be an integer, got ${opts.replayLimit}`);
     this.opts = opts;
     this.now = options.now ?? Date.now;
-    this.st = {
-      after: db.prepare('SELECT id, at, type, payload FROM live_messages WHERE id > ? ORDER BY id LIMIT ?'),
-      minId: db.prepare('SELECT min(id) AS id FROM live_messages'),
-      maxEver: db.prepare(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'live_messages'), 0) AS seq`),
-      prune: db.prepare(
-        'DELETE FROM live_messages WHERE id IN (SELECT id FROM live_messages WHERE at < ? ORDER BY id LIMIT ?)',
-      ),
-    };
-    this.lastId = this.maxEverId();
+    this.store = new LiveMessageStore(db);
+    this.lastId = this.store.newestEverId();
     this.retryFrame = Buffer.from(`retry: ${Math.round(opts.retryMs)}\n\n`);
     this.prune = setInterval(() => this.safely(() => this.pruneOld()), opts.pruneEveryMs).unref();
   }
@@ -331,7 +196,7 @@ export class LiveHub {
 
   private open(options: SubscribeOptions, sink: (cancel: () => void) => Sink): () => void {
     if (this.closed) throw new Error('LiveHub is closed');
-    const maxEver = this.maxEverId();
+    const maxEver = this.store.newestEverId();
     // The first client after an idle spell: rows written meanwhile were never broadcast and need not be (this
     // client starts at maxEver or replays them from the table), so the broadcast continues after the newest.
     if (this.clients.size === 0 && maxEver > this.lastId) this.lastId = maxEver;
@@ -343,7 +208,7 @@ export class LiveHub {
 
     let reset: string | null = null;
     if (from !== undefined) {
-      const minId = this.st.minId.get()?.id ?? null;
+      const minId = this.store.oldestId();
       const floor = minId === null ? maxEver : minId - 1; // ids at or below floor are gone
       if (from > maxEver) reset = 'Last-Event-ID is ahead of this server’s stream (the database was replaced)';
       else if (from < floor) reset = `messages after ${from} are no longer retained (kept from ${floor + 1})`;
@@ -369,22 +234,16 @@ export class LiveHub {
     return {
       clients: this.clients.size,
       replaying,
-      lastId: this.clients.size === 0 ? Math.max(this.lastId, this.maxEverId()) : this.lastId,
+      lastId: this.clients.size === 0 ? Math.max(this.lastId, this.store.newestEverId()) : this.lastId,
       dropped: this.dropped,
       batches: this.batches,
-      retainedFromId: this.st.minId.get()?.id ?? null,
+      retainedFromId: this.store.oldestId(),
     };
   }
 
   /** Deletes messages older than the retention window, in slices; returns how many. */
   pruneOld(): number {
-    const before = this.now() - this.opts.retentionDays * 86_400_000;
-    let total = 0;
-    for (;;) {
-      const n = this.st.prune.run(before, 5000).changes;
-      total += n;
-      if (n < 5000) return total;
-    }
+    return this.store.pruneBefore(this.now() - this.opts.retentionDays * 86_400_000);
   }
 
   /** Ends every stream (clients see a normal end and reconnect elsewhere/later) and stops the timers. */
@@ -397,16 +256,12 @@ export class LiveHub {
     clearInterval(this.prune);
   }
 
-  private maxEverId(): number {
-    return this.st.maxEver.get()?.seq ?? 0;
-  }
-
   /** Sends stored rows after the client's cursor page by page, then switches it to live in the same step. */
   private async replay(client: Client): Promise<void> {
     const { replayLimit, maxQueuedBytes } = this.opts;
     const pageBytes = Math.max(1, maxQueuedBytes >> 1);
     while (!client.closed && !this.closed) {
-      const rows = this.st.after.all(client.cursor, replayLimit);
+      const rows = this.store.after(client.cursor, replayLimit);
       let i = 0;
       while (i < rows.length) {
         const row = rows[i++];
@@ -433,7 +288,7 @@ export class LiveHub {
       this.notify();
       return;
     }
-    const rows = this.st.after.all(this.lastId, this.opts.replayLimit);
+    const rows = this.store.after(this.lastId, this.opts.replayLimit);
     if (rows.length === 0) return;
     this.batches++;
     const frames = rows.map((r) => Buffer.from(sseFrame(r)));

@@ -3,6 +3,7 @@
  * to the live stream as a 'kpi.tick' message, so the wall's figures move without polling. The same figures answer
  * GET /api/kpi.
  */
+import type { Kpi } from '../contract/api.ts';
 import type { Db } from '../db/database.ts';
 import { kpiQueries, type TodayKpi } from '../db/queries/kpi.ts';
 import { toIso } from '../time.ts';
@@ -10,25 +11,7 @@ import type { LiveHub } from './hub.ts';
 import { appendLiveMessage } from './messages.ts';
 
 /** Today's figures as the API and the stream show them (times ISO 8601 in Asia/Shanghai, durations in seconds). */
-export interface KpiView {
-  day: string;
-  asOf: string;
-  reports: number;
-  dispatched: number;
-  accepted: number;
-  closed: number;
-  /** Cases due today whose on-time outcome is known, and of those closed on time (domain/on-time.ts). */
-  dueDecided: number;
-  dueOnTime: number;
-  /** 按期结案率 over the cases due today, 0…1; null while none of them is decided. */
-  onTimeClosureRate: number | null;
-  overdue: number;
-  open: number;
-  /** Median reported → accepted of today's acceptances, seconds; null when none. */
-  medianResponseS: number | null;
-}
-
-export function toKpiView(k: TodayKpi): KpiView {
+export function toKpiView(k: TodayKpi): Kpi {
   return {
     day: toIso(k.dayStart).slice(0, 10),
     asOf: toIso(k.now),
@@ -53,7 +36,7 @@ export interface KpiTickerOptions {
 
 export interface KpiTicker {
   /** Computes, appends and announces one tick now; returns the figures. */
-  tick: () => KpiView;
+  tick: () => Kpi;
   stop: () => void;
 }
 
@@ -63,7 +46,7 @@ export function startKpiTicker(db: Db, live: LiveHub | null, options: KpiTickerO
   if (!(intervalMs > 0)) throw new Error(`KPI tick interval must be a positive number of ms, got ${intervalMs}`);
   const now = options.now ?? Date.now;
   const q = kpiQueries(db);
-  const tick = (): KpiView => {
+  const tick = (): Kpi => {
     const t = now();
     const view = db.transaction(() => {
       const v = toKpiView(q.today(t));

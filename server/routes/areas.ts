@@ -1,23 +1,12 @@
 import { Hono } from 'hono';
+import type { Area } from '../contract/api.ts';
 import type { AreaRow } from '../db/queries/areas.ts';
 import { ProblemError } from '../http/problem.ts';
 import { queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
 import { round6 } from './present.ts';
 
-export interface Area {
-  code: string;
-  name: string;
-  shortName: string;
-  nameEn: string;
-  type: string;
-  urban: boolean;
-  parentCode: string | null;
-  center: [lon: number, lat: number];
-  residents: number;
-  households: number;
-  blocks: number;
-}
+export type { Area } from '../contract/api.ts';
 
 /**
  * GET /api/areas: the area tree without geometry (geometry is in /api/layers), with residents, households and

@@ -1,6 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
+import type { BlockProperties } from '../contract/api.ts';
 import type { BlockRow, TeamRow } from '../db/queries/blocks.ts';
 import { featureCollectionText, featureText, RoundedGeometries, roundGeometryText } from '../http/geojson.ts';
 import { notFound } from '../http/problem.ts';
@@ -9,23 +10,7 @@ import { parseCode, queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
 import { round6, toEventSummary, toStaff, type PersonRef } from './present.ts';
 
-/** Properties of one feature of GET /api/blocks. */
-export interface BlockProperties {
-  code: string;
-  name: string;
-  communityCode: string;
-  communityName: string;
-  subdistrictCode: string;
-  subdistrictName: string;
-  residents: number;
-  households: number;
-  areaM2: number;
-  governor: PersonRef | null;
-  supervisor: PersonRef | null;
-  assistants: number;
-  open: number;
-  overdue: number;
-}
+export type { BlockProperties } from '../contract/api.ts';
 
 export interface BlockFeatureCollection {
   type: 'FeatureCollection';

@@ -1,5 +1,6 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { Hono } from 'hono';
+import type { HotspotItem, HotspotResponse } from '../contract/api.ts';
 import type { Db } from '../db/database.ts';
 import { HOTSPOT_MEASURES, hotspotQueries, type HotspotMeasure } from '../db/queries/hotspots.ts';
 import { findHotspots, mergeOutline, queenContiguity, type Adjacency, type PolygonParts } from '../domain/hotspots.ts';
@@ -11,39 +12,7 @@ const HOTSPOT_QUERY = ['measure', 'days', 'alpha'] as const;
 const DEFAULT_DAYS = 90;
 const DAY = 86_400_000;
 
-export interface HotspotItem {
-  /** The core block's code (stable while the cluster holds). */
-  id: string;
-  /** Member block codes, highest z first. */
-  blocks: string[];
-  /** Gi* z-score of the strongest member, its one-sided p-value and its Benjamini–Hochberg adjusted p. */
-  z: number;
-  p: number;
-  q: number;
-  /** Cases of the measure in the member blocks, and what the district mean would give for as many blocks. */
-  count: number;
-  expected: number;
-  center: [number, number];
-  block: { code: string; name: string; communityName: string };
-  subdistrict: { code: string; name: string };
-  governor: { id: number; name: string } | null;
-  outline: Polygon | MultiPolygon;
-}
-
-export interface HotspotResponse {
-  method: 'getis-ord-gi*';
-  weights: 'queen-contiguity';
-  correction: 'benjamini-hochberg';
-  measure: HotspotMeasure;
-  days: number | null;
-  from: string | null;
-  to: string;
-  alpha: number;
-  blocks: number;
-  total: number;
-  mean: number;
-  items: HotspotItem[];
-}
+export type { HotspotItem, HotspotResponse } from '../contract/api.ts';
 
 function parseAlpha(raw: string): number {
   const v = Number(raw);

@@ -1,5 +1,6 @@
 import type { Feature, Geometry } from 'geojson';
 import { Hono } from 'hono';
+import { LAYER_NAMES, type LayerName } from '../contract/api.ts';
 import type { AreaRow } from '../db/queries/areas.ts';
 import { featureCollectionText, featureText, roundGeometryText } from '../http/geojson.ts';
 import { roundGeometry } from '../geo/round-geometry.ts';
@@ -9,8 +10,7 @@ import { queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
 import { round6 } from './present.ts';
 
-export const LAYER_NAMES = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'] as const;
-export type LayerName = (typeof LAYER_NAMES)[number];
+export { LAYER_NAMES, type LayerName } from '../contract/api.ts';
 
 /** GET /api/layers/:name's body: RFC 7946 plus two foreign members, the layer's name and where its data is from. */
 export interface LayerCollection {

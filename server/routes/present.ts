@@ -1,50 +1,15 @@
 /** Row → API shape mappers shared by several routes (times become ISO 8601 with +08:00). */
+import type { EventDetail, EventSummary, LogEntry, Staff, StaffItem } from '../contract/api.ts';
+import { isOpenStatus } from '../contract/statuses.ts';
 import type { EventDetailRow, EventLogRow, EventSummaryRow } from '../db/queries/events.ts';
-import { OPEN_STATUSES } from '../db/queries/events.ts';
 import type { StaffRow } from '../db/queries/staff.ts';
 import type { TeamRow } from '../db/queries/blocks.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 
-export interface PersonRef {
-  id: number;
-  name: string;
-}
-
-export interface Staff {
-  id: number;
-  name: string;
-  phone: string;
-  role: string;
-  gender: 'F' | 'M';
-}
-
-export interface EventSummary {
-  id: number;
-  caseNo: string;
-  kind: string;
-  channel: string;
-  category: { code: string; name: string };
-  status: string;
-  priority: string;
-  tier: string;
-  lon: number;
-  lat: number;
-  blockCode: string;
-  communityCode: string;
-  subdistrictCode: string;
-  reportedAt: string;
-  dueAt: string;
-  closedAt: string | null;
-  overdue: boolean;
-  assignee: PersonRef | null;
-}
+export type { EventSummary, PersonRef, Staff } from '../contract/api.ts';
 
 /** Rounds a coordinate to 6 decimals (≈0.1 m), dropping floating-point noise like 112.80499999999999. */
 export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
-
-export function isOpen(status: string): boolean {
-  return (OPEN_STATUSES as readonly string[]).includes(status);
-}
 
 export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
   return {
@@ -64,7 +29,7 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
     reportedAt: toIso(r.reported_at),
     dueAt: toIso(r.due_at),
     closedAt: toIsoOrNull(r.closed_at),
-    overdue: isOpen(r.status) && r.due_at < now,
+    overdue: isOpenStatus(r.status) && r.due_at < now,
     assignee: r.assignee_id === null ? null : { id: r.assignee_id, name: r.assignee_name ?? '' },
   };
 }
@@ -73,7 +38,7 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
  * The full case: the summary object with the detail fields added onto it (not spread into a new object: this
  * answers every report, POST /api/events, and copying the summary was a measurable part of that).
  */
-export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number) {
+export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number): EventDetail {
   return Object.assign(toEventSummary(r, now), {
     text: r.text,
     reporter: r.reporter,
@@ -87,7 +52,7 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
     reworkCount: r.rework_count,
     extensionCount: r.extension_count,
     escalated: r.escalated === 1,
-    log: log.map((l) => ({
+    log: log.map((l): LogEntry => ({
       id: l.id,
       at: toIso(l.at),
       actor: l.actor_id === null ? null : { id: l.actor_id, name: l.actor_name ?? '' },
@@ -104,7 +69,7 @@ export function toStaff(r: TeamRow): Staff {
   return { id: r.staff_id, name: r.name, phone: r.phone, role: r.role, gender: r.gender };
 }
 
-export function toStaffWithRole(r: StaffRow) {
+export function toStaffWithRole(r: StaffRow): StaffItem {
   return {
     id: r.id,
     name: r.name,

@@ -17,6 +17,7 @@
  * segments, so its last time is its ETA.
  */
 import type { LineString } from 'geojson';
+import type { Candidate, CandidateRoute, CandidatesResult, DispatchRoute as Route } from '../contract/api.ts';
 import { routeCommands } from '../db/commands/routes.ts';
 import { dispatchQueries, type BlockBoxRow, type CandidateRow, type DispatchEventRow, type RouteRow } from '../db/queries/dispatch.ts';
 import { ASSIGNEE_IS_SUPERVISOR, ILLEGAL_TRANSITION, transitionsFrom, type Status } from '../domain/lifecycle.ts';
@@ -40,52 +41,8 @@ export const DISPATCHABLE: readonly Status[] = ['filed'];
 export const DEFAULT_CANDIDATES = 10;
 export const MAX_CANDIDATES = 100;
 
-export interface CandidateRoute {
-  coordinates: [number, number][];
-  times: number[];
-}
-
-export interface Candidate {
-  staff: {
-    id: number;
-    name: string;
-    phone: string;
-    role: string;
-    blockCode: string | null;
-    unit: { id: number; kind: string; key: string; name: string } | null;
-  };
-  position: { lon: number; lat: number; at: string } | null;
-  etaSeconds: number | null;
-  distanceMetres: number | null;
-  openLoad: number;
-  owner: boolean;
-  score: number;
-  parts: ScoreParts;
-  reasons: Reason[];
-  route: CandidateRoute | null;
-}
-
-export interface CandidatesResult {
-  eventId: number;
-  tier: string;
-  category: { code: string; name: string };
-  dueAt: string;
-  remainingSeconds: number;
-  items: Candidate[];
-}
-
-export interface Route {
-  id: number;
-  eventId: number;
-  staffId: number;
-  staffName: string;
-  createdAt: string;
-  etaSeconds: number;
-  distanceMetres: number;
-  coordinates: [number, number][];
-  times: number[];
-  status: 'active' | 'arrived' | 'cancelled';
-}
+// The shapes of candidates and routes are the contract's (the console and the wall read them).
+export type { Candidate, CandidateRoute, CandidatesResult, DispatchRoute as Route } from '../contract/api.ts';
 
 export interface DispatchBody {
   actor: number;

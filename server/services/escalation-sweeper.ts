@@ -9,7 +9,6 @@
 import { eventCommands, type EventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { escalationSteps, warningAt, type EscalationState } from '../domain/escalation.ts';
-import type { Status } from '../domain/lifecycle.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import { toIso } from '../time.ts';
@@ -83,7 +82,7 @@ export function sweepEscalations(
     for (const r of cmd.warningDue(now)) if (!seen.has(r.id)) rows.push(r);
     rows.sort((a, b) => a.id - b.id); // case order, as one read of all open cases gave it
     for (const r of rows) {
-      const state: EscalationState = { ...r, status: r.status as Status };
+      const state: EscalationState = r;
       // Stored when the case was written or its due time moved; computed for rows from before it was stored.
       const warnAt = r.warn_at ?? warningAt(r.reported_at, r.due_at, r.warning_ratio, r.deadline_unit, calendar);
       const { steps, changes } = escalationSteps(state, now, warnAt);
@@ -91,9 +90,11 @@ export function sweepEscalations(
       cmd.updateEvent(r.id, changes as Record<string, unknown>);
       for (const s of steps) {
         cmd.insertLog({ event_id: r.id, ...s.log });
+        // Where the case is, as every transition message says it: readers move block counts from the message alone.
         appendLiveMessage(db, 'event.transitioned', {
-          id: r.id, transition: s.level === 1 ? 'warning' : 'breach', from: r.status, to: r.status, escalationLevel: s.level,
-          assigneeId: r.assignee_id, dueAt: toIso(r.due_at), warningAt: toIso(warnAt),
+          id: r.id, caseNo: r.case_no, transition: s.level === 1 ? 'warning' : 'breach', from: r.status, to: r.status,
+          actorId: null, assigneeId: r.assignee_id, tier: r.tier, blockCode: r.block_code, subdistrictCode: r.subdistrict_code,
+          lon: r.lon, lat: r.lat, dueAt: toIso(r.due_at), escalationLevel: s.level, warningAt: toIso(warnAt),
         }, now);
         if (s.level === 1) result.warned++;
         else result.breached++;

@@ -69,7 +69,7 @@ export function autostartSimulator(options: { db: Db; url: string; log: (line: s
 
   let stopped = false;
   let sim: { stop(): Promise<unknown> } | null = null;
-  const loading = import('../../scripts/simulate/index.ts').then(
+  const loading = import('./simulator.ts').then(
     ({ startSimulator }) => {
       if (stopped) return;
       sim = startSimulator({ url: options.url, rate, speed, seed, maxActive: AUTOSTART_MAX_ACTIVE, pickUp: 20, maxInFlight: 2, log });

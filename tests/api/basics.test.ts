@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { bodyText, createFixture, NOW, readProblem, type Fixture } from './fixture.ts';
+import { bodyText, readProblem, type Fixture } from './fixture.ts';
+import { fixtureApp, type App } from '../helpers/apps.ts';
 
 let fx: Fixture;
-let app: ReturnType<typeof createApp>;
+let app: App;
 
-beforeAll(() => {
-  fx = createFixture();
-  app = createApp({ db: fx.db, now: () => NOW });
-});
+beforeAll(() => ({ fx, app } = fixtureApp()));
 afterAll(() => fx.db.close());
 
 describe('GET /api/health', () => {

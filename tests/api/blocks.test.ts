@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
-import { BLOCKS, bodyText, createFixture, NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
+import { BLOCKS, bodyText, NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
+import { fixtureApp, type App } from '../helpers/apps.ts';
 
 let fx: Fixture;
 let clock = NOW;
-let app: ReturnType<typeof createApp>;
+let app: App;
 
-beforeAll(() => {
-  fx = createFixture();
-  app = createApp({ db: fx.db, now: () => clock });
-});
+beforeAll(() => ({ fx, app } = fixtureApp(() => clock)));
 afterAll(() => fx.db.close());
 
 const expectedCounts = (code: string, now: number) => {

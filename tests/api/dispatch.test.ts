@@ -6,34 +6,29 @@
  * and refusals that leave the database unchanged.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createApp } from '../../server/app.ts';
-import { openDatabase, type Db } from '../../server/db/database.ts';
+import type { Db } from '../../server/db/database.ts';
 import { WEIGHTS } from '../../server/domain/recommend.ts';
 import { haversineMetres } from '../../server/geo/road-graph.ts';
 import { Router } from '../../server/geo/routing.ts';
 import { readProblem } from './fixture.ts';
-import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
+import type { BlockPlace } from '../helpers/seeded.ts';
+import { seededApp, type App } from '../helpers/apps.ts';
 
 const HOUR = 3_600_000;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let db: Db;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let clock = 0;
+let place: () => BlockPlace;
 
 type Place = BlockPlace;
-let places: Place[] = [];
-let nextPlace = 0;
-
 beforeAll(() => {
-  db = openDatabase(seededCopy('dispatch'));
   clock = inject('seedNow') + HOUR;
-  app = createApp({ db, now: () => clock });
-  places = blockPlaces(db);
+  ({ db, app, place } = seededApp('dispatch', () => clock, 11));
 });
 afterAll(() => db?.close());
 
-const place = (): Place => places[(nextPlace += 11) % places.length];
 
 const post = (path: string, body: unknown) =>
   app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,7 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
 import { createQueries } from '../../server/db/queries/index.ts';
 import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
 import {
@@ -9,15 +8,13 @@ import {
 } from '../../server/contract/event-columns.ts';
 import { onError } from '../../server/http/problem.ts';
 import { eventColumnRoutes } from '../../server/routes/event-columns.ts';
-import { createFixture, NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
+import { NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
+import { fixtureApp, type App } from '../helpers/apps.ts';
 
 let fx: Fixture;
-let app: ReturnType<typeof createApp>;
+let app: App;
 
-beforeAll(() => {
-  fx = createFixture();
-  app = createApp({ db: fx.db, now: () => NOW });
-});
+beforeAll(() => ({ fx, app } = fixtureApp()));
 afterAll(() => fx.db.close());
 
 const DAY = 86_400_000;

@@ -4,19 +4,21 @@
  * escalation sweep, and bad input that must leave the database unchanged.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
-import { openDatabase, type Db } from '../../server/db/database.ts';
+import type { Db } from '../../server/db/database.ts';
 import { STATUSES, type Status } from '../../server/domain/lifecycle.ts';
 import { warningAt } from '../../server/domain/escalation.ts';
 import { backfillWarnAt, sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { readProblem } from './fixture.ts';
-import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
+import type { BlockPlace } from '../helpers/seeded.ts';
+import { seededApp, type App } from '../helpers/apps.ts';
 
 const HOUR = 3_600_000;
 const OPEN = `status NOT IN ('rejected', 'closed', 'evaluated')`;
 let db: Db;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let clock = 0;
+let place: () => BlockPlace;
+let places: BlockPlace[] = [];
 
 type Place = BlockPlace;
 interface People {
@@ -28,18 +30,12 @@ interface People {
 }
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let places: Place[] = [];
-let nextPlace = 0;
-
 beforeAll(() => {
-  db = openDatabase(seededCopy('writes'));
   clock = inject('seedNow') + HOUR;
-  app = createApp({ db, now: () => clock });
-  places = blockPlaces(db);
+  ({ db, app, places, place } = seededApp('writes', () => clock, 7));
 });
 afterAll(() => db?.close());
 
-const place = (): Place => places[(nextPlace += 7) % places.length];
 
 function people(p: Place): People {
   const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { id: number }).id;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { LineString } from 'geojson';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { RoadGraph } from '../../server/geo/road-graph.ts';
-import { startSimulator, type SimulatorSummary } from '../../scripts/simulate/index.ts';
+import type { SimulatorSummary } from '../../server/sim/options.ts';
+import { startSimulator } from '../../server/sim/simulator.ts';
 import { startServer, type StartedServer } from '../helpers/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gezhi-sim-'));

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
-import { BLOCKS, bodyText, createFixture, NOW, readProblem, type Fixture } from './fixture.ts';
+import { BLOCKS, bodyText, readProblem, type Fixture } from './fixture.ts';
+import { fixtureApp, type App } from '../helpers/apps.ts';
 
 let fx: Fixture;
-let app: ReturnType<typeof createApp>;
+let app: App;
 
-beforeAll(() => {
-  fx = createFixture();
-  app = createApp({ db: fx.db, now: () => NOW });
-});
+beforeAll(() => ({ fx, app } = fixtureApp()));
 afterAll(() => fx.db.close());
 
 interface StaffItem {

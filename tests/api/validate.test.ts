@@ -76,14 +76,16 @@ describe('representation helpers', () => {
 
   it('drops the repeated consecutive vertices that rounding makes, keeping rings closed with 4+ positions', () => {
     const ring = [[0, 0], [1, 0], [1.00000001, 0.00000002], [1, 1], [0, 1], [0.0000001, 0.0000002], [0, 0]];
-    const hole = [[0.2, 0.2], [0.2000001, 0.2], [0.2, 0.2000001], [0.2, 0.2]]; // collapses to a point: dropped
-    const text = roundGeometryText(JSON.stringify({ type: 'Polygon', coordinates: [ring, hole] }));
+    const text = roundGeometryText(JSON.stringify({ type: 'Polygon', coordinates: [ring] }));
     expect(JSON.parse(text)).toEqual({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] });
-    const sliver = [[0, 0], [0.0000001, 0], [0, 0.0000001], [0, 0]];
-    const multi = roundGeometryText(JSON.stringify({ type: 'MultiPolygon', coordinates: [[sliver], [ring]] }));
-    expect(JSON.parse(multi)).toEqual({ type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]] });
     const line = roundGeometryText(JSON.stringify({ type: 'LineString', coordinates: [[0, 0], [0.00000001, 0], [1, 1]] }));
     expect(JSON.parse(line)).toEqual({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
+    // Smaller than the rounding step: kept as rounded rather than left with too few positions (or none).
+    const sliver = [[0, 0], [0.0000001, 0], [0, 0.0000001], [0, 0]];
+    const multi = roundGeometryText(JSON.stringify({ type: 'MultiPolygon', coordinates: [[sliver], [ring]] }));
+    expect(JSON.parse(multi).coordinates[0]).toEqual([[[0, 0], [0, 0], [0, 0], [0, 0]]]);
+    const stub = roundGeometryText(JSON.stringify({ type: 'LineString', coordinates: [[5, 5], [5.00000001, 5]] }));
+    expect(JSON.parse(stub)).toEqual({ type: 'LineString', coordinates: [[5, 5], [5, 5]] });
   });
 
   it('reuses a rounded geometry text while its source is unchanged', () => {

@@ -1,7 +1,7 @@
 /**
- * The layering rule that code review keeps missing: domain/ and services/ know no HTTP. No file under
- * server/domain or server/services may import hono (or a hono package) or anything under server/http, server/routes
- * or the app itself; domain/ imports no database or live-stream module either.
+ * The layering rules: nothing in server/ imports upward (scripts, tests, the web app); domain/ and services/ know no
+ * HTTP — no file under server/domain or server/services may import hono (or a hono package) or anything under
+ * server/http, server/routes or the app itself; domain/ imports no database or live-stream module either.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -27,14 +27,16 @@ function specifiers(text: string): string[] {
   return out;
 }
 
+const HONO = /^(@hono\/|hono$|hono\/)/;
+
+/** Does `file` break the rule by importing `spec`: a banned package, or a module under a banned path? */
 function forbidden(file: string, spec: string, banned: readonly RegExp[]): boolean {
-  if (/^(@hono\/|hono$|hono\/)/.test(spec)) return true;
-  if (!spec.startsWith('.')) return false;
+  if (!spec.startsWith('.')) return banned.some((b) => b === HONO && HONO.test(spec));
   const target = relative(ROOT, resolve(ROOT, dirname(file), spec));
   return banned.some((b) => b.test(target));
 }
 
-const HTTP = [/^server\/http\//, /^server\/routes\//, /^server\/app\.ts$/, /^server\/main\.ts$/, /^server\/open311\//];
+const HTTP = [HONO, /^server\/http\//, /^server\/routes\//, /^server\/app\.ts$/, /^server\/main\.ts$/, /^server\/open311\//];
 
 describe('layers', () => {
   it('finds the import forms it checks', () => {
@@ -43,13 +45,16 @@ describe('layers', () => {
     expect(forbidden('server/services/a.ts', '../http/problem.ts', HTTP)).toBe(true);
     expect(forbidden('server/services/a.ts', 'hono/http-exception', HTTP)).toBe(true);
     expect(forbidden('server/services/a.ts', '../domain/refusal.ts', HTTP)).toBe(false);
+    expect(forbidden('server/sim/a.ts', '../../scripts/simulate/index.ts', [/^scripts\//])).toBe(true);
   });
 
   for (const [dir, banned] of [
+    ['server', [/^scripts\//, /^tests\//, /^web\//]],
     ['server/services', HTTP],
     ['server/domain', [...HTTP, /^server\/services\//, /^server\/db\//, /^server\/live\//]],
   ] as const) {
-    it(`no file under ${dir} imports hono or the HTTP layer${dir === 'server/domain' ? ', services, db or live' : ''}`, () => {
+    const what = dir === 'server' ? 'scripts, tests or the web app' : `hono or the HTTP layer${dir === 'server/domain' ? ', services, db or live' : ''}`;
+    it(`no file under ${dir} imports ${what}`, () => {
       const files = sources(dir);
       expect(files.length).toBeGreaterThan(3);
       const bad: string[] = [];

@@ -3,18 +3,7 @@ import type { LineString } from 'geojson';
 import { RoadGraph, haversineMetres, type RoadInput } from '../../server/geo/road-graph.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import { createRng } from '../../server/domain/prng.ts';
-
-const road = (coords: number[][], speedKmh = 36, oneway = false): RoadInput => ({
-  geometry: { type: 'LineString', coordinates: coords },
-  speedKmh,
-  oneway,
-  class: 'street',
-});
-
-/** Metres east/north of a base point, as lon/lat (small offsets around Xiangtan). */
-const LON0 = 112.9, LAT0 = 27.85;
-const M_LAT = 1 / 111_195, M_LON = M_LAT / Math.cos(LAT0 * Math.PI / 180);
-const at = (east: number, north: number): [number, number] => [LON0 + east * M_LON, LAT0 + north * M_LAT];
+import { road, at, LON0, LAT0, M_LAT, M_LON } from '../helpers/roads.ts';
 
 function lengthOf(coords: number[][]): number {
   let m = 0;

@@ -5,17 +5,7 @@ import {
 } from '../../server/geo/routing.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import { createRng, type Rng } from '../../server/domain/prng.ts';
-
-const road = (coords: number[][], speedKmh = 36, oneway = false): RoadInput => ({
-  geometry: { type: 'LineString', coordinates: coords },
-  speedKmh,
-  oneway,
-  class: 'street',
-});
-
-const LON0 = 112.9, LAT0 = 27.85;
-const M_LAT = 1 / 111_195, M_LON = M_LAT / Math.cos(LAT0 * Math.PI / 180);
-const at = (east: number, north: number): LonLat => [LON0 + east * M_LON, LAT0 + north * M_LAT];
+import { road, at, M_LAT, M_LON } from '../helpers/roads.ts';
 
 /**
  * The reference: a deliberately plain Dijkstra over the graph's links (not its CSR arrays), with the snapped points

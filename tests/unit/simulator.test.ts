@@ -4,12 +4,13 @@ import { createRng } from '../../server/domain/prng.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { HOTSPOT_PLANS } from '../../server/geo/gen/hotspots.ts';
 import { haversineMetres } from '../../server/geo/road-graph.ts';
-import { planCase, type CaseFacts, LATE_SHARE, REWORK_SHARE } from '../../scripts/simulate/plan.ts';
-import { hotspotsAround, PlaceSampler, pointInGeometry, type BlockInput } from '../../scripts/simulate/places.ts';
-import { CategoryPicker, draftReport, duplicateOf, reportBody } from '../../scripts/simulate/reports.ts';
-import { expectedReports, isNight, localParts, nextArrival, peakRate, rateAt } from '../../scripts/simulate/rhythm.ts';
-import { Scheduler, SimClock } from '../../scripts/simulate/scheduler.ts';
-import { positionAt, readLog } from '../../scripts/simulate/simulator.ts';
+import { planCase, type CaseFacts, LATE_SHARE, REWORK_SHARE } from '../../server/sim/plan.ts';
+import { hotspotsAround, PlaceSampler, pointInGeometry, type BlockInput } from '../../server/sim/places.ts';
+import { CategoryPicker, draftReport, duplicateOf, reportBody } from '../../server/sim/reports.ts';
+import { expectedReports, isNight, localParts, nextArrival, peakRate, rateAt } from '../../server/sim/rhythm.ts';
+import { Scheduler, SimClock } from '../../server/sim/scheduler.ts';
+import { readLog } from '../../server/sim/case-state.ts';
+import { positionAt } from '../../server/sim/route-position.ts';
 
 const HOUR = 3_600_000;
 /** Wednesday 2026-11-25 00:00 Asia/Shanghai. */

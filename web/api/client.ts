@@ -11,8 +11,8 @@ import type {
   EventSummary,
   Health,
   LayerName,
-} from './types';
-import { LAYER_NAMES } from './types';
+} from '../../server/contract/api';
+import { LAYER_NAMES } from '../../server/contract/api';
 
 /** Same-origin typed client: only the server's types are imported, never its code. */
 export const api = hc<AppType>('/');

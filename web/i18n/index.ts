@@ -47,15 +47,3 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
 export function formatNumber(n: number, digits = 0): string {
   return n.toLocaleString(lang(), { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
-
-/** An ISO instant shown in Asia/Shanghai. */
-export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString(lang(), {
-    timeZone: 'Asia/Shanghai',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  });
-}

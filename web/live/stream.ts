@@ -1,166 +1,173 @@
 import { createSignal, type Accessor } from 'solid-js';
+import type { StreamMessages, StreamType } from '../../server/contract/live';
+import { createSseFrameReader } from './sse-frames';
 
 /**
- * A small client of the live stream (GET /api/stream, Server-Sent Events).
+ * The web app's one client of the live stream (GET /api/stream, Server-Sent Events), read with fetch() and the
+ * shared frame reader (sse-frames.ts). Why not EventSource: screens run unattended for days, and
+ * - EventSource cannot send headers: a display token travels as `Authorization: Bearer` like every other call;
+ * - EventSource hides the server's `: hb` heartbeats, so a connection that dies silently (a switch, a sleeping NAT,
+ *   a frozen proxy) looks healthy until TCP gives up, possibly hours later. Here every byte resets a watchdog;
+ *   silence longer than `silenceMs` cuts the connection and opens a new one.
  *
- * - The browser's EventSource resumes by itself after a dropped connection and sends Last-Event-ID, so the server
- *   replays what was missed. When the EventSource gives up (closed), a new one is opened after a short backoff with
- *   `?lastEventId=` set to the last id seen, so nothing is lost then either.
- * - Messages are dispatched by their SSE `event:` type to typed handlers; the payload is parsed JSON.
- * - `status`: 'connecting' until the stream is open (and while it reconnects), 'live' while open, 'stale' once it
- *   has been down longer than `staleAfterMs` (what the screen shows may be out of date).
- * - `reset` (sent when the last id is no longer retained): reload state from the API, then carry on.
+ * Reconnects back off from `retryMs` doubling to `maxRetryMs` (with jitter) and send `Last-Event-ID`: the id of the
+ * last frame that carried one, including the id-only frame the server sends first, so the server replays exactly
+ * what was missed. `status` is 'connecting' (opening or briefly down), 'live', or 'stale' once the stream has been
+ * down longer than `staleAfterMs` (what the screen shows may be out of date); `onRecovered` is called when a stale
+ * stream is back, so the screen can resync. A `reset` frame (the last id is no longer retained) is a message like
+ * any other: reload state from the API, then carry on.
  */
-
-export type StreamStatus = 'live' | 'connecting' | 'stale';
-
-/** Payloads of the message types the app reads (each has `at`, the message time, ISO 8601). */
-export interface LiveMessages {
-  'event.created': {
-    id: number;
-    caseNo: string;
-    status: string;
-    kind: string;
-    channel: string;
-    category: string;
-    tier: string;
-    priority: string;
-    lon: number;
-    lat: number;
-    blockCode: string;
-    subdistrictCode: string;
-    reportedAt: string;
-    dueAt: string;
-    at: string;
-  };
-  'event.transitioned': {
-    id: number;
-    caseNo: string;
-    transition: string;
-    from: string;
-    to: string;
-    actorId: number | null;
-    assigneeId: number | null;
-    tier: string;
-    blockCode: string;
-    subdistrictCode: string;
-    lon: number;
-    lat: number;
-    dueAt: string;
-    at: string;
-  };
-  'route.dispatched': {
-    id?: number;
-    eventId: number;
-    staffId?: number;
-    staffName?: string;
-    etaSeconds?: number | null;
-    distanceMetres?: number | null;
-    coordinates?: [number, number][];
-    times?: number[];
-    at: string;
-    [key: string]: unknown;
-  };
-  'staff.position': { staffId: number; lon: number; lat: number; at: string };
-  'kpi.tick': { at: string; [key: string]: unknown };
-  /** The stream could not resume from the last id: reload state, then carry on. */
-  reset: { at?: string; [key: string]: unknown };
-}
+export type StreamStatus = 'connecting' | 'live' | 'stale';
 
 export type StreamHandlers = {
-  [K in keyof LiveMessages]?: (message: LiveMessages[K], id: string) => void;
+  [K in StreamType]?: (message: StreamMessages[K], id: string) => void;
 };
 
-export interface StreamConnection {
+export interface StreamOptions {
+  /** Handlers by message type; types without one are skipped. */
+  handlers?: StreamHandlers;
+  /** Every message, whatever its type (after its handler). */
+  onMessage?: (type: string, data: unknown, id: string) => void;
+  /** The stream is back after having been stale. */
+  onRecovered?: () => void;
+  /** Extra request headers, read at each (re)connect (e.g. the display token's Authorization). */
+  headers?: () => Record<string, string>;
+  /** Down this long → 'stale' (default 4 s). */
+  staleAfterMs?: number;
+  /** No byte for this long → reconnect (default 40 s; the server sends a heartbeat every 15 s). */
+  silenceMs?: number;
+  /** First reconnect delay (default 1 s), doubling up to maxRetryMs (default 8 s). */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export interface LiveStream {
   status: Accessor<StreamStatus>;
+  /** The id to resume from ('' before any). */
+  lastId: Accessor<string>;
+  /** When the last message (not heartbeat) arrived, epoch ms; null before any. */
+  lastMessageAt: Accessor<number | null>;
+  /** Connections opened so far (the first included). */
+  connects: () => number;
   close(): void;
 }
 
-export interface StreamOptions {
-  /** How long the stream may be down before the status says 'stale' (default 10 s). */
-  staleAfterMs?: number;
-  /** Backoff before a closed EventSource is replaced (default 2 s, doubling to 30 s). */
-  retryMs?: number;
-}
-
 /** Connects to `url` (e.g. '/api/stream?types=event.created,event.transitioned'); call `close()` when done. */
-export function connectStream(url: string, handlers: StreamHandlers, options: StreamOptions = {}): StreamConnection {
-  const staleAfterMs = options.staleAfterMs ?? 10_000;
-  const baseRetry = options.retryMs ?? 2_000;
+export function openStream(url: string, options: StreamOptions = {}): LiveStream {
+  const staleAfterMs = options.staleAfterMs ?? 4_000;
+  const silenceMs = options.silenceMs ?? 40_000;
+  const baseRetry = options.retryMs ?? 1_000;
+  const maxRetry = options.maxRetryMs ?? 8_000;
+  const handlers = (options.handlers ?? {}) as Record<string, ((m: unknown, id: string) => void) | undefined>;
   const [status, setStatus] = createSignal<StreamStatus>('connecting');
-  let source: EventSource | null = null;
-  let lastId: string | null = null;
+  const [lastId, setLastId] = createSignal('');
+  const [lastMessageAt, setLastMessageAt] = createSignal<number | null>(null);
   let closed = false;
   let retry = baseRetry;
-  let staleTimer: ReturnType<typeof setTimeout> | undefined;
+  let connects = 0;
+  let wasStale = false;
+  let controller: AbortController | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let staleTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
 
-  const down = () => {
-    if (status() === 'live') setStatus('connecting');
-    if (staleTimer === undefined) {
-      staleTimer = setTimeout(() => {
-        staleTimer = undefined;
-        if (!closed && status() !== 'live') setStatus('stale');
-      }, staleAfterMs);
+  const deliver = (type: string, text: string, id: string) => {
+    setLastMessageAt(Date.now());
+    let data: unknown;
+    try {
+      data = text ? JSON.parse(text) : {};
+    } catch {
+      console.warn(`live stream: ${type} message ${id} is not JSON`);
+      return;
+    }
+    try {
+      handlers[type]?.(data, id);
+      options.onMessage?.(type, data, id);
+    } catch (err) {
+      console.warn(`live stream: ${type} handler failed`, err);
     }
   };
-  const up = () => {
+  const reader = createSseFrameReader((f) => {
+    if (f.id !== undefined) setLastId(f.id);
+    if (f.data !== undefined) deliver(f.event ?? 'message', f.data, f.id ?? lastId());
+  });
+
+  const markDown = () => {
+    if (status() === 'live') setStatus('connecting');
+    staleTimer ??= setTimeout(() => {
+      staleTimer = undefined;
+      if (!closed && status() !== 'live') {
+        wasStale = true;
+        setStatus('stale');
+      }
+    }, staleAfterMs);
+  };
+  const markUp = () => {
     clearTimeout(staleTimer);
     staleTimer = undefined;
     retry = baseRetry;
-    setStatus('live');
-  };
-
-  const withLastId = (): string => {
-    if (lastId === null) return url;
-    const u = new URL(url, location.href);
-    u.searchParams.set('lastEventId', lastId);
-    return u.pathname + u.search;
-  };
-
-  const open = () => {
-    if (closed) return;
-    const es = new EventSource(withLastId());
-    source = es;
-    es.onopen = up;
-    es.onerror = () => {
-      down();
-      if (es.readyState === EventSource.CLOSED) {
-        // The browser gave up: open a new one after a backoff, resuming from the last id seen.
-        es.close();
-        if (source === es) source = null;
-        clearTimeout(retryTimer);
-        retryTimer = setTimeout(open, retry);
-        retry = Math.min(retry * 2, 30_000);
-      }
-    };
-    for (const type of Object.keys(handlers) as (keyof LiveMessages)[]) {
-      es.addEventListener(type, (e) => {
-        const message = e as MessageEvent<string>;
-        if (message.lastEventId) lastId = message.lastEventId;
-        if (status() !== 'live') up();
-        let data: unknown;
-        try {
-          data = message.data ? JSON.parse(message.data) : {};
-        } catch {
-          console.warn(`live stream: ${type} message ${message.lastEventId} is not JSON`);
-          return;
-        }
-        (handlers[type] as ((m: unknown, id: string) => void) | undefined)?.(data, message.lastEventId);
-      });
+    if (status() !== 'live') setStatus('live');
+    if (wasStale) {
+      wasStale = false;
+      options.onRecovered?.();
     }
   };
+  const feedWatchdog = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => controller?.abort(), silenceMs);
+  };
+  const scheduleReconnect = () => {
+    if (closed) return;
+    markDown();
+    clearTimeout(retryTimer);
+    const delay = retry * (0.8 + Math.random() * 0.4);
+    retry = Math.min(retry * 2, maxRetry);
+    retryTimer = setTimeout(connect, delay);
+  };
 
-  open();
+  async function connect(): Promise<void> {
+    if (closed) return;
+    connects++;
+    const ctrl = new AbortController();
+    controller = ctrl;
+    reader.reset();
+    feedWatchdog();
+    try {
+      const headers: Record<string, string> = { Accept: 'text/event-stream', ...options.headers?.() };
+      if (lastId()) headers['Last-Event-ID'] = lastId();
+      const res = await fetch(url, { headers, signal: ctrl.signal, cache: 'no-store' });
+      if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
+      markUp();
+      feedWatchdog();
+      const body = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await body.read();
+        if (done) break;
+        feedWatchdog();
+        reader.feed(value);
+      }
+    } catch {
+      // Connection refused, cut, aborted by the watchdog: all handled alike below.
+    } finally {
+      clearTimeout(watchdog);
+      if (controller === ctrl) controller = null;
+    }
+    scheduleReconnect();
+  }
+
+  void connect();
 
   return {
     status,
+    lastId,
+    lastMessageAt,
+    connects: () => connects,
     close() {
       closed = true;
-      clearTimeout(staleTimer);
       clearTimeout(retryTimer);
-      source?.close();
-      source = null;
+      clearTimeout(staleTimer);
+      clearTimeout(watchdog);
+      controller?.abort();
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   STATUS_URGENT,
   type EventColumns,
 } from '../../server/contract/event-columns.ts';
+import { isFinishedStatus } from '../../server/contract/statuses';
 import { EVENT_COLORS, type RGBA } from './palette';
 
 /**
@@ -60,11 +61,9 @@ export interface LoadedEventColumns {
 /** A colour for a status, given whether the case is overdue and urgent. */
 export type StatusColor = (status: string, overdue: boolean, urgent: boolean) => RGBA;
 
-const FINISHED = new Set(['rejected', 'closed', 'evaluated']);
-
 /** The map's colours: overdue red, finished grey, every other (open) status blue. */
 export const defaultStatusColor: StatusColor = (status, overdue) =>
-  overdue ? EVENT_COLORS.overdue : FINISHED.has(status) ? EVENT_COLORS.closed : EVENT_COLORS.open;
+  overdue ? EVENT_COLORS.overdue : isFinishedStatus(status) ? EVENT_COLORS.closed : EVENT_COLORS.open;
 
 /** RGBA per possible status byte (256 entries), as Uint32 in the host's (little-endian) byte order. */
 export function statusColorTable(statuses: readonly string[], color: StatusColor = defaultStatusColor): Uint32Array {

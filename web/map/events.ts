@@ -1,4 +1,5 @@
-import type { EventSummary } from '../api/types';
+import type { EventSummary } from '../../server/contract/api';
+import { isFinishedStatus } from '../../server/contract/statuses';
 import type { Display } from './display';
 import { EVENT_COLORS } from './palette';
 
@@ -18,8 +19,6 @@ export interface EventPoints {
   overdue: number;
 }
 
-const CLOSED = new Set(['closed', 'evaluated', 'rejected']);
-
 export function buildEventPoints(items: readonly EventSummary[], display: Display): EventPoints {
   const n = items.length;
   const positions = new Float64Array(n * 2);
@@ -29,7 +28,7 @@ export function buildEventPoints(items: readonly EventSummary[], display: Displa
     const e = items[i];
     positions[i * 2] = e.lon;
     positions[i * 2 + 1] = e.lat;
-    const color = e.overdue ? EVENT_COLORS.overdue : CLOSED.has(e.status) ? EVENT_COLORS.closed : EVENT_COLORS.open;
+    const color = e.overdue ? EVENT_COLORS.overdue : isFinishedStatus(e.status) ? EVENT_COLORS.closed : EVENT_COLORS.open;
     if (e.overdue) overdue++;
     colors.set(color, i * 4);
   }

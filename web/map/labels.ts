@@ -1,5 +1,5 @@
 import type { Feature, Geometry, LineString, MultiLineString, Position } from 'geojson';
-import type { AnyCollection } from '../api/types';
+import type { AnyCollection } from '../../server/contract/api';
 
 /** One label: where, what (both languages) and the angle in degrees (counter-clockwise, kept upright). */
 export interface Label {

@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { BlockCollection, BlockFeature } from '../api/types';
+import type { BlockCollection, BlockFeature } from '../../server/contract/api';
 import type { EventPoints } from './events';
 import type { Label } from './labels';
 import { choroplethColor, PALETTES, type Palette, type RGBA, type Theme } from './palette';

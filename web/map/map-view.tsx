@@ -1,12 +1,11 @@
-import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { Layer, PickingInfo } from '@deck.gl/core';
-import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Map as MlMap } from 'maplibre-gl';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import type { BasemapLayers, BlockCollection, BlockFeature, EventSummary, LayerName } from '../api/types';
+import type { BasemapLayers, BlockCollection, BlockFeature, EventSummary, LayerName } from '../../server/contract/api';
 import type { Display } from './display';
 import type { EventPoints } from './events';
 import { areaLabels, lineLabels, type Label } from './labels';
+import { createMapShell } from './map-shell';
 import { blocksLayer, eventsLayer, labelLayer, LABEL_ZOOMS, LAYER_IDS, type LabelKind } from './layers';
 import type { Theme } from './palette';
 import {
@@ -107,14 +106,13 @@ const INITIAL_VIEW = { center: [112.85, 27.92] as [number, number], zoom: 10 };
 export function MapView(props: MapViewProps): JSX.Element {
   let container!: HTMLDivElement;
   let map: MlMap | undefined;
-  let overlay: MapboxOverlay | undefined;
-  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const shell = createMapShell();
+  const { styleLoaded, setSource } = shell;
   const [zoom, setZoom] = createSignal(INITIAL_VIEW.zoom);
   const [hover, setHover] = createSignal<Hover | null>(null);
   const [basemapApplied, setBasemapApplied] = createSignal(false);
   const [ready, setReady] = createSignal(false);
   let firstRenderMs: number | null = null;
-  let frames = 0;
   let currentLayers: Layer[] = [];
 
   const local = () => !props.styleUrl;
@@ -188,36 +186,21 @@ export function MapView(props: MapViewProps): JSX.Element {
   });
 
   onMount(() => {
-    map = new maplibregl.Map({
-      container,
+    map = shell.mount(container, {
       style: props.styleUrl ?? buildBasemapStyle(props.theme),
-      center: INITIAL_VIEW.center,
-      zoom: INITIAL_VIEW.zoom,
-      attributionControl: false,
-      dragRotate: false,
-      pitchWithRotate: false,
-      fadeDuration: 0,
+      ...INITIAL_VIEW,
+      onLoad: (m) => {
+        performance.mark('gezhi:style-loaded');
+        if (!local()) addBlockLinesTo(m, props.theme);
+      },
     });
-    map.touchZoomRotate.disableRotation();
-    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    overlay = new MapboxOverlay({ interleaved: true, layers: [] });
-    map.addControl(overlay);
-    map.on('load', () => {
-      performance.mark('gezhi:style-loaded');
-      if (!local()) addBlockLinesTo(map!, props.theme);
-      setStyleLoaded(true);
-    });
-    map.on('render', () => frames++);
     map.on('zoom', () => setZoom(map!.getZoom()));
     map.on('mouseout', () => setHover(null));
-    // Errors are not swallowed: they reach the console (and so the browser tests).
-    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error} ${e.error?.stack ?? ""}`));
 
     window.__gezhi = {
       ready,
       firstRenderMs: () => firstRenderMs,
-      frames: () => frames,
+      frames: shell.frames,
       blockCount: () => {
         const layer = currentLayers.find((l) => l.id === LAYER_IDS.blocks);
         return (layer?.props.data as BlockCollection | undefined)?.features.length ?? 0;
@@ -235,11 +218,7 @@ export function MapView(props: MapViewProps): JSX.Element {
 
   onCleanup(() => {
     if (window.__gezhi) delete window.__gezhi;
-    overlay?.finalize();
-    map?.remove();
   });
-
-  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
 
   // Basemap data into the style's sources (streets wait for the first render), then fit the district.
   createEffect(() => {
@@ -260,7 +239,7 @@ export function MapView(props: MapViewProps): JSX.Element {
 
   createEffect(() => {
     currentLayers = layers();
-    overlay?.setProps({ layers: currentLayers });
+    shell.setLayers(currentLayers);
   });
 
   // Theme and road visibility on the live style, without rebuilding it.
@@ -268,11 +247,7 @@ export function MapView(props: MapViewProps): JSX.Element {
     on(
       () => [props.theme, styleLoaded()] as const,
       ([theme, loaded]) => {
-        if (!loaded || !map) return;
-        for (const [id, paint] of Object.entries(basemapPaint(theme))) {
-          if (!map.getLayer(id)) continue;
-          for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
-        }
+        if (loaded) shell.applyTheme(theme);
       },
       { defer: true },
     ),

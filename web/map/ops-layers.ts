@@ -1,6 +1,6 @@
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { LonLat } from '../api/types';
+import type { LonLat } from '../../server/contract/api';
 import type { Display } from './display';
 import { FONT_FAMILY } from './layers';
 import type { RGBA } from './palette';

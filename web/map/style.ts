@@ -1,5 +1,5 @@
 import type { FilterSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
-import type { LayerName } from '../api/types';
+import type { LayerName } from '../../server/contract/api';
 import { PALETTES, type Theme } from './palette';
 
 /**

@@ -1,7 +1,7 @@
 import type { Layer } from '@deck.gl/core';
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import type { BlockCollection, BlockFeature } from '../api/types';
+import type { BlockCollection, BlockFeature } from '../../server/contract/api';
 import type { LoadedEventColumns } from './event-columns';
 import type { RGBA } from './palette';
 

@@ -1,8 +1,9 @@
 import { createAsync } from '@solidjs/router';
 import { ErrorBoundary, For, Show, Suspense, type JSX } from 'solid-js';
 import { getBlock } from '../api/client';
-import type { Staff } from '../api/types';
-import { formatNumber, formatTime, t, type MessageKey } from '../i18n';
+import type { Staff } from '../../server/contract/api';
+import { formatNumber, t, type MessageKey } from '../i18n';
+import { formatInstant } from '../i18n/time';
 
 function statusText(status: string): string {
   const key = `status.${status}` as MessageKey;
@@ -91,7 +92,7 @@ export function BlockPanel(props: { code: string; onClose: () => void }): JSX.El
                         <li classList={{ overdue: e.overdue }}>
                           <span class="recent-cat">{e.category.name}</span>
                           <span class="recent-status">{e.overdue ? t('status.overdue') : statusText(e.status)}</span>
-                          <span class="recent-time">{formatTime(e.reportedAt)}</span>
+                          <span class="recent-time">{formatInstant(e.reportedAt, 'dateTime')}</span>
                         </li>
                       )}
                     </For>

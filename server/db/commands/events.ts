@@ -2,7 +2,8 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
-import { FINISHED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
+import { FINISHED_STATUSES, sqlStatusList, type Status } from '../../contract/statuses.ts';
+import type { Tier } from '../../contract/taxonomy.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
@@ -16,7 +17,7 @@ export interface EventRow {
   channel: string;
   category_code: string;
   priority: string;
-  status: string;
+  status: Status;
   tier: 'block' | 'centre' | 'department';
   text: string;
   lon: number;
@@ -98,7 +99,13 @@ export interface AssignmentRow {
 
 export interface OpenDueRow {
   id: number;
-  status: string;
+  case_no: string;
+  status: Status;
+  tier: Tier;
+  block_code: string;
+  subdistrict_code: string;
+  lon: number;
+  lat: number;
   assignee_id: number | null;
   reported_at: number;
   due_at: number;
@@ -174,7 +181,7 @@ export function eventCommands(db: Db) {
   );
   // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
   // step is due are visited, however many open cases are still far from theirs.
-  const escalationColumns = `e.id, e.status, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
+  const escalationColumns = `e.id, e.case_no, e.status, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
             e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit`;
   const warnDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}

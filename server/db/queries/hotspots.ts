@@ -2,12 +2,12 @@
  * Reads behind GET /api/hotspots: the blocks of a boundary version (polygon, centre, names, governor) and case
  * counts per block for one measure over a window. Counts are one grouped aggregate; no event row leaves SQLite.
  */
-import type { Db } from '../database.ts';
+import type { HotspotMeasure } from '../../contract/api.ts';
 import { OPEN_STATUSES, sqlStatusList as list } from '../../contract/statuses.ts';
+import type { Db } from '../database.ts';
 import { onTimeSql } from './on-time-sql.ts';
 
-export type HotspotMeasure = 'late' | 'overdue' | 'open';
-export const HOTSPOT_MEASURES: readonly HotspotMeasure[] = ['late', 'overdue', 'open'];
+export { HOTSPOT_MEASURES, type HotspotMeasure } from '../../contract/api.ts';
 
 export interface HotspotBlockRow {
   code: string;

@@ -1,52 +1,17 @@
 import { api, ApiError } from '../../api/client';
-import type { EventSummary } from '../../api/types';
+import type {
+  CandidatesResult as Candidates, DispatchRoute as DispatchedRoute, DueList, EventDetail, EventSummary, StaffItem,
+} from '../../../server/contract/api';
 
 /**
  * The console's reads and writes. Reads of existing routes go through the typed client; the dispatch routes
- * (candidates, dispatch, active routes) use the types the server's dispatch service declares.
+ * (candidates, dispatch, active routes) use the contract's types.
  */
 
-export interface LogEntry {
-  id: number;
-  at: string;
-  actor: { id: number; name: string } | null;
-  actorRole: string;
-  from: string | null;
-  to: string;
-  assignee: { id: number; name: string } | null;
-  note: string;
-}
-
-export interface EventDetail extends EventSummary {
-  text: string;
-  reporter: string;
-  filedAt: string | null;
-  dispatchedAt: string | null;
-  escalated: boolean;
-  log: LogEntry[];
-}
-
-export interface StaffItem {
-  id: number;
-  name: string;
-  phone: string;
-  role: string;
-  blockCode: string | null;
-  subdistrictCode: string | null;
-  unit: { id: number; kind: string; key: string; name: string } | null;
-}
-
-// The dispatch contract is the server's own (type-only import: nothing of the server enters the bundle).
-import type { CandidatesResult as Candidates, Route as DispatchedRoute } from '../../../server/services/dispatch';
-export type { Candidate, CandidateRoute as RouteLine, CandidatesResult as Candidates, Route as DispatchedRoute } from '../../../server/services/dispatch';
-
-export interface DueItem extends EventSummary {
-  level: 'overdue' | 'warning';
-  overdueMs: number;
-  warningAt: string;
-  escalationLevel: number;
-  extensionPending: boolean;
-}
+export type {
+  Candidate, CandidateRoute as RouteLine, CandidatesResult as Candidates, DispatchRoute as DispatchedRoute, DueItem, EventDetail, LogEntry,
+  StaffItem,
+} from '../../../server/contract/api';
 
 /** A refused write: the problem's text, and the transitions the server says are allowed now (409s carry them). */
 export class WriteRefused extends ApiError {
@@ -131,7 +96,7 @@ export async function fetchEvent(id: number): Promise<EventDetail> {
   return typed<EventDetail>(res as unknown as Response);
 }
 
-export async function fetchDue(): Promise<{ overdue: number; warning: number; items: DueItem[] }> {
+export async function fetchDue(): Promise<DueList> {
   const res = await api.api.events.overdue.$get({ query: { include: 'warning', limit: '1000' } as never });
   return typed(res as unknown as Response);
 }

@@ -1,13 +1,14 @@
 import { createEffect, createMemo, createResource, createSignal, on, type Accessor } from 'solid-js';
 import { getBlock } from '../../api/client';
-import type { LonLat } from '../../api/types';
+import type { LonLat } from '../../../server/contract/api';
 import { t } from '../../i18n';
 import type { OpsCandidatePoint, OpsRoute } from '../../map/ops-layers';
 import {
   fetchActiveRoutes, fetchCandidates, fetchEvent, postDispatch, postTransition, WriteRefused,
   type Candidates, type DispatchedRoute, type EventDetail, type TransitionInput,
 } from './api';
-import { dispatcherTransitions, IN_PROGRESS } from './state';
+import { IN_PROGRESS_STATUSES } from '../../../server/contract/statuses';
+import { dispatcherTransitions } from './state';
 
 /** The recommendation is for cases waiting to be dispatched (the server answers 409 otherwise). */
 const OPEN_FOR_CANDIDATES = ['filed'];
@@ -87,7 +88,7 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     on(
       () => [id(), status()] as const,
       ([eventId, s]) => {
-        if (eventId === null || !s || !(IN_PROGRESS as readonly string[]).includes(s) || sent()) return;
+        if (eventId === null || !s || !(IN_PROGRESS_STATUSES as readonly string[]).includes(s) || sent()) return;
         fetchActiveRoutes()
           .then(({ items }) => {
             const mine = items.filter((r) => r.eventId === eventId).pop();

@@ -1,10 +1,11 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { t, type MessageKey } from '../../i18n';
+import { formatInstant } from '../../i18n/time';
 import type { LogEntry } from './api';
 import type { CaseModel } from './case-model';
 import { CandidateList } from './candidates';
 import { Countdown } from './queue';
-import { formatDateTime, isHandOff, label } from './state';
+import { isHandOff, label } from './state';
 
 /** Transitions offered as buttons, in this order; the model says which are allowed now. */
 const BUTTONS: { to: string; key: MessageKey; needs?: 'reject' | 'reason' }[] = [
@@ -31,7 +32,7 @@ function Log(props: { entries: LogEntry[] }): JSX.Element {
         {({ e, handOff }) => (
           <li classList={{ handoff: handOff }} data-to={e.to}>
             <div class="log-head">
-              <span class="mono">{formatDateTime(e.at)}</span>
+              <span class="mono">{formatInstant(e.at, 'dateTimeSeconds')}</span>
               <span class="log-move">
                 {e.from === null || e.from === e.to ? '' : `${label('ops.status', e.from)} → `}
                 {label('ops.status', e.to)}
@@ -126,9 +127,9 @@ export function CasePanel(props: {
                 </div>
               </dd>
               <dt>{t('ops.case.reported')}</dt>
-              <dd>{formatDateTime(d().reportedAt)}</dd>
+              <dd>{formatInstant(d().reportedAt, 'dateTimeSeconds')}</dd>
               <dt>{t('ops.case.due')}</dt>
-              <dd>{d().dueAt ? formatDateTime(d().dueAt!) : '—'}</dd>
+              <dd>{d().dueAt ? formatInstant(d().dueAt!, 'dateTimeSeconds') : '—'}</dd>
               <Show when={d().assignee}>
                 <dt>{t('ops.case.assignee')}</dt>
                 <dd>{d().assignee!.name}</dd>

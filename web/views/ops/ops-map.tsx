@@ -1,13 +1,12 @@
-import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { PickingInfo } from '@deck.gl/core';
-import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Map as MlMap } from 'maplibre-gl';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import type { BasemapLayers, LayerName, LonLat } from '../../api/types';
+import type { BasemapLayers, LayerName, LonLat } from '../../../server/contract/api';
 import type { Display } from '../../map/display';
+import { createMapShell } from '../../map/map-shell';
 import { opsBounds, opsLayers, OPS_LAYER_IDS, type OpsCandidatePoint, type OpsRoute } from '../../map/ops-layers';
 import type { Theme } from '../../map/palette';
-import { basemapPaint, BASEMAP_IDS, BLOCK_SOURCE, buildBasemapStyle, selectedFilter, STREET_SOURCE } from '../../map/style';
+import { BASEMAP_IDS, BLOCK_SOURCE, buildBasemapStyle, selectedFilter, STREET_SOURCE } from '../../map/style';
 
 /** Read-only hooks for browser tests: what the console's map shows. */
 export interface GezhiOpsMapHook {
@@ -59,9 +58,8 @@ const INITIAL_VIEW = { center: [112.88, 27.88] as [number, number], zoom: 11 };
 export function OpsMap(props: OpsMapProps): JSX.Element {
   let container!: HTMLDivElement;
   let map: MlMap | undefined;
-  let overlay: MapboxOverlay | undefined;
-  let frames = 0;
-  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const shell = createMapShell();
+  const { styleLoaded, setSource } = shell;
   const [ready, setReady] = createSignal(false);
   const [hover, setHover] = createSignal<{ x: number; y: number; c: OpsCandidatePoint } | null>(null);
 
@@ -82,28 +80,12 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
   );
 
   onMount(() => {
-    map = new maplibregl.Map({
-      container,
+    map = shell.mount(container, {
       style: buildBasemapStyle(props.theme),
-      center: INITIAL_VIEW.center,
-      zoom: INITIAL_VIEW.zoom,
-      attributionControl: false,
-      dragRotate: false,
-      pitchWithRotate: false,
-      fadeDuration: 0,
+      ...INITIAL_VIEW,
+      keyboard: false, // the console's own keys (j/k/d/f) must not pan the map
+      onLoad: caseBlockPaint,
     });
-    map.touchZoomRotate.disableRotation();
-    map.keyboard.disable(); // the console's own keys (j/k/d/f) must not pan the map
-    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-    overlay = new MapboxOverlay({ interleaved: true, layers: [] });
-    map.addControl(overlay);
-    map.on('load', () => {
-      caseBlockPaint(map!);
-      setStyleLoaded(true);
-    });
-    map.on('render', () => frames++);
-    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
     window.__gezhiOps = {
       ready,
       routeCount: () => props.routes.length,
@@ -111,17 +93,11 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
       candidateCount: () => props.candidates.length,
       hasCasePoint: () => props.casePoint !== null,
       layerIds: () => layers().map((l) => l.id),
-      frames: () => frames,
+      frames: shell.frames,
     };
   });
 
-  onCleanup(() => {
-    delete window.__gezhiOps;
-    overlay?.finalize();
-    map?.remove();
-  });
-
-  const setSource = (name: string, data: GeoJSON.GeoJSON) => (map?.getSource(name) as GeoJSONSource | undefined)?.setData(data);
+  onCleanup(() => delete window.__gezhiOps);
 
   createEffect(() => {
     const b = props.basemap;
@@ -149,7 +125,7 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
     if (map?.getLayer(BASEMAP_IDS.blockSelected)) map.setFilter(BASEMAP_IDS.blockSelected, selectedFilter(code));
   });
 
-  createEffect(() => overlay?.setProps({ layers: layers() }));
+  createEffect(() => shell.setLayers(layers()));
 
   // Fit the camera to the case, the nearest candidates and the routes when the case or its candidates change.
   const framing = createMemo(() => {
@@ -181,10 +157,7 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
       () => props.theme,
       (theme) => {
         if (!styleLoaded() || !map) return;
-        for (const [id, paint] of Object.entries(basemapPaint(theme))) {
-          if (!map.getLayer(id)) continue;
-          for (const [prop, value] of Object.entries(paint)) map.setPaintProperty(id, prop, value);
-        }
+        shell.applyTheme(theme);
         caseBlockPaint(map);
       },
       { defer: true },

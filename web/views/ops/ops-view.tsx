@@ -1,13 +1,14 @@
 import { createAsync } from '@solidjs/router';
 import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { getAreas, getBasemapLayers } from '../../api/client';
-import type { EventSummary } from '../../api/types';
+import type { EventSummary } from '../../../server/contract/api';
+import { QUEUE_STATUSES } from '../../../server/contract/statuses';
 import { t } from '../../i18n';
-import { connectStream } from '../../live/stream';
+import { openStream } from '../../live/stream';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type DispatchedRoute, type EventDetail } from './api';
+import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
 import { CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
 import { DueLists } from './due-lists';
@@ -18,7 +19,6 @@ import './ops.css';
 
 const SETTINGS = readMapSettings();
 const DISPLAY = displayFor(SETTINGS.gcj02);
-const QUEUE_STATUSES = ['reported', 'filed'];
 const STREAM_URL = '/api/stream?types=event.created,event.transitioned,route.dispatched';
 /** How long a case that just arrived stays highlighted in the queue. */
 const FRESH_MS = 15_000;
@@ -172,7 +172,7 @@ export function OpsView(): JSX.Element {
     fetchEvent(id)
       .then((d) => upsert(summaryOf(d)))
       .catch(() => remove(id));
-  const stream = connectStream(STREAM_URL, {
+  const stream = openStream(STREAM_URL, { staleAfterMs: 10_000, handlers: {
     // Only cases in scope are fetched (a busy district reports many a second); a change of scope reloads the queue.
     'event.created': (m) => {
       if (!QUEUE_STATUSES.includes(m.status) || !inScope(m.subdistrictCode)) return;
@@ -191,21 +191,14 @@ export function OpsView(): JSX.Element {
       if (m.id === openId()) model.refresh();
     },
     'route.dispatched': (m) => {
-      if (m.eventId === openId() && Array.isArray(m.coordinates) && m.coordinates.length > 1) model.setSent(m as unknown as DispatchedRoute);
+      if (m.eventId === openId() && m.coordinates.length > 1) model.setSent(m);
     },
     reset: () => {
       void loadQueue();
-  createEffect(
-    on(
-      () => [identity().scope, identity().subdistrict] as const,
-      () => void loadQueue(),
-      { defer: true },
-    ),
-  );
       void refetchDue();
       model.refresh();
     },
-  });
+  } });
   onCleanup(() => {
     stream.close();
     clearTimeout(dueTimer);

@@ -1,5 +1,5 @@
 import { createEffect, For, Show, type Accessor, type JSX } from 'solid-js';
-import type { EventSummary } from '../../api/types';
+import type { EventSummary } from '../../../server/contract/api';
 import { t, type MessageKey } from '../../i18n';
 import { dueLevel, formatRemaining, label } from './state';
 

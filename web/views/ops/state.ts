@@ -1,6 +1,7 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
-import type { EventSummary } from '../../api/types';
-import { lang, t, type MessageKey } from '../../i18n';
+import type { EventSummary } from '../../../server/contract/api';
+import { IN_PROGRESS_STATUSES } from '../../../server/contract/statuses';
+import { t, type MessageKey } from '../../i18n';
 
 /**
  * The console's small pure helpers and shared state: who the console acts as (remembered in localStorage until
@@ -88,18 +89,6 @@ export function formatDistance(metres: number | null): string {
   return metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`;
 }
 
-/** Date and time in Asia/Shanghai, with seconds. */
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString(lang(), {
-    timeZone: 'Asia/Shanghai',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  });
-}
 
 /** A translated label for a code, falling back to the code itself when the dictionary has no entry. */
 export function label(prefix: string, code: string | null | undefined): string {
@@ -111,12 +100,11 @@ export function label(prefix: string, code: string | null | undefined): string {
 
 // --- The lifecycle, mirrored for button enabling only ----------------------------------------------------------
 
-export const IN_PROGRESS = ['dispatched', 'accepted', 'arrived'] as const;
 
 /** Transitions a dispatcher (guidance-centre staff of the case's subdistrict) may try from a status. */
 export function dispatcherTransitions(e: { status: string; tier: string }, extensionPending = false): string[] {
   const out: string[] = [];
-  const inProgress = (IN_PROGRESS as readonly string[]).includes(e.status);
+  const inProgress = (IN_PROGRESS_STATUSES as readonly string[]).includes(e.status);
   if (e.status === 'reported') out.push('file', 'reject');
   if (e.status === 'filed') out.push('dispatch');
   if (inProgress) out.push('reassign');

@@ -1,5 +1,7 @@
-import type { Areas, BlockCollection, EventPage, EventSummary, AnyCollection } from '../../api/types';
-import type { HotspotItem as Hotspot, HotspotResponse as HotspotAnswer } from '../../../server/routes/hotspots';
+import type {
+  AnyCollection, Areas, BlockCollection, DispatchRoute, DueList, EventPage, EventSummary, HotspotItem as Hotspot,
+  HotspotResponse as HotspotAnswer, Kpi, StaffItem,
+} from '../../../server/contract/api';
 
 /**
  * The wall's reads. Every request carries the display token (when the link has one) as `Authorization: Bearer`,
@@ -30,41 +32,7 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   return (await (await fetchOk(url, { signal })).json()) as T;
 }
 
-export interface Kpi {
-  reports: number;
-  dispatched: number;
-  closed: number;
-  onTimeClosureRate: number | null;
-  overdue: number;
-  open?: number;
-  medianResponseS: number | null;
-}
-
-export interface DueItem extends EventSummary {
-  level: 'overdue' | 'warning';
-  warningAt: string;
-}
-
-export interface ActiveRoute {
-  id: number;
-  eventId: number;
-  staffId: number;
-  staffName: string;
-  createdAt: string;
-  etaSeconds: number;
-  distanceMetres: number;
-  coordinates: [number, number][];
-  times: number[];
-  status?: string;
-}
-
-// The hotspot answer is the server route's own type.
 export type { Hotspot, HotspotAnswer };
-
-export interface StaffItem {
-  id: number;
-  position: { lon: number; lat: number; at: string } | null;
-}
 
 export const wallApi = {
   kpi: () => getJson<Kpi>('/api/kpi'),
@@ -84,13 +52,13 @@ export const wallApi = {
     }
     return out;
   },
-  due: () => getJson<{ items: DueItem[] }>('/api/events/overdue?include=warning&limit=5000').then((r) => r.items),
+  due: () => getJson<DueList>('/api/events/overdue?include=warning&limit=5000').then((r) => r.items),
   /** Active dispatch routes; an empty list while the server has no such endpoint. */
   routes: () =>
-    getJson<{ items: ActiveRoute[] }>('/api/routes/active').then(
+    getJson<{ items: DispatchRoute[] }>('/api/routes/active').then(
       (r) => r.items,
       (err: unknown) => {
-        if (err instanceof WallApiError && err.status === 404) return [] as ActiveRoute[];
+        if (err instanceof WallApiError && err.status === 404) return [] as DispatchRoute[];
         throw err;
       },
     ),

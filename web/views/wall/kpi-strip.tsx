@@ -1,6 +1,6 @@
 import { For, Show, type Accessor, type JSX } from 'solid-js';
 import { formatNumber, t, type MessageKey } from '../../i18n';
-import type { Kpi } from './api';
+import type { KpiFigures as Kpi } from '../../../server/contract/api';
 
 interface Cell {
   key: string;

@@ -1,9 +1,12 @@
 import { batch, createSignal } from 'solid-js';
+import type { DispatchRoute, EventSummary, Kpi } from '../../../server/contract/api';
+import type { LiveMessage, StreamMessages, StreamType } from '../../../server/contract/live';
+import { EN_ROUTE_STATUSES, isFinishedStatus } from '../../../server/contract/statuses';
 import { EVENT_COLUMNS_MEDIA_TYPE } from '../../../server/contract/event-columns';
 import { findCategory } from '../../../server/contract/taxonomy';
-import type { BlockCollection, EventSummary } from '../../api/types';
+import type { BlockCollection } from '../../../server/contract/api';
 import { readEventColumns, type LoadedEventColumns } from '../../map/event-columns';
-import { authHeaders, wallApi, type ActiveRoute, type HotspotAnswer, type Kpi } from './api';
+import { authHeaders, wallApi, type HotspotAnswer } from './api';
 import { WINDOW_MS, type HeatWindow } from './params';
 
 /**
@@ -47,16 +50,14 @@ export interface StaffPos {
   lon: number;
   lat: number;
 }
-export interface RouteState extends ActiveRoute {
+export interface RouteState extends DispatchRoute {
   start: number;
 }
-
-const FINISHED = new Set(['rejected', 'closed', 'evaluated', 'resolved']);
 
 type Counts = { open: number; overdue: number };
 
 export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWindow }) {
-  const [kpi, setKpi] = createSignal<Kpi | null>(null);
+  const [kpi, setKpi] = createSignal<Omit<Kpi, 'asOf'> | null>(null);
   const [ticker, setTicker] = createSignal<TickerItem[]>([]);
   const [blocks, setBlocks] = createSignal<BlockCollection | null>(null);
   const [blockVersion, setBlockVersion] = createSignal(0);
@@ -93,7 +94,7 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
   };
 
   // ---- live messages ----
-  function onCreated(m: { id: number; category: string; lon: number; lat: number; blockCode: string; reportedAt: string; dueAt: string }) {
+  function onCreated(m: LiveMessage<'event.created'>) {
     const at = Date.parse(m.reportedAt) || Date.now();
     batch(() => {
       setTicker((list) => [{ id: m.id, category: categoryName(m.category), place: placeOf(m.blockCode), at }, ...list.filter((x) => x.id !== m.id)].slice(0, TICKER_MAX));
@@ -110,10 +111,11 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
     });
   }
 
-  function onTransitioned(m: { id: number; transition: string; to: string; blockCode?: string; dueAt?: string; warningAt?: string }) {
+  function onTransitioned(m: LiveMessage<'event.transitioned'>) {
+    const enRoute = EN_ROUTE_STATUSES.includes(m.to);
     const c = cases.get(m.id);
     if (!c) {
-      if (m.to !== 'dispatched' && m.to !== 'accepted') for (const [id, r] of routes) if (r.eventId === m.id) routes.delete(id);
+      if (!enRoute) for (const [id, r] of routes) if (r.eventId === m.id) routes.delete(id);
       return;
     }
     if (m.transition === 'warning' && m.warningAt) c.warningAt = Date.parse(m.warningAt);
@@ -121,7 +123,7 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
     if (m.dueAt) c.dueAt = Date.parse(m.dueAt);
     // A route is drawn while its responder is on the way: once the case moves past dispatched/accepted (arrived,
     // resolved, returned, …) it goes, whatever the planned ETA said.
-    if (m.to !== 'dispatched' && m.to !== 'accepted') {
+    if (!enRoute) {
       let dropped = false;
       for (const [id, r] of routes) {
         if (r.eventId === m.id) {
@@ -131,14 +133,15 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
       }
       if (dropped) setRoutesVersion((v) => v + 1);
     }
-    if (FINISHED.has(m.to)) {
+    // Resolved is not finished: the case stays (and counts) until a supervisor closes it.
+    if (isFinishedStatus(m.to)) {
       cases.delete(m.id);
       bumpBlock(m.blockCode, -1, c.dueAt < Date.now() ? -1 : 0);
     }
     setCasesVersion((v) => v + 1);
   }
 
-  function onPosition(m: { staffId: number; lon: number; lat: number }) {
+  function onPosition(m: LiveMessage<'staff.position'>) {
     const s = staff.get(m.staffId);
     if (s) {
       s.lon = m.lon;
@@ -147,26 +150,29 @@ export function createWallStore(opts: { hotspotDays: number; heatWindow?: HeatWi
     setStaffVersion((v) => v + 1);
   }
 
-  function addRoute(r: ActiveRoute) {
+  function addRoute(r: DispatchRoute) {
     if (!r || !Array.isArray(r.coordinates) || r.coordinates.length < 2) return;
     const start = Date.parse(r.createdAt) || Date.now();
     routes.set(r.id, { ...r, start });
     setRoutesVersion((v) => v + 1);
   }
 
-  function onMessage(type: string, data: unknown) {
-    const d = data as Record<string, unknown>;
+  /** One stream message; types the wall does not draw are ignored. */
+  function onMessage<T extends StreamType>(type: T, data: StreamMessages[T]): void;
+  function onMessage(type: string, data: unknown): void;
+  function onMessage(type: string, data: unknown): void {
+    const m = data as StreamMessages[StreamType];
     switch (type) {
       case 'event.created':
-        return onCreated(d as never);
+        return onCreated(m as LiveMessage<'event.created'>);
       case 'event.transitioned':
-        return onTransitioned(d as never);
+        return onTransitioned(m as LiveMessage<'event.transitioned'>);
       case 'staff.position':
-        return onPosition(d as never);
+        return onPosition(m as LiveMessage<'staff.position'>);
       case 'kpi.tick':
-        return setKpi((k) => ({ ...(k ?? {}), ...(d as unknown as Kpi) }));
+        return void setKpi(m as LiveMessage<'kpi.tick'>);
       case 'route.dispatched':
-        return addRoute(((d as { route?: ActiveRoute }).route ?? d) as ActiveRoute);
+        return addRoute(m as LiveMessage<'route.dispatched'>); // the message is the route itself
       case 'reset':
         return void resync();
     }

@@ -1,9 +1,10 @@
 import { For, Show, type Accessor, type JSX } from 'solid-js';
 import { lang, t } from '../../i18n';
+import { formatInstant } from '../../i18n/time';
 import { dayLabel, shanghaiDay } from './day-label';
 import type { TickerItem } from './store';
 
-const time = (at: number) => new Date(at).toLocaleTimeString(lang(), { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false });
+const time = (at: number) => formatInstant(at, 'hourMinute');
 
 /**
  * The latest reports, newest first: category, place, time. Rows from an earlier day sit under a day heading

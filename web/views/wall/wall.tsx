@@ -1,11 +1,10 @@
 import type { Layer } from '@deck.gl/core';
-import { MapboxOverlay } from '@deck.gl/mapbox';
-import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Map as MlMap } from 'maplibre-gl';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import type { AnyCollection, BasemapLayers, LayerName } from '../../api/types';
+import type { AnyCollection, BasemapLayers, LayerName } from '../../../server/contract/api';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
 import { areaLabels } from '../../map/labels';
+import { createMapShell } from '../../map/map-shell';
 import { BEFORE_IDS, BLOCK_SOURCE, buildBasemapStyle, STREET_SOURCE } from '../../map/style';
 import {
   HEAT_RANGE, HOTSPOT_COLOR, LOAD_COLORS, ROUTE_COLOR, SLA_COLORS, STAFF_COLOR, wallBlocksLayer, wallCasesLayer, wallHeatLayer,
@@ -13,12 +12,12 @@ import {
 } from '../../map/wall-layers';
 import { cssColor, type RGBA } from '../../map/palette';
 import { routeLines, WALL_MAP_LAYERS, WALL_SOURCES, wallLineWidths, withWallLines } from '../../map/wall-lines';
-import { setDisplayToken, wallApi } from './api';
+import { authHeaders, setDisplayToken, wallApi } from './api';
 import { WallClock } from './clock';
 import { KpiStrip } from './kpi-strip';
 import { createWallLabels } from './labels';
 import { WALL_DOM_LAYERS, WallMapLabels } from './map-labels';
-import { openWallStream } from './live-stream';
+import { openStream } from '../../live/stream';
 import { routeProgress } from './route-progress';
 import { HEAT_WINDOWS, readWallParams, type HeatWindow } from './params';
 import { StaleIndicator } from './stale-indicator';
@@ -69,9 +68,8 @@ export function WallView(): JSX.Element {
   const store = createWallStore({ hotspotDays: params.hotspotDays, heatWindow: params.window === 'cycle' ? HEAT_WINDOWS[0] : params.window });
   let container!: HTMLDivElement;
   let map: MlMap | undefined;
-  let overlay: MapboxOverlay | undefined;
+  const shell = createMapShell();
   let tour: Tour | undefined;
-  let frames = 0;
   let currentLayers: Layer[] = [];
 
   const [now, setNow] = createSignal(Date.now());
@@ -80,8 +78,7 @@ export function WallView(): JSX.Element {
    * The style is parsed (its sources exist): data goes into the sources from here, so the worker tiles it while the
    * first frames are drawn. `styleLoaded` (MapLibre's load: every source tiled and drawn once) comes a second later.
    */
-  const [styleParsed, setStyleParsed] = createSignal(false);
-  const [styleLoaded, setStyleLoaded] = createSignal(false);
+  const { styleParsed, styleLoaded } = shell;
   const [basemap, setBasemap] = createSignal<BasemapLayers | null>(null);
   /** The district is in view (basemap applied and fitted): the heatmap aggregates once, for the view it shows. */
   const [fitted, setFitted] = createSignal(false);
@@ -100,9 +97,10 @@ export function WallView(): JSX.Element {
   onCleanup(() => window.removeEventListener('resize', measureScale));
 
   // ---- live stream and resync ----
-  const stream = openWallStream('/api/stream', {
-    onMessage: (m) => store.onMessage(m.type, m.data),
+  const stream = openStream('/api/stream', {
+    onMessage: (type, data) => store.onMessage(type, data),
     onRecovered: () => void store.resync(),
+    headers: () => authHeaders(),
   });
   onCleanup(() => stream.close());
   void store.resync();
@@ -214,30 +212,22 @@ export function WallView(): JSX.Element {
 
   createEffect(() => {
     currentLayers = layers();
-    overlay?.setProps({ layers: currentLayers });
+    shell.setLayers(currentLayers);
   });
 
   // ---- the map ----
   onMount(() => {
-    map = new maplibregl.Map({
-      container,
+    map = shell.mount(container, {
       style: withWallLines(buildBasemapStyle('dark'), scale()),
       center: [112.85, 27.92],
       zoom: 10,
-      attributionControl: false,
       interactive: !params.kiosk,
-      dragRotate: false,
-      pitchWithRotate: false,
-      fadeDuration: 0,
+      controls: false,
+      layers: currentLayers,
+      onLoad: () => performance.mark('wall:style'),
     });
-    overlay = new MapboxOverlay({ interleaved: true, layers: currentLayers });
-    map.addControl(overlay);
-    map.on('style.load', () => setStyleParsed(true));
-    map.on('load', () => { performance.mark('wall:style'); setStyleLoaded(true); });
-    map.on('render', () => frames++);
     map.on('moveend', () => setViewEpoch((v) => v + 1));
     map.on('move', () => setMoveTick((v) => v + 1));
-    map.on('error', (e) => console.error(`map error: ${e.error?.message ?? e.error}`));
     const names: LayerName[] = ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers'];
     Promise.all(names.map((n) => wallApi.layer(n))).then(
       (cols) => setBasemap(Object.fromEntries(names.map((n, i) => [n, cols[i]])) as BasemapLayers),
@@ -258,7 +248,7 @@ export function WallView(): JSX.Element {
       tickerTimes: () => store.ticker().map((x) => x.at),
       streamStatus: () => stream.status(),
       lastMessageId: () => stream.lastId(),
-      reconnects: () => stream.reconnects(),
+      reconnects: () => stream.connects(),
       syncs: () => store.syncs(),
       hotspots: () => store.hotspots()?.items.length ?? 0,
       routes: () => store.routes.size,
@@ -266,7 +256,7 @@ export function WallView(): JSX.Element {
       staff: () => store.staff.size,
       openCases: () => store.cases.size,
       heatPoints: () => store.heat()?.count ?? 0,
-      frames: () => frames,
+      frames: shell.frames,
       screenPoint: (lon, lat) => {
         const pt = map!.project([lon, lat]);
         const rect = container.getBoundingClientRect();
@@ -278,9 +268,7 @@ export function WallView(): JSX.Element {
   /** Wall sources given their data (the MapLibre wall layers the test hook reports). */
   const fed = new Set<string>();
   const setSource = (name: string, data: GeoJSON.GeoJSON) => {
-    const source = map?.getSource(name) as GeoJSONSource | undefined;
-    source?.setData(data);
-    if (source) fed.add(name);
+    if (shell.setSource(name, data)) fed.add(name);
   };
   const padding = () => Math.round(40 * scale());
 
@@ -325,7 +313,7 @@ export function WallView(): JSX.Element {
   });
   createEffect(() => {
     const blocks = store.blocks();
-    if (blocks && styleParsed()) (map?.getSource(BLOCK_SOURCE) as GeoJSONSource | undefined)?.setData(blocks);
+    if (blocks && styleParsed()) shell.setSource(BLOCK_SOURCE, blocks);
   });
   // First full render: the start-up sync complete (every panel's and layer's data in), the district fitted, the
   // style loaded, then the first idle map.
@@ -340,8 +328,6 @@ export function WallView(): JSX.Element {
   onCleanup(() => {
     tour?.stop();
     delete window.__gezhiWall;
-    overlay?.finalize();
-    map?.remove();
   });
 
   const legend: { color: RGBA; label: () => string; kind: 'dot' | 'line' | 'ring' | 'swatch' }[] = [

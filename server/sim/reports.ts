@@ -3,10 +3,10 @@
  * category by kind × season × weekend × night (the history's category profiles and factors), a hotspot's own
  * categories, urgency, the text from the category's phrases and the reporter. Pure.
  */
-import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from '../../server/db/seed/category-profiles.ts';
-import { randomSurname } from '../../server/db/seed/names.ts';
-import { WeightedTable, type Rng } from '../../server/domain/prng.ts';
-import { TAXONOMY, type Category, type Taxonomy } from '../../server/contract/taxonomy.ts';
+import { CATEGORY_PROFILES, nightFactor, seasonalFactor, weekendFactor } from '../db/seed/category-profiles.ts';
+import { randomSurname } from '../db/seed/names.ts';
+import { WeightedTable, type Rng } from '../domain/prng.ts';
+import { TAXONOMY, type Category, type Taxonomy } from '../contract/taxonomy.ts';
 import type { Place } from './places.ts';
 import { isNight, localParts } from './rhythm.ts';
 

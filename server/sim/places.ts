@@ -7,8 +7,8 @@
  */
 import Flatbush from 'flatbush';
 import type { MultiPolygon, Polygon } from 'geojson';
-import { WeightedTable, type Rng } from '../../server/domain/prng.ts';
-import { HOTSPOT_PLANS } from '../../server/geo/gen/hotspots.ts';
+import { WeightedTable, type Rng } from '../domain/prng.ts';
+import { HOTSPOT_PLANS } from '../geo/gen/hotspots.ts';
 
 export interface BlockInput {
   code: string;

@@ -6,9 +6,9 @@
  * The profiles are the seeded history's (server/domain/report-rhythm.ts), so the simulated day looks like the
  * seeded ones.
  */
-import type { Rng } from '../../server/domain/prng.ts';
-import { localDayNumber, localDayOf } from '../../server/domain/working-time.ts';
-import { HOURLY, MONTHLY, WEEKDAY } from '../../server/domain/report-rhythm.ts';
+import type { Rng } from '../domain/prng.ts';
+import { localDayNumber, localDayOf } from '../domain/working-time.ts';
+import { HOURLY, MONTHLY, WEEKDAY } from '../domain/report-rhythm.ts';
 
 export { HOURLY, MONTHLY, WEEKDAY };
 

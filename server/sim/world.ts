@@ -5,8 +5,8 @@
  * subdistrict, who supervises each block, which centre inspector verifies, who handles for each unit.
  */
 import type { LineString, MultiPolygon, Polygon } from 'geojson';
-import { RoadGraph, type RoadInput } from '../../server/geo/road-graph.ts';
-import { Router } from '../../server/geo/routing.ts';
+import { RoadGraph, type RoadInput } from '../geo/road-graph.ts';
+import { Router } from '../geo/routing.ts';
 import type { ApiClient } from './client.ts';
 import { PlaceSampler, type BlockInput } from './places.ts';
 

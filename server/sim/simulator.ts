@@ -10,200 +10,31 @@
  * arrivals from their own stream, so a seed gives the same sequence of reports and plans; only the server's answers
  * and timing can make two runs differ. Memory is bounded: at most `maxActive` cases are followed (new reports wait
  * for room), and the directories are fixed at start. Nothing is written except through the API.
+ *
+ * Runs inside `npm start` on the demo database (autostart.ts) and from `npm run gezhi -- simulate`. A case's state
+ * and next step: case-state.ts; who acts on it: case-staff.ts; options and counters: options.ts.
  */
-import { createRng, hashString, type Rng } from '../../server/domain/prng.ts';
-import { TAXONOMY, type Tier } from '../../server/contract/taxonomy.ts';
-import type { RouteFound } from '../../server/geo/routing.ts';
+import { createRng, hashString, type Rng } from '../domain/prng.ts';
+import { TAXONOMY } from '../contract/taxonomy.ts';
+import { dispatcherFor, redispatchTarget, verifierFor } from './case-staff.ts';
+import { applyDetail, newCase, nextStep, type Action, type Case, type EventDetail } from './case-state.ts';
 import { ApiClient, describeProblem, StoppedError, type ApiResult, type Problem } from './client.ts';
+import { emptyCounters, type Counters, type Simulator, type SimulatorOptions, type SimulatorSummary } from './options.ts';
 import { planCase, type CasePlan } from './plan.ts';
 import { CategoryPicker, draftReport, duplicateOf, reportBody, type Channel, type Kind, type ReportDraft } from './reports.ts';
 import { isNight, nextArrival } from './rhythm.ts';
 import { Scheduler, SimClock } from './scheduler.ts';
+import { positionAt } from './route-position.ts';
 import { loadWorld, type World } from './world.ts';
 
 const MINUTE = 60_000;
-
-export interface SimulatorOptions {
-  /** Base URL of a running Gezhi server, e.g. http://localhost:8787. */
-  url: string;
-  /** New reports per simulated hour, averaged over weekday working hours (default 30). */
-  rate?: number;
-  /** Simulated time per real time (default 1; 20 = twenty simulated minutes per real minute). */
-  speed?: number;
-  /** Seed of every decision (default 1). */
-  seed?: number;
-  /** Stop after this many real milliseconds (default: run until stopped). */
-  durationMs?: number;
-  /** Simulated clock at the start, epoch ms (default: now). Only the rhythm reads it; the server stamps its own time. */
-  start?: number;
-  /** Most cases followed at once (default 150). */
-  maxActive?: number;
-  /** Open cases picked up from the server at start, at most (default: half of maxActive; 0 = none). */
-  pickUp?: number;
-  /** Simulated ms between position reports of a moving responder (default 5 s). */
-  positionEveryMs?: number;
-  /** Real ms a responder waits at least between two position reports (default 1 s; bounds the load at high speed). */
-  minPositionGapMs?: number;
-  /** Simulated ms between summary lines (default 1 minute, raised so lines come at most about once a real second). */
-  logEveryMs?: number;
-  /** Requests in flight at most (default 4). */
-  maxInFlight?: number;
-  /** How to dispatch: POST /api/events/:id/dispatch, the transitions endpoint, or the first while it exists (default). */
-  dispatch?: 'auto' | 'endpoint' | 'transitions';
-  log?: (line: string) => void;
-}
-
-export interface Counters {
-  reported: number;
-  skipped: number;
-  rejected: number;
-  filed: number;
-  dispatched: number;
-  returned: number;
-  accepted: number;
-  arrived: number;
-  resolved: number;
-  reworked: number;
-  closed: number;
-  evaluated: number;
-  extensionsRequested: number;
-  extensionsDecided: number;
-  positions: number;
-  conflicts: number;
-  problems4xx: number;
-  problems5xx: number;
-  abandoned: number;
-}
-
-export interface SimulatorSummary extends Counters {
-  pickedUp: number;
-  active: number;
-  moving: number;
-  simulatedMs: number;
-  realMs: number;
-  requests: number;
-  /** Requests that could not reach the server (retried with back-off). */
-  networkErrors: number;
-  dispatchVia: 'endpoint' | 'transitions' | 'unknown';
-  /** The world was read and the simulation ran. */
-  started: boolean;
-}
-
-export interface Simulator {
-  /** Resolves when the world is loaded and the first cases are picked up. */
-  ready: Promise<void>;
-  /** Resolves when the simulator has stopped (duration over, stop(), or a failed start). */
-  done: Promise<SimulatorSummary>;
-  stop(): Promise<SimulatorSummary>;
-  summary(): SimulatorSummary;
-}
-
-interface EventLogItem {
-  at: string;
-  actor: { id: number } | null;
-  from: string | null;
-  to: string;
-  assignee: { id: number } | null;
-  note: string;
-}
-
-interface EventDetail {
-  id: number;
-  caseNo: string;
-  kind: string;
-  channel: string;
-  category: { code: string };
-  status: string;
-  priority: string;
-  tier: Tier;
-  lon: number;
-  lat: number;
-  blockCode: string;
-  subdistrictCode: string;
-  reportedAt: string;
-  dueAt: string;
-  assignee: { id: number } | null;
-  log: EventLogItem[];
-  proposal?: { assignee: { id: number } | null } | null;
-}
-
-interface Case {
-  id: number;
-  caseNo: string;
-  status: string;
-  tier: Tier;
-  blockCode: string;
-  subdistrictCode: string;
-  lon: number;
-  lat: number;
-  reportedReal: number;
-  dueReal: number;
-  assignee: number | null;
-  handlers: Set<number>;
-  extensionPending: boolean;
-  plan: CasePlan;
-  rng: Rng;
-  dispatcher: number | null;
-  proposal: number | null;
-  /** Simulated instant of the last status change seen. */
-  anchor: number;
-  returned: boolean;
-  returnedBy: number | null;
-  extensionAsked: boolean;
-  extensionAskedAt: number;
-  reworked: boolean;
-  excluded: Set<number>;
-  failures: number;
-  /** What the case is doing now (for the stop report). */
-  doing: string;
-  /** The road part of the route the server stored at dispatch (POST /api/events/:id/dispatch), if any. */
-  route: { staffId: number; start: [number, number]; coordinates: number[][]; times: number[] } | null;
-}
-
-type Action =
-  | 'file' | 'reject' | 'dispatch' | 'return' | 'accept' | 'travel' | 'arrive' | 'extension-request'
-  | 'extension-decide' | 'resolve' | 'rework' | 'close' | 'evaluate';
-
-const emptyCounters = (): Counters => ({
-  reported: 0, skipped: 0, rejected: 0, filed: 0, dispatched: 0, returned: 0, accepted: 0, arrived: 0, resolved: 0,
-  reworked: 0, closed: 0, evaluated: 0, extensionsRequested: 0, extensionsDecided: 0, positions: 0, conflicts: 0,
-  problems4xx: 0, problems5xx: 0, abandoned: 0,
-});
-
-/** The position at `seconds` into a route (interpolated along its geometry by its per-vertex times). */
-export function positionAt(route: Pick<RouteFound, 'geometry' | 'times'>, seconds: number): [number, number] {
-  const c = route.geometry.coordinates;
-  const t = route.times;
-  if (seconds <= 0 || c.length === 1) return [c[0][0], c[0][1]];
-  if (seconds >= t[t.length - 1]) return [c[c.length - 1][0], c[c.length - 1][1]];
-  let lo = 0, hi = t.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (t[mid] <= seconds) lo = mid;
-    else hi = mid;
-  }
-  const span = t[hi] - t[lo];
-  const f = span > 0 ? (seconds - t[lo]) / span : 0;
-  return [c[lo][0] + (c[hi][0] - c[lo][0]) * f, c[lo][1] + (c[hi][1] - c[lo][1]) * f];
-}
-
-/** What the log says about a case: everyone who was its assignee, and whether an extension request is pending. */
-export function readLog(log: readonly EventLogItem[]): { handlers: Set<number>; extensionPending: boolean } {
-  const handlers = new Set<number>();
-  let pending = false;
-  for (const l of log) {
-    if (l.assignee && l.to !== 'reported' && l.to !== 'filed' && l.to !== 'rejected') handlers.add(l.assignee.id);
-    if (l.note.startsWith('延期申请')) pending = true;
-    else if (l.note.startsWith('延期批准') || l.note.startsWith('延期驳回') || l.to === 'resolved' || l.to === 'filed') pending = false;
-  }
-  return { handlers, extensionPending: pending };
-}
 
 const formatSim = (t: number): string => {
   const d = new Date(t + 8 * 3_600_000);
   return `${d.toISOString().slice(0, 16).replace('T', ' ')}`;
 };
 
+/** Starts the simulator against a running server; it loads the district through the API first. */
 export function startSimulator(options: SimulatorOptions): Simulator {
   const rate = options.rate ?? 30;
   const speed = options.speed ?? 1;
@@ -270,97 +101,6 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   };
 
   // ---- cases ------------------------------------------------------------------------------------------------
-
-  function apply(c: Case, d: EventDetail): void {
-    if (d.status !== c.status) c.anchor = clock.now();
-    c.status = d.status;
-    c.tier = d.tier;
-    c.assignee = d.assignee?.id ?? null;
-    c.dueReal = Date.parse(d.dueAt);
-    const l = readLog(d.log ?? []);
-    c.handlers = l.handlers;
-    c.extensionPending = l.extensionPending;
-  }
-
-  function newCase(d: EventDetail, plan: CasePlan, rng: Rng, proposal: number | null): Case {
-    const dispatchers = world!.staff.dispatchers.get(d.subdistrictCode) ?? [];
-    const c: Case = {
-      id: d.id, caseNo: d.caseNo, status: d.status, tier: d.tier, blockCode: d.blockCode, subdistrictCode: d.subdistrictCode,
-      lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
-      handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
-      proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
-      reworked: false, excluded: new Set(), failures: 0, doing: 'new', route: null,
-    };
-    apply(c, d);
-    c.anchor = clock.now();
-    return c;
-  }
-
-  function next(c: Case): { at: number; action: Action } | null {
-    const p = c.plan;
-    const a = c.anchor;
-    switch (c.status) {
-      case 'reported':
-        return { at: a + p.fileDelay, action: p.reject ? 'reject' : 'file' };
-      case 'filed':
-        return { at: a + p.dispatchDelay, action: 'dispatch' };
-      case 'dispatched':
-        if (p.returnAfter !== null && !c.returned) return { at: a + p.returnAfter, action: 'return' };
-        return { at: a + p.acceptDelay, action: 'accept' };
-      case 'accepted':
-        if (c.reworked) return { at: a + Math.round((p.rework?.redo ?? 30 * MINUTE) / 4), action: 'arrive' };
-        return { at: a, action: 'travel' };
-      case 'arrived': {
-        if (c.extensionPending) {
-          const from = c.extensionAsked ? c.extensionAskedAt : a;
-          return { at: from + (p.extension?.decisionDelay ?? 20 * MINUTE), action: 'extension-decide' };
-        }
-        if (p.extension && !c.extensionAsked) return { at: a + p.extension.after, action: 'extension-request' };
-        const base = a + (c.reworked ? p.rework?.redo ?? p.work : p.work);
-        const reported = clock.fromReal(c.reportedReal);
-        const due = clock.fromReal(c.dueReal);
-        if (p.lateFactor !== null) return { at: Math.max(base, reported + (due - reported) * p.lateFactor), action: 'resolve' };
-        // On time: done before the deadline when there is still time for it.
-        const latest = due - 5 * MINUTE;
-        return { at: latest > a + MINUTE ? Math.min(base, latest) : base, action: 'resolve' };
-      }
-      case 'resolved':
-        if (p.rework && !c.reworked) return { at: a + p.rework.after, action: 'rework' };
-        return { at: a + p.closeDelay, action: 'close' };
-      case 'closed':
-        return p.evaluation ? { at: a + p.evaluation.after, action: 'evaluate' } : null;
-      default:
-        return null;
-    }
-  }
-
-  function verifierFor(c: Case): number | null {
-    const s = world!.staff;
-    const inspectors = s.inspectorsOf.get(c.subdistrictCode) ?? [];
-    const candidates: number[] = [];
-    const supervisor = s.supervisorOf.get(c.blockCode);
-    if (c.tier === 'block' && supervisor !== undefined) candidates.push(supervisor);
-    if (c.tier === 'centre' && c.assignee !== null) for (const u of s.unitsOf.get(c.assignee) ?? []) candidates.push(...(s.inspectorsOfUnit.get(u) ?? []));
-    candidates.push(...inspectors);
-    if (supervisor !== undefined) candidates.push(supervisor);
-    return candidates.find((id) => !c.handlers.has(id) && !c.excluded.has(id) && id !== c.assignee) ?? null;
-  }
-
-  function dispatcherFor(c: Case): number | null {
-    if (c.dispatcher !== null && !c.excluded.has(c.dispatcher)) return c.dispatcher;
-    const list = (world!.staff.dispatchers.get(c.subdistrictCode) ?? []).filter((id) => !c.excluded.has(id));
-    const inspectors = (world!.staff.inspectorsOf.get(c.subdistrictCode) ?? []).filter((id) => !c.excluded.has(id));
-    c.dispatcher = list[0] ?? inspectors[0] ?? null;
-    return c.dispatcher;
-  }
-
-  /** Another handler of the unit the case was returned by (the re-dispatch after 回退). */
-  function redispatchTarget(c: Case): number | null {
-    if (c.returnedBy === null) return null;
-    const s = world!.staff;
-    const pool = (s.unitsOf.get(c.returnedBy) ?? []).flatMap((u) => s.handlersOfUnit.get(u) ?? []).filter((id) => id !== c.returnedBy);
-    return pool.length > 0 ? c.rng.pick(pool) : null;
-  }
 
   async function transition(c: Case, body: Record<string, unknown>): Promise<ApiResult<EventDetail>> {
     c.doing = `${String(body.to)}: request`;
@@ -468,7 +208,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     switch (action) {
       case 'file':
       case 'reject': {
-        actor = dispatcherFor(c);
+        actor = dispatcherFor(c, world!.staff);
         if (actor === null) return false;
         r = await transition(c, action === 'reject'
           ? { to: 'reject', actor, reason: p.reject ?? 'invalid', note: p.reject === 'duplicate' ? '与已受理案件重复' : '信息不全无法核实' }
@@ -476,9 +216,9 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         break;
       }
       case 'dispatch': {
-        actor = dispatcherFor(c);
+        actor = dispatcherFor(c, world!.staff);
         if (actor === null) return false;
-        const target = c.returned ? redispatchTarget(c) : c.proposal;
+        const target = c.returned ? redispatchTarget(c, world!.staff) : c.proposal;
         r = await dispatch(c, actor, target);
         break;
       }
@@ -510,7 +250,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
         else c.extensionAsked = true;
         break;
       case 'extension-decide': {
-        actor = dispatcherFor(c);
+        actor = dispatcherFor(c, world!.staff);
         if (actor === null) return false;
         const approve = p.extension?.approve ?? true;
         r = await transition(c, approve ? { to: 'extension-approve', actor } : { to: 'extension-deny', actor, reason: '时限内可以完成，不予延期' });
@@ -518,7 +258,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       }
       case 'rework':
       case 'close': {
-        actor = verifierFor(c);
+        actor = verifierFor(c, world!.staff);
         if (actor === null) return false;
         r = await transition(c, action === 'rework' ? { to: 'rework', actor, reason: '现场核查未处置到位' } : { to: 'close', actor });
         if (r.ok && action === 'rework') c.reworked = true;
@@ -531,7 +271,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     }
     if (r.ok) {
       c.failures = 0;
-      apply(c, r.body);
+      applyDetail(c, r.body, clock);
       c.anchor = clock.now();
       const counted: Partial<Record<Action, keyof Counters>> = {
         file: 'filed', reject: 'rejected', dispatch: 'dispatched', return: 'returned', accept: 'accepted', arrive: 'arrived',
@@ -549,7 +289,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     if (r.status === 409 || r.status === 403) {
       // Someone else moved the case (or the sweeper did): carry on from what the server says now.
       const fresh = await client.get<EventDetail>(`/api/events/${c.id}`);
-      if (fresh.ok) apply(c, fresh.body);
+      if (fresh.ok) applyDetail(c, fresh.body, clock);
       else if (fresh.status === 404) return false;
     } else if (r.status >= 500 || r.status === 0) {
       await scheduler.sleep(Math.max(30_000, 2_000 * speed));
@@ -560,7 +300,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   async function drive(c: Case): Promise<void> {
     try {
       while (!stopped) {
-        const step = next(c);
+        const step = nextStep(c, clock);
         if (!step) break;
         c.doing = `waiting to ${step.action}`;
         if (!(await scheduler.sleepUntil(step.at))) break;
@@ -632,7 +372,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     }
     count('reported');
     if (stopped) return;
-    follow(newCase(r.body, plan, rng, r.body.proposal?.assignee?.id ?? null));
+    follow(newCase(r.body, plan, rng, r.body.proposal?.assignee?.id ?? null, world!.staff, clock));
   }
 
   /** Open cases already on the server, newest first (followed once the clock starts). */
@@ -650,7 +390,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       if (!d.ok) continue;
       const rng = createRng(hashString(`${seed}:event:${item.id}`));
       const plan = planCase(rng, factsOf(d.body.kind, d.body.channel, d.body.category.code, d.body.priority, false, false));
-      out.push(newCase(d.body, plan, rng, null));
+      out.push(newCase(d.body, plan, rng, null, world!.staff, clock));
     }
     return out;
   }

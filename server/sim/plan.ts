@@ -8,8 +8,8 @@
  * night unless urgent or on a natural-hour deadline); block-tier staff are on site within half an hour, centres and
  * departments within two hours; ≈5 % rework, ≈10 % late, extensions mostly on working-day deadlines.
  */
-import type { Rng } from '../../server/domain/prng.ts';
-import type { DeadlineUnit, Tier } from '../../server/contract/taxonomy.ts';
+import type { Rng } from '../domain/prng.ts';
+import type { DeadlineUnit, Tier } from '../contract/taxonomy.ts';
 import type { Channel, Kind } from './reports.ts';
 
 const MINUTE = 60_000;
