@@ -17,7 +17,7 @@
  * }
  */
 import { STATUSES, type Status } from '../contract/statuses.ts';
-import { TAXONOMY } from '../domain/taxonomy.ts';
+import { TAXONOMY } from '../contract/taxonomy.ts';
 import { CrsError, crsConverter } from '../geo/crs.ts';
 import { isTimeZone } from './timestamps.ts';
 
