@@ -16,15 +16,14 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { Hono } from 'hono';
 import type { EventWindowQueries } from '../db/queries/event-window.ts';
-import { STATUSES, type Status } from '../db/queries/events.ts';
 import { encodeEventColumns, EVENT_COLUMNS_MEDIA_TYPE, EVENT_COLUMNS_VERSION } from '../contract/event-columns.ts';
-import { invalidParam, ProblemError } from '../http/problem.ts';
+import { ProblemError } from '../http/problem.ts';
 import { chooseEncoding, matchesIfNoneMatch } from '../http/representation.ts';
-import { parseBbox, parseEnumList, parseIsoDate, queryValidator, type Bbox } from '../http/validate.ts';
+import { parseBbox, queryValidator, type Bbox } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
+import { parseSpanAndStatus, type StatusFilter } from './event-filter.ts';
 
 export const EVENT_COLUMNS_QUERY = ['from', 'to', 'status', 'bbox'] as const;
-const STATUS_VALUES = [...STATUSES, 'open', 'overdue'] as const;
 /** The window when neither `from` nor `to` is given: the 30 days up to now. */
 export const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 /** The most events one response carries (≈ 30 MB of columns); a larger window is a 422. */
@@ -40,23 +39,12 @@ const brotliAsync = promisify(brotliCompress);
 export interface ColumnsQuery {
   from?: number;
   to?: number;
-  status?: { statuses: Status[]; open: boolean; overdue: boolean };
+  status?: StatusFilter;
   bbox?: Bbox;
 }
 
 export function parseColumnsQuery(raw: Partial<Record<(typeof EVENT_COLUMNS_QUERY)[number], string>>): ColumnsQuery {
-  const f: ColumnsQuery = {};
-  if (raw.from !== undefined) f.from = parseIsoDate('from', raw.from);
-  if (raw.to !== undefined) f.to = parseIsoDate('to', raw.to, { endOfDay: true });
-  if (f.from !== undefined && f.to !== undefined && !(f.to > f.from)) throw invalidParam('to', 'must be later than from');
-  if (raw.status !== undefined) {
-    const values = parseEnumList('status', raw.status, STATUS_VALUES);
-    f.status = {
-      statuses: values.filter((v): v is Status => v !== 'open' && v !== 'overdue'),
-      open: values.includes('open'),
-      overdue: values.includes('overdue'),
-    };
-  }
+  const f: ColumnsQuery = parseSpanAndStatus(raw);
   if (raw.bbox !== undefined) f.bbox = parseBbox('bbox', raw.bbox);
   return f;
 }

@@ -1,38 +1,27 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
-import { STATUSES, type EventFilter, type Status } from '../db/queries/events.ts';
+import type { EventFilter } from '../db/queries/events.ts';
 import { invalidParam, notFound } from '../http/problem.ts';
 import {
-  encodeCursor, parseBbox, parseCode, parseCursor, parseEnumList, parseId, parseIntInRange, parseIsoDate, queryValidator,
+  encodeCursor, parseBbox, parseCode, parseCursor, parseEnumList, parseId, parseIntInRange, queryValidator,
 } from '../http/validate.ts';
 import type { EventServices } from '../services/index.ts';
 import { MAX_BATCH } from '../services/report.ts';
 import { parseTransitionBody } from './transition-body.ts';
 import { statusOfReason } from '../http/refusal-problem.ts';
 import type { RouteDeps } from './deps.ts';
+import { parseSpanAndStatus } from './event-filter.ts';
 import { idempotencyHeader, readJson, toDueItem } from './event-writes.ts';
 import { toEventDetail, toEventSummary } from './present.ts';
 import { toIso as toIsoNow } from '../time.ts';
 
 export const EVENT_QUERY = ['from', 'to', 'status', 'category', 'block', 'bbox', 'limit', 'cursor'] as const;
-const STATUS_VALUES = [...STATUSES, 'open', 'overdue'] as const;
 export const DEFAULT_LIMIT = 500;
 export const MAX_LIMIT = 5000;
 
 /** Parses and cross-checks GET /api/events's query into a filter (without `now`, which the handler adds). */
 export function parseEventQuery(raw: Partial<Record<(typeof EVENT_QUERY)[number], string>>): Omit<EventFilter, 'now'> {
-  const f: Omit<EventFilter, 'now'> = { limit: DEFAULT_LIMIT };
-  if (raw.from !== undefined) f.from = parseIsoDate('from', raw.from);
-  if (raw.to !== undefined) f.to = parseIsoDate('to', raw.to, { endOfDay: true });
-  if (f.from !== undefined && f.to !== undefined && !(f.to > f.from)) throw invalidParam('to', 'must be later than from');
-  if (raw.status !== undefined) {
-    const values = parseEnumList('status', raw.status, STATUS_VALUES);
-    f.status = {
-      statuses: values.filter((v): v is Status => v !== 'open' && v !== 'overdue'),
-      open: values.includes('open'),
-      overdue: values.includes('overdue'),
-    };
-  }
+  const f: Omit<EventFilter, 'now'> = { limit: DEFAULT_LIMIT, ...parseSpanAndStatus(raw) };
   if (raw.category !== undefined) f.category = parseCode('category', raw.category, [2, 4]);
   if (raw.block !== undefined) f.block = parseCode('block', raw.block, 15);
   if (raw.bbox !== undefined) f.bbox = parseBbox('bbox', raw.bbox);
