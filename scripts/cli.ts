@@ -2,6 +2,8 @@
  * The Gezhi command line: `npm run gezhi -- <command> [options]`. `--help` after any command documents it.
  * Exit codes: 0 ok, 1 the command failed, 2 usage error.
  */
+import { once } from 'node:events';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { openDatabase } from '../server/db/database.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
 
@@ -121,6 +123,153 @@ function printSummary(file: string, s: SeedSummary): void {
 }
 
 const COMMANDS: Record<string, Command> = {
+  export: {
+    summary: 'export events as CSV (UTF-8 BOM), GeoJSON or Open311 JSON, with the API\'s filters',
+    usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]',
+    help: `Writes the events that match the filters (those of GET /api/events), newest first, to --out (default stdout).
+CSV carries a UTF-8 BOM and reads back with "import events" and the mapping it prints with --mapping-out.
+
+Options:
+  --format F        csv, geojson (RFC 7946 points) or open311 (GeoReport v2 service requests)
+  --out FILE        file to write (default: stdout)
+  --mapping-out F   also write the column mapping that imports the CSV back (source "export")
+  --db FILE         SQLite file (default: $GEZHI_DB, else ${DEFAULT_DB})
+  --from, --to      reported between these dates/times (ISO 8601; a date without time is Asia/Shanghai)
+  --status S,…      statuses, or open / overdue
+  --category C      2-digit major or 4-digit category code
+  --block B         15-digit block code
+  --bbox W,S,E,N    a WGS-84 box
+  --limit N         at most N events (default all)
+  --help            show this help
+Exit codes: 0 written, 1 failed, 2 usage error.`,
+    async run(args) {
+      const [kind, ...rest] = args;
+      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to export: events' : `cannot export "${kind}" (known: events)`);
+      const o = parseOptions(rest, ['format', 'out', 'mapping-out', 'db', 'from', 'to', 'status', 'category', 'block', 'bbox', 'limit'], []);
+      const { EXPORT_FORMATS, exportChunks, exportMapping, exportRows } = await import('../server/export/events.ts');
+      const format = o.get('format') as string | undefined;
+      if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+      const { parseEventQuery } = await import('../server/routes/events.ts');
+      const { ProblemError } = await import('../server/http/problem.ts');
+      let filter;
+      try {
+        const raw: Record<string, string> = {};
+        for (const k of ['from', 'to', 'status', 'category', 'block', 'bbox'] as const) if (o.has(k)) raw[k] = o.get(k) as string;
+        const { limit: _l, ...f } = parseEventQuery(raw);
+        filter = f;
+      } catch (err) {
+        if (err instanceof ProblemError) throw new UsageError(err.message);
+        throw err;
+      }
+      const max = o.has('limit') ? parseCount('limit', o.get('limit') as string) : 0;
+      const db = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB), { readonly: true });
+      try {
+        const { createQueries } = await import('../server/db/queries/index.ts');
+        const { exportQueries } = await import('../server/db/queries/export.ts');
+        const q = createQueries(db);
+        const extras = exportQueries(db);
+        const out = o.has('out') ? createWriteStream(o.get('out') as string) : process.stdout;
+        for (const chunk of exportChunks(format as 'csv', exportRows({ list: q.events.list, extras: extras.extras }, { ...filter, now: Date.now() }, max))) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+        if (out !== process.stdout) {
+          out.end();
+          await once(out, 'finish');
+        }
+        if (o.has('mapping-out')) writeFileSync(o.get('mapping-out') as string, JSON.stringify(exportMapping('export'), null, 2) + '\n');
+        return 0;
+      } finally {
+        db.close();
+      }
+    },
+  },
+  import: {
+    summary: 'import events from another system\'s export (CSV, JSON Lines, JSON) with a column mapping',
+    usage: 'import events <file> --mapping <mapping.json> [--db FILE] [--report FILE]',
+    help: `Reads a case export of another system (a hotline, a city-management platform) into the events of the
+database: CSV (comma-separated, quoted fields may hold commas, quotes and newlines; UTF-8 with or without BOM; CRLF
+or LF), JSON Lines (.jsonl / .ndjson, one object per line) or a JSON array (.json, read whole: use CSV or JSON Lines
+for large files). The file streams in with a progress bar and bounded memory.
+
+Options:
+  --mapping FILE  the column-mapping file (JSON), required:
+                    source            a name for the system; its ids are unique per source
+                    columns           source column of id, category, created, due, closed, status, latitude,
+                                      longitude, department, text (id, category, created, latitude and
+                                      longitude are required)
+                    timestampFormats  e.g. ["MM/DD/YYYY hh:mm:ss AM", "YYYY-MM-DD HH:mm:ss", "ISO"] (default ISO)
+                    timeZone          the source's IANA zone (default Asia/Shanghai); daylight-saving changes
+                                      are handled: a repeated local time takes the earlier instant and is
+                                      noted, a skipped one is refused
+                    crs               WGS84 (default), CGCS2000, GCJ02, BD09, EPSG:<code> (CGCS2000
+                                      Gauss-Kruger 4491-4554, UTM 326xx/327xx, 3857) or a .prj file (WKT)
+                    categories        source category text → category code; others are kept under an
+                                      "unmapped" category with the source text
+                    statuses          source status text → reported, filed, dispatched, …, closed, evaluated
+                    placeholderCoordinates  [[x, y], …] pairs the source uses for "no location"
+                    defaults          { kind, channel, priority } of every imported case
+  --db FILE       SQLite file (default: $GEZHI_DB, else ${DEFAULT_DB})
+  --report FILE   where to write the report (default: <file>.report.csv next to the input)
+  --help          show this help
+
+Every row not imported is reported with its row number (the header is row 1) and reason: missing-id,
+duplicate-id-in-file, duplicate-id-in-database, missing-created, invalid-timestamp, nonexistent-local-time,
+closed-before-created, missing-coordinates, placeholder-coordinates, outside-boundaries (in no block),
+unknown-status, closed-without-time. Imported rows may carry notes: ambiguous-local-time, unmapped-category,
+due-computed (from the category's deadline on the working-time calendar), no-deadline (left out of on-time
+figures). The report is CSV with a UTF-8 BOM; totals go to stdout.
+
+The import is all or nothing: rows are staged while the file is read and written in one transaction at the end,
+so a failure leaves the database as it was. Importing the same file again adds nothing.
+Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
+    async run(args) {
+      const [kind, file, ...rest] = args;
+      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to import: events' : `cannot import "${kind}" (known: events)`);
+      if (file === undefined || file.startsWith('--')) throw new UsageError('name the file to import');
+      const o = parseOptions(rest, ['mapping', 'db', 'report'], []);
+      if (!o.has('mapping')) throw new UsageError('--mapping is required');
+      const { importEvents, loadMapping } = await import('../server/import/events.ts');
+      const { MappingError } = await import('../server/import/mapping.ts');
+      let mapping;
+      try {
+        mapping = await loadMapping(o.get('mapping') as string);
+      } catch (err) {
+        if (err instanceof MappingError) {
+          process.stderr.write(`gezhi import: ${o.get('mapping')} is not a valid mapping:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+          return 1;
+        }
+        throw err;
+      }
+      const dbFile = (o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB);
+      const db = openDatabase(dbFile);
+      const progress = progressReporter('kB');
+      try {
+        const s = await importEvents(db, file, mapping, {
+          reportFile: o.get('report') as string | undefined,
+          onProgress: (done, total) => progress.update(Math.ceil(done / 1024), Math.ceil(total / 1024)),
+        });
+        const n = (x: number) => x.toLocaleString('en-US');
+        const lines = [
+          `Imported ${file} into ${dbFile} (source ${s.source}) in ${s.seconds.toFixed(1)} s`,
+          `  rows read   ${n(s.read)}`,
+          `  imported    ${n(s.imported)}`,
+          `  skipped     ${n(s.skipped)}`,
+          ...Object.entries(s.skippedBy).map(([r, c]) => `    ${r.padEnd(26)} ${n(c)}`),
+          ...(Object.keys(s.notesBy).length ? ['  notes on imported rows'] : []),
+          ...Object.entries(s.notesBy).map(([r, c]) => `    ${r.padEnd(26)} ${n(c)}`),
+          `  report      ${s.reportFile}`,
+        ];
+        progress.end();
+        process.stdout.write(lines.join('\n') + '\n');
+        return 0;
+      } catch (err) {
+        progress.end();
+        throw err;
+      } finally {
+        db.close();
+      }
+    },
+  },
   seed: {
     summary: 'create the Yuhu demo database (district, staff, categories, event history)',
     usage: 'seed [--db FILE] [--events N] [--seed S] [--now ISO] [--force]',

@@ -28,6 +28,7 @@ import { hotspotRoutes } from './routes/hotspots.ts';
 import { insightRoutes } from './routes/insight.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
+import { exportRoutes } from './routes/export.ts';
 import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reviewRoutes } from './routes/review.ts';
@@ -88,7 +89,8 @@ export function createApp(deps: AppDeps) {
     .route('/events', dispatchEventRoutes(routeDeps, dispatch))
     .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps))
-    .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }));
+    .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
+    .route('/export', exportRoutes(routeDeps, deps.db));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.

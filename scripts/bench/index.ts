@@ -18,6 +18,7 @@ import { runCandidatesBench } from './candidates.ts';
 import { runTransportBench } from './transport.ts';
 import { runReviewBench } from './review.ts';
 import { runInsightBench } from './insight.ts';
+import { runImportBench } from './import.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -30,6 +31,7 @@ const BENCHES: BenchModule[] = [
   { name: 'transport', run: runTransportBench },
   { name: 'review', run: runReviewBench },
   { name: 'insight', run: runInsightBench },
+  { name: 'import', run: runImportBench },
 ];
 
 async function main(): Promise<void> {

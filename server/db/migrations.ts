@@ -456,4 +456,23 @@ CREATE TABLE request_details (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'imported events: source system and id, for idempotent re-imports',
+    sql: /* sql */ `
+-- One row per imported event: the system it came from and its id there (unique per source, so importing the same
+-- file again adds nothing), the row of the file it was read from, and what the source said that Gezhi did not keep
+-- as is (its category text, kept when it maps to no category; its department).
+CREATE TABLE event_sources (
+  event_id        INTEGER PRIMARY KEY REFERENCES events(id),
+  source          TEXT NOT NULL,
+  source_id       TEXT NOT NULL,
+  source_row      INTEGER NOT NULL,
+  source_category TEXT NOT NULL DEFAULT '',
+  department      TEXT NOT NULL DEFAULT '',
+  imported_at     INTEGER NOT NULL,
+  UNIQUE (source, source_id)
+);
+`,
+  },
 ];

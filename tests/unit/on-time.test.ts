@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { onTimeSql } from '../../server/db/queries/on-time-sql.ts';
 import {
-  closedOnTime, handlingOnTime, onTimeClosure, verificationOnTime, verifyDueAt, type CaseClock,
+  closedOnTime, handlingOnTime, NO_DEADLINE, onTimeClosure, verificationOnTime, verifyDueAt, type CaseClock,
 } from '../../server/domain/on-time.ts';
 import { WEEKDAY_CALENDAR } from '../../server/domain/working-time.ts';
 
@@ -39,6 +39,12 @@ const CASES: { name: string; c: CaseClock; handled: boolean | null; verified: bo
   { name: 'closed early, due later today: decided on time',
     c: { status: 'closed', due_at: NOW + 3 * H, resolved_at: NOW - 3 * H, closed_at: NOW - 2 * H, verify_due_at: NOW + 3 * H },
     handled: true, verified: true, closed: true },
+  { name: 'imported without a deadline, closed: never decided',
+    c: { status: 'closed', due_at: NO_DEADLINE, resolved_at: DUE, closed_at: DUE, verify_due_at: DUE + 6 * H },
+    handled: null, verified: true, closed: null },
+  { name: 'imported without a deadline, still open long after: never late',
+    c: { status: 'dispatched', due_at: NO_DEADLINE, resolved_at: null, closed_at: null, verify_due_at: null },
+    handled: null, verified: null, closed: null },
   { name: 'rejected report: not a case',
     c: { status: 'rejected', due_at: DUE, resolved_at: null, closed_at: null, verify_due_at: null },
     handled: false, verified: null, closed: null },

@@ -4,12 +4,15 @@
  * as the pure functions on a hand-built set of cases. `e` is the events table's alias, `now` an SQL expression (a
  * bound parameter such as `@now` or `?`).
  */
+import { NO_DEADLINE } from '../../contract/deadline.ts';
+
 export function onTimeSql(e = 'e', now = '@now') {
   const handlingLate = `coalesce(${e}.resolved_at, ${now}) > ${e}.due_at`;
-  const handlingOnTime = `(${e}.resolved_at IS NOT NULL AND ${e}.resolved_at <= ${e}.due_at)`;
+  const handlingOnTime = `(${e}.resolved_at IS NOT NULL AND ${e}.resolved_at <= ${e}.due_at AND ${e}.due_at < ${NO_DEADLINE})`;
   const verificationLate = `(${e}.resolved_at IS NOT NULL AND ${e}.verify_due_at IS NOT NULL AND coalesce(${e}.closed_at, ${now}) > ${e}.verify_due_at)`;
   const verificationOnTime = `(${e}.resolved_at IS NOT NULL AND ${e}.closed_at IS NOT NULL AND ${e}.verify_due_at IS NOT NULL AND ${e}.closed_at <= ${e}.verify_due_at)`;
-  const isCase = `${e}.status <> 'rejected'`;
+  // A case without a deadline (NO_DEADLINE) is never decided, on either clock.
+  const isCase = `(${e}.status <> 'rejected' AND ${e}.due_at < ${NO_DEADLINE})`;
   const closedOnTime = `(${isCase} AND ${handlingOnTime} AND ${verificationOnTime})`;
   const closedLate = `(${isCase} AND (${handlingLate} OR ${verificationLate}))`;
   return {

@@ -1,0 +1,102 @@
+/**
+ * Source records as a stream of { row, get(column) }: CSV (csv-parse, streaming: quoted fields with embedded
+ * newlines, commas and doubled quotes, a UTF-8 BOM, CRLF or LF), JSON Lines (one object per line, streaming) or a
+ * JSON array (read whole — large exports should come as CSV or JSON Lines).
+ *
+ * Row numbers are what a spreadsheet shows: in a CSV the header is row 1 and the first record row 2; in JSON the
+ * first object is row 1. A record spanning several lines (an embedded newline) is still one row.
+ */
+import { parse } from 'csv-parse';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface SourceRecord {
+  row: number;
+  /** The text of a column ('' when absent or empty). */
+  get(column: string): string;
+}
+
+export interface RecordStream {
+  /** The column names of a CSV header; null for JSON, whose objects may each omit empty fields. */
+  columns(): readonly string[] | null;
+  records: AsyncIterable<SourceRecord>;
+  /** Bytes of the file read so far, and its size (for a progress bar). */
+  progress(): { done: number; total: number };
+}
+
+export type SourceFormat = 'csv' | 'json' | 'jsonl';
+
+export function formatOf(file: string): SourceFormat {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  return 'csv';
+}
+
+export function openRecords(file: string, format: SourceFormat = formatOf(file)): RecordStream {
+  const total = statSync(file).size;
+  if (format === 'csv') return csvRecords(file, total);
+  if (format === 'jsonl') return jsonLinesRecords(file, total);
+  return jsonArrayRecords(file, total);
+}
+
+function csvRecords(file: string, total: number): RecordStream {
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  let header: string[] = [];
+  let index = new Map<string, number>();
+  // relax_column_count: a short or long row is the row's problem (reported), not the file's.
+  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
+  async function* records(): AsyncGenerator<SourceRecord> {
+    let row = 1;
+    for await (const values of parser as AsyncIterable<string[]>) {
+      if (row === 1 && header.length === 0) {
+        header = values.map((v) => v.trim());
+        index = new Map(header.map((h, i) => [h, i]));
+        row = 1;
+        continue;
+      }
+      row++;
+      yield { row, get: (c) => { const i = index.get(c); return i === undefined ? '' : values[i] ?? ''; } };
+    }
+  }
+  return { columns: () => header, records: records(), progress: () => ({ done: input.bytesRead, total }) };
+}
+
+const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function jsonLinesRecords(file: string, total: number): RecordStream {
+  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  async function* records(): AsyncGenerator<SourceRecord> {
+    let row = 0;
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      row++;
+      const clean = row === 1 ? line.replace(/^\uFEFF/, '') : line;
+      if (clean.trim() === '') continue;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(clean);
+      } catch {
+        obj = null;
+      }
+      const o = typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>) : {};
+      yield { row, get: (c) => text(o[c]) };
+    }
+  }
+  return { columns: () => null, records: records(), progress: () => ({ done: input.bytesRead, total }) };
+}
+
+function jsonArrayRecords(file: string, total: number): RecordStream {
+  const parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+  const list = Array.isArray(parsed) ? parsed : Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records : null;
+  if (!list) throw new Error('a JSON source must be an array of objects (or { "records": [...] })');
+  const objects = list.map((o) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : {}));
+  let done = 0;
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for (let i = 0; i < objects.length; i++) {
+      done = Math.round(((i + 1) / objects.length) * total);
+      const o = objects[i];
+      yield { row: i + 1, get: (c) => text(o[c]) };
+    }
+  }
+  return { columns: () => null, records: records(), progress: () => ({ done, total }) };
+}

@@ -1,0 +1,171 @@
+/**
+ * Source timestamps → UTC epoch ms. A source writes local wall-clock times of its own IANA time zone in one or more
+ * formats; each value is tried against the formats in order.
+ *
+ * Format tokens: YYYY, MM/M (month), DD/D (day), HH/H (24-hour), hh/h (12-hour), mm, ss, SSS (fraction, 1–9 digits),
+ * A / AM / PM (meridiem: AM, PM, 上午, 下午, case-insensitive); anything else is literal. 'ISO' accepts ISO 8601
+ * (date, date-time with 'T' or a space, optional fraction and offset); a value with an offset (or Z) is absolute and
+ * needs no zone.
+ *
+ * Local times across daylight-saving changes: a wall time that occurs twice (the hour repeated in autumn) is
+ * ambiguous — resolved to the earlier instant and flagged; one that never occurs (the hour skipped in spring) is
+ * nonexistent — refused. Pure: the zone's offsets come from Intl (the ICU data that ships with Node).
+ */
+
+export type TimeResult =
+  | { ok: true; ms: number; ambiguous: boolean }
+  | { ok: false; reason: 'invalid-timestamp' | 'nonexistent-local-time'; detail: string };
+
+interface Fields {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  /** Offset in minutes east of UTC when the value carried one. */
+  offset?: number;
+}
+
+type Parser = (text: string) => Fields | null;
+
+const TOKENS: [string, string, (f: Fields, v: string) => void][] = [
+  ['YYYY', '(\\d{4})', (f, v) => (f.y = Number(v))],
+  ['SSS', '(\\d{1,9})', (f, v) => (f.ms = Math.round(Number(`0.${v}`) * 1000))],
+  ['MM', '(\\d{2})', (f, v) => (f.mo = Number(v))],
+  ['DD', '(\\d{2})', (f, v) => (f.d = Number(v))],
+  ['HH', '(\\d{2})', (f, v) => (f.h = Number(v))],
+  ['hh', '(\\d{2})', (f, v) => (f.h = Number(v) + 100)], // +100 marks a 12-hour clock until the meridiem is seen
+  ['mm', '(\\d{2})', (f, v) => (f.mi = Number(v))],
+  ['ss', '(\\d{2})', (f, v) => (f.s = Number(v))],
+  ['AM', '(AM|PM|上午|下午)', (f, v) => (f.offset = meridiem(v))],
+  ['PM', '(AM|PM|上午|下午)', (f, v) => (f.offset = meridiem(v))],
+  ['M', '(\\d{1,2})', (f, v) => (f.mo = Number(v))],
+  ['D', '(\\d{1,2})', (f, v) => (f.d = Number(v))],
+  ['H', '(\\d{1,2})', (f, v) => (f.h = Number(v))],
+  ['h', '(\\d{1,2})', (f, v) => (f.h = Number(v) + 100)],
+  ['A', '(AM|PM|上午|下午)', (f, v) => (f.offset = meridiem(v))],
+];
+
+// The meridiem is parked in `offset` as a sentinel (−1 AM, −2 PM) and folded into the hour once all fields are read.
+const meridiem = (v: string): number => (/^(pm|下午)$/i.test(v) ? -2 : -1);
+
+function compileFormat(format: string): Parser {
+  if (format.toUpperCase() === 'ISO') return parseIso;
+  let pattern = '';
+  const setters: ((f: Fields, v: string) => void)[] = [];
+  for (let i = 0; i < format.length; ) {
+    const token = TOKENS.find(([t]) => format.startsWith(t, i));
+    if (token) {
+      pattern += token[1];
+      setters.push(token[2]);
+      i += token[0].length;
+    } else {
+      pattern += format[i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      i++;
+    }
+  }
+  if (setters.length === 0) throw new Error(`timestamp format "${format}" has no date or time fields`);
+  const re = new RegExp(`^${pattern}$`, 'i');
+  return (text) => {
+    const m = re.exec(text);
+    if (!m) return null;
+    const f: Fields = { y: NaN, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0 };
+    for (let k = 0; k < setters.length; k++) setters[k](f, m[k + 1]);
+    if (f.h >= 100) {
+      const h12 = f.h - 100;
+      if (h12 < 1 || h12 > 12 || (f.offset !== -1 && f.offset !== -2)) return null;
+      f.h = (h12 % 12) + (f.offset === -2 ? 12 : 0);
+    } else if (f.offset !== undefined) {
+      return null; // a meridiem with a 24-hour clock
+    }
+    f.offset = undefined;
+    return f;
+  };
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+function parseIso(text: string): Fields | null {
+  const m = ISO.exec(text);
+  if (!m) return null;
+  let offset: number | undefined;
+  if (m[8]) {
+    if (m[8].toUpperCase() === 'Z') offset = 0;
+    else {
+      const sign = m[8][0] === '-' ? -1 : 1;
+      const digits = m[8].slice(1).replace(':', '');
+      offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
+    }
+  }
+  return {
+    y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]), h: Number(m[4] ?? 0), mi: Number(m[5] ?? 0), s: Number(m[6] ?? 0),
+    ms: m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0, offset,
+  };
+}
+
+function validFields(f: Fields): boolean {
+  if (!(f.y >= 1900 && f.y <= 2200) || f.mo < 1 || f.mo > 12 || f.d < 1 || f.h > 23 || f.mi > 59 || f.s > 59) return false;
+  const daysInMonth = new Date(Date.UTC(f.y, f.mo, 0)).getUTCDate();
+  return f.d <= daysInMonth;
+}
+
+/** Offset (minutes east of UTC) of a zone at an instant, cached per UTC quarter-hour (offsets change on those). */
+function zoneOffsets(timeZone: string): (ms: number) => number {
+  const dtf = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+  });
+  const cache = new Map<number, number>();
+  return (ms) => {
+    const key = Math.floor(ms / 900_000);
+    let offset = cache.get(key);
+    if (offset === undefined) {
+      const at = key * 900_000;
+      const p: Record<string, number> = {};
+      for (const part of dtf.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+      offset = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at) / 60_000);
+      if (cache.size > 200_000) cache.clear();
+      cache.set(key, offset);
+    }
+    return offset;
+  };
+}
+
+/** Checks that a zone name is one the runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A parser for a source's formats and zone: text → UTC ms, with the daylight-saving cases told apart. */
+export function timestampParser(formats: readonly string[], timeZone: string): (text: string) => TimeResult {
+  if (formats.length === 0) throw new Error('at least one timestamp format is needed');
+  if (!isTimeZone(timeZone)) throw new Error(`unknown time zone "${timeZone}" (use an IANA name such as Asia/Shanghai)`);
+  const parsers = formats.map(compileFormat);
+  const offsetAt = zoneOffsets(timeZone);
+  return (raw) => {
+    const text = raw.trim();
+    let f: Fields | null = null;
+    for (const p of parsers) if ((f = p(text))) break;
+    if (!f || !validFields(f)) return { ok: false, reason: 'invalid-timestamp', detail: `"${raw}" matches none of ${formats.join(' | ')}` };
+    const wall = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, f.s, f.ms);
+    if (f.offset !== undefined) return { ok: true, ms: wall - f.offset * 60_000, ambiguous: false };
+    // The instants whose local time is `wall`: try the offsets in force a day either side (a zone changes offset
+    // at most once within two days) and keep those that give `wall` back.
+    const candidates = new Set<number>();
+    for (const probe of [wall - 86_400_000, wall + 86_400_000]) {
+      const t = wall - offsetAt(probe) * 60_000;
+      if (t + offsetAt(t) * 60_000 === wall) candidates.add(t);
+    }
+    if (candidates.size === 0) {
+      return { ok: false, reason: 'nonexistent-local-time', detail: `"${raw}" does not exist in ${timeZone} (skipped by a daylight-saving change)` };
+    }
+    const sorted = [...candidates].sort((a, b) => a - b);
+    return { ok: true, ms: sorted[0], ambiguous: sorted.length > 1 };
+  };
+}
