@@ -15,7 +15,7 @@
  * - A request awaiting location (an address without a point) is `U` + its number ("U12"): open, no point, no
  *   unit and no due time yet (both follow from the block it is located in); address and address_id as given.
  */
-import type { Status } from '../db/queries/events.ts';
+import { FINISHED_STATUSES, isFinishedStatus, OPEN_STATUSES, type Status } from '../contract/statuses.ts';
 import type { PendingRow, RequestRow } from '../db/queries/open311.ts';
 import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../contract/taxonomy.ts';
 import rawKeywords from '../contract/category-keywords.json' with { type: 'json' };
@@ -103,12 +103,12 @@ export function serviceDefinition(c: Category): { service_code: string; attribut
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
 
-/** Statuses Open311 calls closed; every other status is open. */
-export const CLOSED_STATUSES: readonly Status[] = ['closed', 'evaluated', 'rejected', 'voided'];
-export const OPEN_311_STATUSES: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved', 'suspended'];
+/** Statuses Open311 calls closed: the finished ones; every other status (resolved included) is open. */
+export const CLOSED_STATUSES: readonly Status[] = FINISHED_STATUSES;
+export const OPEN_311_STATUSES: readonly Status[] = OPEN_STATUSES;
 
 export function open311Status(s: string): 'open' | 'closed' {
-  return (CLOSED_STATUSES as readonly string[]).includes(s) ? 'closed' : 'open';
+  return isFinishedStatus(s) ? 'closed' : 'open';
 }
 
 /** One event with what its Open311 view needs (joined names, the latest log time, the reject note). */
