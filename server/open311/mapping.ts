@@ -12,7 +12,7 @@
  *   家事自办, the subdistrict centre, or the department); service_notice the deadline; expected_datetime the due
  *   time; address the block, community and subdistrict (no street addresses exist); media_url is never given.
  */
-import type { Status } from '../db/queries/events.ts';
+import { FINISHED_STATUSES, isFinishedStatus, OPEN_STATUSES, type Status } from '../contract/statuses.ts';
 import type { RequestRow } from '../db/queries/open311.ts';
 import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../contract/taxonomy.ts';
 import rawKeywords from '../contract/category-keywords.json' with { type: 'json' };
@@ -94,12 +94,12 @@ export function serviceDefinition(c: Category): { service_code: string; attribut
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
 
-/** Statuses Open311 calls closed; every other status is open. */
-export const CLOSED_STATUSES: readonly Status[] = ['closed', 'evaluated', 'rejected'];
-export const OPEN_311_STATUSES: readonly Status[] = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved'];
+/** Statuses Open311 calls closed: the finished ones; every other status (resolved included) is open. */
+export const CLOSED_STATUSES: readonly Status[] = FINISHED_STATUSES;
+export const OPEN_311_STATUSES: readonly Status[] = OPEN_STATUSES;
 
 export function open311Status(s: string): 'open' | 'closed' {
-  return (CLOSED_STATUSES as readonly string[]).includes(s) ? 'closed' : 'open';
+  return isFinishedStatus(s) ? 'closed' : 'open';
 }
 
 /** One event with what its Open311 view needs (joined names, the latest log time, the reject note). */
