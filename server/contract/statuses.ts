@@ -43,6 +43,8 @@ export const QUEUE_STATUSES: readonly Status[] = ['reported', 'filed'];
 export const EN_ROUTE_STATUSES: readonly Status[] = ['dispatched', 'accepted'];
 /** Counted as closed (结案) by the closure indicators. */
 export const CLOSED_STATUSES: readonly Status[] = ['closed', 'evaluated'];
+/** Not cases for the on-time figures (domain/on-time.ts): a report refused at filing, a case voided (作废) after it. */
+export const NOT_A_CASE_STATUSES: readonly Status[] = ['rejected', 'voided'];
 
 const FINISHED_SET: ReadonlySet<string> = new Set(FINISHED_STATUSES);
 

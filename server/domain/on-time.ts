@@ -20,12 +20,14 @@
  * "Due in the period" is by due_at, not by closing time, so an open case past its deadline counts as late — a
  * unit cannot raise its rate by leaving late cases open. A case whose outcome is not yet known (not yet due; or
  * resolved on time and still inside its verification window) is left out until it is. Rejected reports are not
- * cases and are never counted.
+ * cases and are never counted, nor are voided ones (作废); a suspended case (挂账) is undecided while its clock is
+ * stopped.
  *
  * A case without a deadline (imported from a system that recorded none, in a category the taxonomy does not map)
  * stores due_at = NO_DEADLINE: it is never due, never overdue, and left out of every on-time figure.
  */
 import { hasDeadline as hasDueAt, NO_DEADLINE } from '../contract/deadline.ts';
+import { NOT_A_CASE_STATUSES, PAUSED_STATUSES, type Status } from '../contract/statuses.ts';
 import { addWorkingTime, DEFAULT_CALENDAR, type WorkCalendar } from './working-time.ts';
 
 /** The verification window (核查时限): one working day from resolution. */
@@ -43,8 +45,8 @@ export interface CaseClock {
 export { NO_DEADLINE };
 const hasDeadline = (c: Pick<CaseClock, 'due_at'>): boolean => hasDueAt(c.due_at);
 
-/** Statuses that are not cases for on-time purposes (a report refused at filing). */
-export const NOT_A_CASE: readonly string[] = ['rejected'];
+/** Statuses that are not cases for on-time purposes: a report refused at filing, a case voided (作废) after it. */
+export const NOT_A_CASE: readonly Status[] = NOT_A_CASE_STATUSES;
 
 /** The verification deadline of a case resolved at `resolvedAt`. */
 export function verifyDueAt(resolvedAt: number, calendar: WorkCalendar = DEFAULT_CALENDAR): number {
@@ -54,6 +56,8 @@ export function verifyDueAt(resolvedAt: number, calendar: WorkCalendar = DEFAULT
 /** 处置: true = on time, false = late, null = not decided yet (unresolved and not yet due). */
 export function handlingOnTime(c: CaseClock, now: number): boolean | null {
   if (!hasDeadline(c)) return null;
+  // 挂账: the clock is stopped while suspended (resuming moves due_at by the pause), so nothing is decided meanwhile.
+  if (c.resolved_at === null && (PAUSED_STATUSES as readonly string[]).includes(c.status)) return null;
   if (c.resolved_at !== null) return c.resolved_at <= c.due_at;
   return now > c.due_at ? false : null;
 }
@@ -67,7 +71,7 @@ export function verificationOnTime(c: CaseClock, now: number): boolean | null {
 
 /** 按期结案: true = closed with both clocks kept, false = late on either, null = not decided yet. */
 export function closedOnTime(c: CaseClock, now: number): boolean | null {
-  if (NOT_A_CASE.includes(c.status) || !hasDeadline(c)) return null;
+  if ((NOT_A_CASE as readonly string[]).includes(c.status) || !hasDeadline(c)) return null;
   const handled = handlingOnTime(c, now);
   if (handled === false) return false;
   const verified = verificationOnTime(c, now);

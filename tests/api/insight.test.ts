@@ -66,14 +66,14 @@ describe('hotspots', () => {
   it('a category filter changes the map: the riverside dumping categories light up the riverside, not the market', async () => {
     const riverside = district.hotspots.find((h) => h.id === 'riverside-dumping')!.blockCode;
     const market = district.hotspots.find((h) => h.id === 'old-town-market')!.blockCode;
-    const dumping = await get<InsightHotspots>('/api/insight/hotspots?from=2022-01-01&category=0101');
-    const stalls = await get<InsightHotspots>('/api/insight/hotspots?from=2022-01-01&category=04');
+    const dumping = await get<InsightHotspots>('/api/insight/hotspots?from=2022-01-01&category=0102');
+    const stalls = await get<InsightHotspots>('/api/insight/hotspots?from=2022-01-01&category=0501');
     const bin = (r: InsightHotspots, code: string) => r.units.find((u) => u.id === code)!.bin;
     expect(bin(dumping, riverside)).toBe(3);
     expect(bin(stalls, market)).toBe(3);
     expect(bin(stalls, riverside)).toBeLessThan(3);
     expect(dumping.total).not.toBe(stalls.total);
-    expect(dumping.filter.category).toBe('0101');
+    expect(dumping.filter.category).toBe('0102');
   });
 
   it('hexagons: H3 cells with outlines and a distance band; normalised rates', async () => {
@@ -144,7 +144,7 @@ describe('emerging, clusters, ranking, drill-down', () => {
     expect(r.timeline[0].month).toBe('2026-01');
     expect(r.timeline.reduce((a, m) => a + m.count, 0)).toBe(r.count);
     expect(r.categories.reduce((a, c) => a + c.count, 0)).toBe(r.count);
-    expect(r.categories.slice(0, 3).map((c) => c.code).some((c) => ['0401', '0405', '0407'].includes(c))).toBe(true);
+    expect(r.categories.slice(0, 3).map((c) => c.code).some((c) => ['0501', '0504', '5105'].includes(c))).toBe(true);
     expect(r.recent.length).toBeGreaterThan(0);
     expect(r.recent[0].reportedAt >= r.recent[r.recent.length - 1].reportedAt).toBe(true);
     expect(r.governor?.name.length).toBeGreaterThan(1);

@@ -52,7 +52,7 @@ const counts = () =>
     (SELECT count(*) FROM live_messages) AS live, (SELECT count(*) FROM event_log_photos) AS photos`).get() as Json;
 
 async function report(p: BlockPlace, extra: Json = {}): Promise<Json> {
-  const res = await post('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
+  const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
   expect(res.status, await res.clone().text()).toBe(201);
   return res.json();
 }

@@ -85,7 +85,7 @@ const count = (table: string) => db.prepare<[], { n: number }>(`SELECT count(*) 
 
 describe('a request with only an address', () => {
   const addressOnly = {
-    service_code: '0404', address_string: '雨湖区韶山西路与建设北路交叉口东50米', description: '一辆白色轿车长期占用人行道',
+    service_code: '0505', address_string: '雨湖区韶山西路与建设北路交叉口东50米', description: '一辆白色轿车长期占用人行道',
     first_name: '三', last_name: '张', email: 'zhang@example.org', phone: '13800000000', device_id: 'dev-1', account_id: 'acct-9',
     media_url: 'https://img.example.org/违停/1.jpg',
   };
@@ -105,7 +105,7 @@ describe('a request with only an address', () => {
     n = Number(pendingId.slice(1));
     const row = db.prepare<[number], Record<string, unknown>>('SELECT * FROM unlocated_requests WHERE id = ?').get(n)!;
     expect(row).toMatchObject({
-      service_code: '0404', text: addressOnly.description, address_string: addressOnly.address_string, address_id: null,
+      service_code: '0505', text: addressOnly.description, address_string: addressOnly.address_string, address_id: null,
       media_url: 'https://img.example.org/%E8%BF%9D%E5%81%9C/1.jpg', channel: 'hotline', reporter: '张三', email: 'zhang@example.org',
       phone: '13800000000', device_id: 'dev-1', account_id: 'acct-9', requested_at: now, event_id: null, located_at: null,
     });
@@ -115,8 +115,8 @@ describe('a request with only an address', () => {
     const list = await getJson<Req[]>('/requests.json?page_size=20');
     const listed = list.find((r) => r.service_request_id === pendingId)!;
     expect(listed).toEqual({
-      service_request_id: pendingId, status: 'open', status_notes: '已受理，地址待人工定位', service_name: '机动车违停',
-      service_code: '0404', description: addressOnly.description, agency_responsible: null,
+      service_request_id: pendingId, status: 'open', status_notes: '已受理，地址待人工定位', service_name: '机动车乱停放',
+      service_code: '0505', description: addressOnly.description, agency_responsible: null,
       service_notice: '地址待人工定位；定位后立案派遣，处置时限 2 工作小时', requested_datetime: '2026-11-25T10:00:00.000+08:00',
       updated_datetime: '2026-11-25T10:00:00.000+08:00', expected_datetime: null, address: addressOnly.address_string,
       lat: null, long: null, media_url: 'https://img.example.org/%E8%BF%9D%E5%81%9C/1.jpg',
@@ -127,10 +127,10 @@ describe('a request with only an address', () => {
     expect(await getJson<Req[]>(`/requests.json?service_request_id=${pendingId}`)).toEqual([listed]);
     expect(await getJson(`/tokens/${pendingId}.json`)).toEqual([{ service_request_id: pendingId, token: pendingId }]);
     expect((await getJson<Req[]>('/requests.json?status=open&page_size=5'))[0].service_request_id).toBe(pendingId);
-    expect((await getJson<Req[]>('/requests.json?service_code=0404&page_size=5'))[0].service_request_id).toBe(pendingId);
+    expect((await getJson<Req[]>('/requests.json?service_code=0505&page_size=5'))[0].service_request_id).toBe(pendingId);
     // Not among closed requests, nor under another service.
     expect((await getJson<Req[]>('/requests.json?status=closed')).some((r) => r.service_request_id === pendingId)).toBe(false);
-    expect((await getJson<Req[]>('/requests.json?service_code=0101')).some((r) => r.service_request_id === pendingId)).toBe(false);
+    expect((await getJson<Req[]>('/requests.json?service_code=0102')).some((r) => r.service_request_id === pendingId)).toBe(false);
     const xml = await (await get(`/requests/${pendingId}.xml`)).text();
     const [req] = expectXml(xml, 'requests', [listed]);
     expect(textOf(req, 'lat')).toBe('');
@@ -142,7 +142,7 @@ describe('a request with only an address', () => {
     expect(res.status).toBe(200);
     const { items } = (await res.json()) as { items: Record<string, unknown>[] };
     expect(items[0]).toMatchObject({
-      id: n, serviceRequestId: pendingId, category: { code: '0404', name: '机动车违停' }, addressString: addressOnly.address_string,
+      id: n, serviceRequestId: pendingId, category: { code: '0505', name: '机动车乱停放' }, addressString: addressOnly.address_string,
       reporter: '张三', phone: '13800000000', eventId: null, locatedAt: null, requestedAt: '2026-11-25T10:00:00.000+08:00',
     });
     expect((await api(`/api/events/unlocated/${n}`)).status).toBe(200);
@@ -151,16 +151,16 @@ describe('a request with only an address', () => {
 
   it('accepts address_id alone, and replays a retry with the same Idempotency-Key', async () => {
     const headers = { 'Idempotency-Key': 'open311-address-id-1' };
-    const { body: a } = await post({ service_code: '0101', address_id: 'ADDR-4303-0017' }, { headers });
-    const { res, body: b } = await post({ service_code: '0101', address_id: 'ADDR-4303-0017' }, { headers });
+    const { body: a } = await post({ service_code: '0102', address_id: 'ADDR-4303-0017' }, { headers });
+    const { res, body: b } = await post({ service_code: '0102', address_id: 'ADDR-4303-0017' }, { headers });
     expect(b[0].service_request_id).toBe(a[0].service_request_id);
     expect(res.headers.get('Idempotent-Replay')).toBe('true');
     const [r] = await getJson<Req[]>(`/requests/${a[0].service_request_id}.json`);
     expect(r).toMatchObject({ address: 'ADDR-4303-0017', address_id: 'ADDR-4303-0017', description: '暴露垃圾', lat: null });
     // The key with another request, or with a located one, is a conflict; nothing more is written.
     const before = count('unlocated_requests') + count('events');
-    await post({ service_code: '0101', address_id: 'ADDR-OTHER' }, { headers, status: 409 });
-    await post({ service_code: '0101', ...INSIDE }, { headers, status: 409 });
+    await post({ service_code: '0102', address_id: 'ADDR-OTHER' }, { headers, status: 409 });
+    await post({ service_code: '0102', ...INSIDE }, { headers, status: 409 });
     expect(count('unlocated_requests') + count('events')).toBe(before);
   });
 
@@ -185,7 +185,7 @@ describe('a request with only an address', () => {
     const event = (await res.json()) as Record<string, unknown> & { id: number };
     expect(res.status, JSON.stringify(event)).toBe(201);
     expect(res.headers.get('Location')).toBe(`/api/events/${event.id}`);
-    expect(event).toMatchObject({ status: 'reported', channel: 'hotline', kind: 'demand', text: addressOnly.description, reporter: '张三', category: { code: '0404' } });
+    expect(event).toMatchObject({ status: 'reported', channel: 'hotline', kind: 'demand', text: addressOnly.description, reporter: '张三', category: { code: '0505' } });
     expect(count('events')).toBe(events + 1);
     const log = db.prepare<[number], { to_status: string }>('SELECT to_status FROM event_log WHERE event_id = ?').all(event.id);
     expect(log.map((l) => l.to_status)).toEqual(['reported']);
@@ -249,9 +249,9 @@ describe('parameters', () => {
     const plain = await getJson<Req[]>('/requests.json?page_size=30&status=open');
     expect(await getJson<Req[]>('/requests.json?page_size=30&status=open&updated_after=2026-11-01T00:00:00Z&_=123&colour=red')).toEqual(plain);
     expect(await getJson<Req[]>('/requests.json?page_size=30&status=open&service_code=&start_date=&jurisdiction_id=')).toEqual(plain);
-    expect(await getJson('/services/0101.json?extensions=true')).toEqual({ service_code: '0101', attributes: [] });
+    expect(await getJson('/services/0102.json?extensions=true')).toEqual({ service_code: '0102', attributes: [] });
     const before = count('events');
-    const { body } = await post({ service_code: '0101', ...INSIDE, description: '未知参数测试', colour: 'red', 'attribute[WHISPAWN]': '123', updated_after: 'x', address_id: '' });
+    const { body } = await post({ service_code: '0102', ...INSIDE, description: '未知参数测试', colour: 'red', 'attribute[WHISPAWN]': '123', updated_after: 'x', address_id: '' });
     expect(count('events')).toBe(before + 1);
     const [r] = await getJson<Req[]>(`/requests/${body[0].service_request_id}.json`);
     expect(r.description).toBe('未知参数测试');
@@ -259,12 +259,12 @@ describe('parameters', () => {
     const res = await app.request(`${BASE}/requests.json`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ api_key: KEYS[0], service_code: '0101', lat: INSIDE.lat, long: INSIDE.long, extra: { nested: [1, 2] }, flag: true }),
+      body: JSON.stringify({ api_key: KEYS[0], service_code: '0102', lat: INSIDE.lat, long: INSIDE.long, extra: { nested: [1, 2] }, flag: true }),
     });
     expect(res.status).toBe(200);
     // Multipart, as clients that upload a photo send it: the file part (not a GeoReport v2 parameter) is ignored.
     const multipart = new FormData();
-    for (const [k, v] of Object.entries({ api_key: KEYS[0], service_code: '0903', address_string: '雨湖路88号门口', media_url: 'https://img.example.org/m.jpg' })) multipart.append(k, v);
+    for (const [k, v] of Object.entries({ api_key: KEYS[0], service_code: '1114', address_string: '雨湖路88号门口', media_url: 'https://img.example.org/m.jpg' })) multipart.append(k, v);
     multipart.append('media', new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' }), 'photo.jpg');
     const mp = await app.request(`${BASE}/requests.json`, { method: 'POST', body: multipart });
     const [created] = (await mp.json()) as { service_request_id: string }[];
@@ -283,16 +283,16 @@ describe('parameters', () => {
 });
 
 describe('jurisdiction_id', () => {
-  const reads = ['/services.json', '/services/0101.json', '/requests.json?page_size=5', '/requests/1.json', '/tokens/1.json', '/discovery.json'];
+  const reads = ['/services.json', '/services/0102.json', '/requests.json?page_size=5', '/requests/1.json', '/tokens/1.json', '/discovery.json'];
 
   it(`accepts the district's code (${DISTRICT}) and its absence with the same answer`, async () => {
     for (const path of reads) {
       const sep = path.includes('?') ? '&' : '?';
       expect(await getJson(`${path}${sep}jurisdiction_id=${DISTRICT}`), path).toEqual(await getJson(path));
     }
-    const { body } = await post({ service_code: '0101', ...INSIDE, jurisdiction_id: DISTRICT });
+    const { body } = await post({ service_code: '0102', ...INSIDE, jurisdiction_id: DISTRICT });
     expect(body[0].service_request_id).toMatch(/^\d+$/);
-    await post({ service_code: '0101', ...INSIDE }, { query: `?jurisdiction_id=${DISTRICT}` });
+    await post({ service_code: '0102', ...INSIDE }, { query: `?jurisdiction_id=${DISTRICT}` });
   });
 
   it('answers any other value with the spec\'s 404 naming jurisdiction_id, in either format, writing nothing', async () => {
@@ -306,8 +306,8 @@ describe('jurisdiction_id', () => {
     expect(xml.headers.get('Content-Type')).toBe(XML_TYPE);
     expect(textOf(expectXml(await xml.text(), 'errors')[0], 'code')).toBe('404');
     const before = count('events') + count('unlocated_requests');
-    await post({ service_code: '0101', ...INSIDE, jurisdiction_id: '430300' }, { status: 404 });
-    await post({ service_code: '0101', address_string: '某路1号' }, { status: 404, query: '?jurisdiction_id=430300' });
+    await post({ service_code: '0102', ...INSIDE, jurisdiction_id: '430300' }, { status: 404 });
+    await post({ service_code: '0102', address_string: '某路1号' }, { status: 404, query: '?jurisdiction_id=430300' });
     expect(count('events') + count('unlocated_requests')).toBe(before);
   });
 });

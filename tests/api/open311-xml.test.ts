@@ -59,21 +59,21 @@ describe('XML for every resource', () => {
   it('services.xml: <services><service>, the same services as services.json, in zh and en', async () => {
     const { json, xml } = await both('/services', '', 'services');
     expect((json as unknown[]).length).toBe(TAXONOMY.categories.length);
-    expect(xml).toContain('<service><service_code>0101</service_code><service_name>暴露垃圾</service_name>');
+    expect(xml).toContain('<service><service_code>0102</service_code><service_name>暴露垃圾</service_name>');
     expect(xml).toContain('<metadata>false</metadata><type>realtime</type>');
     await both('/services', '?locale=en', 'services');
   });
 
   it('services/{code}.xml: <service_definition> with an empty <attributes>', async () => {
-    const { xml } = await both('/services/0101', '', 'serviceDefinition');
-    expect(xml).toBe('<?xml version="1.0" encoding="utf-8"?><service_definition><service_code>0101</service_code><attributes></attributes></service_definition>');
+    const { xml } = await both('/services/0102', '', 'serviceDefinition');
+    expect(xml).toBe('<?xml version="1.0" encoding="utf-8"?><service_definition><service_code>0102</service_code><attributes></attributes></service_definition>');
   });
 
   it('requests.xml: <service_requests><request>, page for page the same as requests.json', async () => {
     const { json } = await both('/requests', '?page_size=200', 'requests');
     expect((json as unknown[]).length).toBe(200);
     await both('/requests', '?status=closed&page_size=50&page=3', 'requests');
-    await both('/requests', '?service_code=0101,0404&start_date=2026-01-01&end_date=2026-03-31', 'requests');
+    await both('/requests', '?service_code=0102,0505&start_date=2026-01-01&end_date=2026-03-31', 'requests');
     // Nothing matches: an empty document element.
     const empty = await getXml('/requests.xml?service_request_id=99999999');
     expect(empty).toBe('<?xml version="1.0" encoding="utf-8"?><service_requests></service_requests>');
@@ -94,7 +94,7 @@ describe('XML for every resource', () => {
     const res = await app.request(`${BASE}/requests.xml`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body: new URLSearchParams({ api_key: KEYS[0], service_code: '0104', lat: String(INSIDE.lat), long: String(INSIDE.long), description: '垃圾桶满了 <急> & 溢出' }).toString(),
+      body: new URLSearchParams({ api_key: KEYS[0], service_code: '1305', lat: String(INSIDE.lat), long: String(INSIDE.long), description: '垃圾桶满了 <急> & 溢出' }).toString(),
     });
     const xml = await res.text();
     expect(res.status, xml).toBe(200);
@@ -115,7 +115,7 @@ describe('XML for every resource', () => {
     const res = await app.request('/api/events', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ category: '0101', text: 'bell\u0007 and nul\u0000 end', lon: INSIDE.long, lat: INSIDE.lat, channel: 'patrol', kind: 'incident' }),
+      body: JSON.stringify({ category: '0102', text: 'bell\u0007 and nul\u0000 end', lon: INSIDE.long, lat: INSIDE.lat, channel: 'patrol', kind: 'incident' }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: number };
@@ -167,9 +167,9 @@ describe('XML errors', () => {
     const post = (body: Record<string, string>) =>
       app.request(`${BASE}/requests.xml`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
     for (const [body, status] of [
-      [{ service_code: '0101', lat: '27.87', long: '112.9' }, 403],
-      [{ api_key: KEYS[0], service_code: '0101', lat: '27.87', long: 'east' }, 400],
-      [{ api_key: KEYS[0], service_code: '0101', lat: '30.5', long: '114.3' }, 400],
+      [{ service_code: '0102', lat: '27.87', long: '112.9' }, 403],
+      [{ api_key: KEYS[0], service_code: '0102', lat: '27.87', long: 'east' }, 400],
+      [{ api_key: KEYS[0], service_code: '0102', lat: '30.5', long: '114.3' }, 400],
     ] as const) {
       const res = await post(body);
       const xml = await res.text();
@@ -195,7 +195,7 @@ describe('over HTTP', () => {
       const created = await fetch(`${server.url}/open311/v2/requests.xml`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body: new URLSearchParams({ api_key: 'http-key', service_code: '0903', address_string: '韶山路与雨湖路口', description: '井盖缺失', media_url: 'https://img.example.org/j.jpg' }).toString(),
+        body: new URLSearchParams({ api_key: 'http-key', service_code: '1114', address_string: '韶山路与雨湖路口', description: '井盖缺失', media_url: 'https://img.example.org/j.jpg' }).toString(),
       });
       const xml = await created.text();
       expect(created.status, xml).toBe(200);

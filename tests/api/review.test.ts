@@ -269,7 +269,7 @@ describe('following writes', () => {
     const place = blockPlaces(db)[0];
     const res = await app.request('/api/events', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ category: '0101', text: '路边有暴露垃圾', lon: place.lon, lat: place.lat, channel: 'patrol', kind: 'incident' }),
+      body: JSON.stringify({ category: '0102', text: '路边有暴露垃圾', lon: place.lon, lat: place.lat, channel: 'patrol', kind: 'incident' }),
     });
     expect(res.status).toBe(201);
     const ev = (await res.json()) as Json;

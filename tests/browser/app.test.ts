@@ -14,7 +14,7 @@ import {
 } from './harness';
 
 const VIEWPORT = { width: 1280, height: 800 };
-const SOON_VIEWS = ['plan', 'insight', 'review'] as const;
+const SOON_VIEWS = ['plan'] as const;
 
 interface BlockListFeature {
   properties: { code: string; areaM2: number; residents: number };

@@ -63,7 +63,7 @@ describe('/insight', () => {
   }, 240_000);
 
   test('changing the category filter changes the map and the ranking', async () => {
-    await page.selectOption('[data-testid="insight-major"]', '04');
+    await page.selectOption('[data-testid="insight-major"]', '05');
     await page.waitForFunction(
       (prev) => {
         const h = window.__gezhiInsight;
@@ -76,7 +76,7 @@ describe('/insight', () => {
     const after = { bins: await bins(), codes: await rankedCodes() };
     expect(after.bins).not.toEqual(before.bins);
     expect(after.codes.slice(0, 10)).not.toEqual(before.codes.slice(0, 10));
-    await capture(page, { path: artifactPath('insight-category-04.png') });
+    await capture(page, { path: artifactPath('insight-category-05.png') });
   }, 240_000);
 
   test('a click on a ranked block opens its drill-down: timeline, categories, cases', async () => {

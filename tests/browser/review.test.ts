@@ -39,7 +39,7 @@ beforeAll(async () => {
   seeded.close();
   const staff = (await call<{ items: { id: number; unit: { key: string } | null }[] }>(`/api/staff?role=centre-staff&subdistrict=${SUBDISTRICT}`)).items;
   const dispatcher = staff.find((s) => s.unit?.key === 'guidance')!.id;
-  const ev = await post<{ id: number }>('/api/events', { category: '0101', text: '路边有暴露垃圾', lon: place.lon, lat: place.lat, channel: 'patrol', kind: 'incident' });
+  const ev = await post<{ id: number }>('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: place.lon, lat: place.lat, channel: 'patrol', kind: 'incident' });
   eventId = ev.id;
   await post(`/api/events/${eventId}/transitions`, { to: 'filed', actor: dispatcher });
   await post(`/api/events/${eventId}/dispatch`, { actor: dispatcher, reason: '就近派遣' });

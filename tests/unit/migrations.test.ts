@@ -99,13 +99,13 @@ describe('migration 7: the events table rebuilt for the new statuses', () => {
       INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
       INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
       INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
-      INSERT INTO categories VALUES ('0101', '01', '市容环境', 'City appearance', '暴露垃圾', 'Exposed rubbish', 'block', 'governor', 4, 'working-hours', 0.75);
+      INSERT INTO categories VALUES ('0201', '02', '宣传广告', 'Advertising', '非法小广告', 'Illegal flyers', 'block', 'governor', 4, 'working-hours', 0.75);
       INSERT INTO staff VALUES (1, '张三', 'M', '13800000000');
     `);
     const ins = old.prepare(`INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat,
       version_id, block_code, community_code, subdistrict_code, assignee_id, reported_at, due_at, warn_at, warned_at, breached_at,
       escalation_level, extension_pending, idempotency_key)
-      VALUES (?, ?, 'incident', 'hotline', '0101', 'normal', ?, 'block', '垃圾', 112.85, 27.85, 1, '430302001001001', '430302001001',
+      VALUES (?, ?, 'incident', 'hotline', '0201', 'normal', ?, 'block', '垃圾', 112.85, 27.85, 1, '430302001001001', '430302001001',
       '430302001', ?, ?, ?, ?, ?, NULL, ?, 0, ?)`);
     const statuses = ['reported', 'filed', 'dispatched', 'accepted', 'arrived', 'resolved', 'closed', 'evaluated', 'rejected'];
     statuses.forEach((s, i) => ins.run(i + 1, `YH${i}`, s, i >= 2 ? 1 : null, 1000 + i, 5000 + i, 4000 + i, i % 2 ? 4100 : null, i % 2, i === 0 ? 'key-0' : null));

@@ -45,6 +45,12 @@ const CASES: { name: string; c: CaseClock; handled: boolean | null; verified: bo
   { name: 'imported without a deadline, still open long after: never late',
     c: { status: 'dispatched', due_at: NO_DEADLINE, resolved_at: null, closed_at: null, verify_due_at: null },
     handled: null, verified: null, closed: null },
+  { name: 'voided after filing: not a case',
+    c: { status: 'voided', due_at: DUE, resolved_at: null, closed_at: null, verify_due_at: null },
+    handled: false, verified: null, closed: null },
+  { name: 'suspended past its (old) due time: the clock is stopped, undecided',
+    c: { status: 'suspended', due_at: DUE, resolved_at: null, closed_at: null, verify_due_at: null },
+    handled: null, verified: null, closed: null },
   { name: 'rejected report: not a case',
     c: { status: 'rejected', due_at: DUE, resolved_at: null, closed_at: null, verify_due_at: null },
     handled: false, verified: null, closed: null },
@@ -59,7 +65,8 @@ describe('on time, defined once', () => {
 
   it('按期结案率 counts the cases due in the period whose outcome is known, open overdue ones as late', () => {
     const all = CASES.map((x) => x.c);
-    // Due in [DUE, DUE + 1 h): every case but 7 and 8 (due later); 9 is rejected and 4 inside its window.
+    // Due in [DUE, DUE + 1 h): every case but 7 and 8 (due later); 9 is voided, 11 rejected, 10 suspended and 4
+    // inside its verification window, all undecided.
     const t = onTimeClosure(all, DUE, DUE + H, NOW);
     // Decided: 0 (on time), 1 (on time), 2 (late), 3 (late), 5 (late), 6 (late); 4 is inside its window.
     expect(t).toEqual({ decided: 6, onTime: 2, late: 4, rate: 2 / 6 });

@@ -408,7 +408,7 @@ export const zhCN = {
   'insight.value.perResidents': '每千人事件数',
   'insight.value.perHouseholds': '每千户事件数',
   'insight.unit.block': '区块',
-  'insight.unit.h3': '六边形网格 (H3)',
+  'insight.unit.h3': '六边形单元 (H3)',
   'insight.map.title': '热点显著性地图 (Getis-Ord Gi*)',
   'insight.legend.title': 'Gi* 热点/冷点（置信度）',
   'insight.legend.fdr': '已按错误发现率 (FDR) 校正',

@@ -5,14 +5,16 @@
  * bound parameter such as `@now` or `?`).
  */
 import { NO_DEADLINE } from '../../contract/deadline.ts';
+import { NOT_A_CASE_STATUSES, PAUSED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
 
 export function onTimeSql(e = 'e', now = '@now') {
-  const handlingLate = `coalesce(${e}.resolved_at, ${now}) > ${e}.due_at`;
+  // A suspended case (挂账) has its clock stopped: not late while paused (resuming moves due_at by the pause).
+  const handlingLate = `${e}.status NOT IN (${sqlStatusList(PAUSED_STATUSES)}) AND coalesce(${e}.resolved_at, ${now}) > ${e}.due_at`;
   const handlingOnTime = `(${e}.resolved_at IS NOT NULL AND ${e}.resolved_at <= ${e}.due_at AND ${e}.due_at < ${NO_DEADLINE})`;
   const verificationLate = `(${e}.resolved_at IS NOT NULL AND ${e}.verify_due_at IS NOT NULL AND coalesce(${e}.closed_at, ${now}) > ${e}.verify_due_at)`;
   const verificationOnTime = `(${e}.resolved_at IS NOT NULL AND ${e}.closed_at IS NOT NULL AND ${e}.verify_due_at IS NOT NULL AND ${e}.closed_at <= ${e}.verify_due_at)`;
   // A case without a deadline (NO_DEADLINE) is never decided, on either clock.
-  const isCase = `(${e}.status <> 'rejected' AND ${e}.due_at < ${NO_DEADLINE})`;
+  const isCase = `(${e}.status NOT IN (${sqlStatusList(NOT_A_CASE_STATUSES)}) AND ${e}.due_at < ${NO_DEADLINE})`;
   const closedOnTime = `(${isCase} AND ${handlingOnTime} AND ${verificationOnTime})`;
   const closedLate = `(${isCase} AND (${handlingLate} OR ${verificationLate}))`;
   return {
