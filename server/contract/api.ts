@@ -89,7 +89,8 @@ export interface EventSummary {
   communityCode: string;
   subdistrictCode: string;
   reportedAt: string;
-  dueAt: string;
+  /** Null for a case without a deadline (imported from a system that recorded none; contract/deadline.ts). */
+  dueAt: string | null;
   closedAt: string | null;
   overdue: boolean;
   assignee: PersonRef | null;

@@ -15,6 +15,7 @@
  * - A request awaiting location (an address without a point) is `U` + its number ("U12"): open, no point, no
  *   unit and no due time yet (both follow from the block it is located in); address and address_id as given.
  */
+import { hasDeadline } from '../contract/deadline.ts';
 import { FINISHED_STATUSES, isFinishedStatus, OPEN_STATUSES, type Status } from '../contract/statuses.ts';
 import type { PendingRow, RequestRow } from '../db/queries/open311.ts';
 import { TAXONOMY, type Category, type DeadlineUnit, type Tier } from '../contract/taxonomy.ts';
@@ -193,10 +194,10 @@ export function toRequest(r: RequestRow, locale: Locale): Open311Request {
     service_code: r.category_code,
     description: r.text,
     agency_responsible: agencyResponsible(r, locale),
-    service_notice: serviceNotice(category, r.due_at, locale),
+    service_notice: hasDeadline(r.due_at) ? serviceNotice(category, r.due_at, locale) : '',
     requested_datetime: toIso(r.reported_at),
     updated_datetime: toIso(r.updated_at ?? r.reported_at),
-    expected_datetime: toIso(r.due_at),
+    expected_datetime: hasDeadline(r.due_at) ? toIso(r.due_at) : null,
     address: address(r, locale),
     lat: round6(r.lat),
     long: round6(r.lon),

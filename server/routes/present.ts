@@ -1,4 +1,5 @@
 /** Row → API shape mappers shared by several routes (times become ISO 8601 with +08:00). */
+import { hasDeadline } from '../contract/deadline.ts';
 import type { EventDetail, EventSummary, LogEntry, Photo, Staff, StaffItem } from '../contract/api.ts';
 import { isClockStatus } from '../contract/statuses.ts';
 import type { EventDetailRow, EventLogRow, EventSummaryRow } from '../db/queries/events.ts';
@@ -27,7 +28,7 @@ export function toEventSummary(r: EventSummaryRow, now: number): EventSummary {
     communityCode: r.community_code,
     subdistrictCode: r.subdistrict_code,
     reportedAt: toIso(r.reported_at),
-    dueAt: toIso(r.due_at),
+    dueAt: hasDeadline(r.due_at) ? toIso(r.due_at) : null,
     closedAt: toIsoOrNull(r.closed_at),
     overdue: isClockStatus(r.status) && r.due_at < now,
     assignee: r.assignee_id === null ? null : { id: r.assignee_id, name: r.assignee_name ?? '' },

@@ -91,7 +91,7 @@ export function applyDetail(c: Case, d: EventDetail, clock: SimClock): void {
   c.status = d.status;
   c.tier = d.tier;
   c.assignee = d.assignee?.id ?? null;
-  c.dueReal = Date.parse(d.dueAt);
+  c.dueReal = d.dueAt ? Date.parse(d.dueAt) : Infinity;
   const l = readLog(d.log ?? []);
   c.handlers = l.handlers;
   c.extensionPending = l.extensionPending;
@@ -105,7 +105,7 @@ export function newCase(d: EventDetail, plan: CasePlan, rng: Rng, proposal: numb
     id: d.id, caseNo: d.caseNo, status: d.status, tier: d.tier,
     // Only servers that report the field ask for the on-site check.
     verified: !('reportVerifiedAt' in d) || !needsReportVerification(d.channel, d.kind), blockCode: d.blockCode, subdistrictCode: d.subdistrictCode,
-    lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: Date.parse(d.dueAt), assignee: null,
+    lon: d.lon, lat: d.lat, reportedReal: Date.parse(d.reportedAt), dueReal: d.dueAt ? Date.parse(d.dueAt) : Infinity, assignee: null,
     handlers: new Set(), extensionPending: false, plan, rng, dispatcher: dispatchers.length ? rng.pick(dispatchers) : null,
     proposal, anchor: clock.now(), returned: false, returnedBy: null, extensionAsked: false, extensionAskedAt: 0,
     reworked: false, excluded: new Set(), failures: 0, doing: 'new', route: null,
