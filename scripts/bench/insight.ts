@@ -18,6 +18,7 @@ import { aggregateH3 } from '../../server/domain/stats/h3-aggregate.ts';
 import { distanceBandWeights, weightsFromAdjacency } from '../../server/domain/stats/weights.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import { type BenchResult, consume, measure, median, prng, round } from './util.ts';
+import { poisson } from '../../server/domain/prng.ts';
 
 const SEED = 430302;
 const RUNS = 21;
@@ -27,16 +28,6 @@ const LATTICE = 100;
 const STEPS = 24;
 const GOALS = { giBlocks: 10, gi10k: 200, h3: 500, emerging: 200 };
 
-function poisson(lambda: number, u: () => number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= u();
-  } while (p > l);
-  return k - 1;
-}
 
 export async function runInsightBench(): Promise<BenchResult> {
   const u = prng(SEED);

@@ -20,6 +20,7 @@ export interface IntervalSummary {
   p90: number;
   max: number;
   mean: number;
+  /** Tukey whiskers: the most extreme values within 1.5 × IQR of the quartiles. */
   whiskerLow: number;
   whiskerHigh: number;
 }
@@ -34,6 +35,7 @@ export interface IndicatorFigures {
   extended: number;
   rated: number;
   satisfied: number;
+  /** Cases due in the period with a known outcome (domain/on-time.ts). */
   onTimeDecided: number;
   onTime: number;
   closureRate: number | null;
@@ -41,6 +43,7 @@ export interface IndicatorFigures {
   reworkRate: number | null;
   extensionRate: number | null;
   satisfactionRate: number | null;
+  /** Mean rating 1–5. */
   satisfactionMean: number | null;
   score: number | null;
 }

@@ -40,6 +40,18 @@ function splitmix32(state: number): () => number {
   };
 }
 
+/** A Poisson draw by Knuth's multiplication method from uniform draws `u` in [0, 1): exact, O(λ) — for small λ. */
+export function poisson(lambda: number, u: () => number): number {
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= u();
+  } while (p > l);
+  return k - 1;
+}
+
 /** FNV-1a hash of a string to 32 bits, for labelled forks. */
 export function hashString(text: string): number {
   let h = 0x811c9dc5;

@@ -14,6 +14,7 @@ import { weightsFromAdjacency } from '../../server/domain/stats/weights.ts';
 import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
+import { poisson as knuthPoisson } from '../../server/domain/prng.ts';
 
 let db: Db;
 let app: App;
@@ -218,14 +219,7 @@ describe('no planted pattern', () => {
     const poisson = (lambda: number) => {
       // Normal approximation above 30 keeps the draw cheap; exact Knuth below.
       if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u())));
-      const l = Math.exp(-lambda);
-      let k = 0;
-      let p = 1;
-      do {
-        k++;
-        p *= u();
-      } while (p > l);
-      return k - 1;
+      return knuthPoisson(lambda, u);
     };
     const shares: number[] = [];
     for (let run = 0; run < 20; run++) {

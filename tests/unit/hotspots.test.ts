@@ -10,6 +10,7 @@ import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
 import { Hono } from 'hono';
 import { onError } from '../../server/http/problem.ts';
 import { hotspotRoutes, type HotspotResponse } from '../../server/routes/hotspots.ts';
+import { poisson } from '../../server/domain/prng.ts';
 
 /** A w×h grid of unit squares as block polygons (index = row * w + col). */
 function grid(w: number, h: number): { parts: PolygonParts[]; centers: [number, number][] } {
@@ -24,7 +25,7 @@ function grid(w: number, h: number): { parts: PolygonParts[]; centers: [number, 
   return { parts, centers };
 }
 
-/** A small deterministic PRNG (mulberry32) and Poisson draws, for synthetic counts. */
+/** A small deterministic PRNG (mulberry32), for synthetic counts. */
 function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
@@ -34,16 +35,6 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-function poisson(lambda: number, u: () => number): number {
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= u();
-  } while (p > l);
-  return k - 1;
 }
 
 describe('statistics', () => {

@@ -17,33 +17,14 @@
  * component with no data (null) is left out and the other weights renormalised, so a unit is not scored on what it
  * has not done yet.
  */
+import type { IndicatorFigures } from '../../contract/review.ts';
 
-export interface IndicatorTally {
-  received: number;
-  filed: number;
-  rejected: number;
-  closed: number;
-  resolved: number;
-  reworked: number;
-  extended: number;
-  rated: number;
-  satisfied: number;
-  satisfactionSum: number;
-  /** Cases due in the period with a known outcome (on-time.ts). */
-  onTimeDecided: number;
-  onTime: number;
-}
+/** The counts behind the rates: the API's figures (contract/review.ts) without what is derived, plus the rating sum. */
+export type IndicatorTally = Omit<IndicatorFigures, DerivedFigure> & { satisfactionSum: number };
+type DerivedFigure =
+  | 'closureRate' | 'onTimeRate' | 'reworkRate' | 'extensionRate' | 'satisfactionRate' | 'satisfactionMean' | 'score';
 
-export interface Indicators extends IndicatorTally {
-  closureRate: number | null;
-  onTimeRate: number | null;
-  reworkRate: number | null;
-  extensionRate: number | null;
-  satisfactionRate: number | null;
-  /** Mean rating 1–5. */
-  satisfactionMean: number | null;
-  score: number | null;
-}
+export type Indicators = IndicatorFigures & { satisfactionSum: number };
 
 export const SCORE_WEIGHTS = {
   closure: 0.25,

@@ -11,20 +11,10 @@
  * integers below COUNTING_LIMIT (the review's intervals are whole minutes) counts instead of sorting — O(n + max)
  * rather than O(n log n), which is what keeps district-wide box plots over 10⁶ cases fast.
  */
+import type { IntervalSummary } from '../../contract/review.ts';
 
-export interface Summary {
-  n: number;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  p90: number;
-  max: number;
-  mean: number;
-  /** Tukey whiskers: the most extreme values within 1.5 × IQR of the quartiles. */
-  whiskerLow: number;
-  whiskerHigh: number;
-}
+/** A type-7 box-plot summary, as the API gives it (contract/review.ts). */
+export type Summary = IntervalSummary;
 
 /** Type-7 quantile of ascending values (NaN when empty). */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
