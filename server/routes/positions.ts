@@ -1,3 +1,6 @@
+import { permit, principalOf } from '../http/auth.ts';
+import { ACTOR_NOT_PERMITTED } from '../domain/lifecycle.ts';
+import { refuse } from '../domain/refusal.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { Db } from '../db/database.ts';
@@ -70,12 +73,16 @@ export function positionRoutes({ db, now, live }: { db: Db; now: () => number; l
   };
 
   return new Hono().post(
-    '/:id/position',
+    '/:id/position', permit('positions:write'),
     validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
     validator('json', (value) => parseBody(value, servedExtent(now()))),
     (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
+      // A staff member reports their own position; integrations (a GPS feed) and admins anyone's.
+      const p = principalOf(c);
+      if (p.staffId !== null && p.staffId !== id) throw refuse(ACTOR_NOT_PERMITTED, `Staff ${p.staffId} may report only their own position`);
+      if (p.staffId === null && p.role !== 'integration' && p.role !== 'admin') throw refuse(ACTOR_NOT_PERMITTED, 'Only a staff member or a position feed reports positions');
       const at = body.at ?? now();
       const result = recordStaffPosition(db, id, body.lon, body.lat, at);
       if (!result.ok && result.reason === 'unknown-staff') throw notFound(`No staff ${id}`);
