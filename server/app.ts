@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps) {
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
     .route('/staff', staffRoutes(routeDeps))
-    .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
+    .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live, audit: services.ctx.audit }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))

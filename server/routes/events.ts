@@ -84,7 +84,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
     .post('/', permit('events:report'), async (c) => {
       const key = idempotencyHeader(c);
       const body = await readJson(c);
-      const out = await services.reports.submit(body, key); // group commit: resolves once committed
+      const out = await services.reports.submit(body, key, callerOf(c)); // group commit: resolves once committed
       const event = out.created ? toEventDetail(out.created.row, out.created.log, now()) : detail(out.id);
       if (out.replayed) return c.json(event, 200, { 'Idempotent-Replay': 'true', Location: `/api/events/${out.id}` });
       const proposal = out.proposal && {
@@ -107,7 +107,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       if (c.req.header('Idempotency-Key') !== undefined) {
         throw invalidParam('Idempotency-Key', 'a batch takes a key per row (idempotencyKey), not one header', 'header');
       }
-      const out = services.reports.batch(rows);
+      const out = services.reports.batch(rows, callerOf(c));
       return c.json({ ...out, errors: out.errors.map((e) => ({ index: e.index, status: statusOfReason(e.reason), errors: e.errors })) }, 200);
     })
     .post(

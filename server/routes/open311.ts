@@ -163,7 +163,9 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
       const key = idempotencyHeader(c);
       const locale = readLocale(c, raw.locale);
       const submission = checkPost(params);
-      const out = intake.submit(submission, key);
+      // No account: the audit log names the key by a digest (never the key itself) and the address.
+      const caller = { principal: null, ip: clientIp(c), label: `open311 key ${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}` };
+      const out = intake.submit(submission, key, caller);
       const category = TAXONOMY.byCode.get(submission.located ? submission.request.report.category : submission.request.serviceCode);
       let id: string;
       let notice: string;
@@ -219,5 +221,6 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
     throw new Open311Error(404, `No Open311 resource at ${c.req.method} ${c.req.path}`);
   });
   return app;
-}import { permit } from '../http/auth.ts';
+}import { createHash } from 'node:crypto';
+import { clientIp, permit } from '../http/auth.ts';
 

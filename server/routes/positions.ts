@@ -1,4 +1,4 @@
-import { permit, principalOf } from '../http/auth.ts';
+import { callerOf, permit, principalOf } from '../http/auth.ts';
 import { ACTOR_NOT_PERMITTED } from '../domain/lifecycle.ts';
 import { refuse } from '../domain/refusal.ts';
 import { Hono } from 'hono';
@@ -7,7 +7,8 @@ import type { Db } from '../db/database.ts';
 import { invalidParam, notFound, ProblemError } from '../http/problem.ts';
 import { parseId, parseIsoDate } from '../http/validate.ts';
 import type { LiveHub } from '../live/hub.ts';
-import { recordStaffPosition } from '../live/positions.ts';
+import { createPositionService } from '../services/positions.ts';
+import type { Audit } from '../services/audit.ts';
 import { toIso } from '../time.ts';
 
 /** Positions may lie this far (degrees, ~10 km) outside the blocks' extent: staff cross the boundary. */
@@ -58,7 +59,8 @@ function parseBody(body: unknown, extent: readonly number[]): PositionBody {
  * simulator sends). Stored as the person's last position and announced as a 'staff.position' live message, in one
  * transaction. 404 for unknown staff, 422 outside the served area, 409 when older than the stored position.
  */
-export function positionRoutes({ db, now, live }: { db: Db; now: () => number; live: LiveHub }) {
+export function positionRoutes({ db, now, live, audit }: { db: Db; now: () => number; live: LiveHub; audit: Audit }) {
+  const positions = createPositionService(db, audit);
   const extentSt = db.prepare<[], { a: number | null; b: number; c: number; d: number }>(
     'SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM blocks',
   );
@@ -84,7 +86,7 @@ export function positionRoutes({ db, now, live }: { db: Db; now: () => number; l
       if (p.staffId !== null && p.staffId !== id) throw refuse(ACTOR_NOT_PERMITTED, `Staff ${p.staffId} may report only their own position`);
       if (p.staffId === null && p.role !== 'integration' && p.role !== 'admin') throw refuse(ACTOR_NOT_PERMITTED, 'Only a staff member or a position feed reports positions');
       const at = body.at ?? now();
-      const result = recordStaffPosition(db, id, body.lon, body.lat, at);
+      const result = positions.record(callerOf(c), id, body.lon, body.lat, at);
       if (!result.ok && result.reason === 'unknown-staff') throw notFound(`No staff ${id}`);
       if (!result.ok) throw new ProblemError(409, `A newer position of staff ${id} is already stored`);
       live.notify();

@@ -9,7 +9,7 @@
  *                                               request, 409 when it was already located (the case's id in
  *                                               `eventId`), 422 for a point outside the district
  */
-import { permit } from '../http/auth.ts';
+import { callerOf, permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { UnlocatedList, UnlocatedRequest } from '../contract/api.ts';
@@ -94,7 +94,7 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
     .post('/:id/locate', permit('events:locate'), idParam, async (c) => {
       const { id } = c.req.valid('param');
       const point = parseLocateBody(await readJson(c));
-      const out = intake.locate(id, point);
+      const out = intake.locate(id, point, callerOf(c));
       const created = out.report.created!;
       return c.json(toEventDetail(created.row, created.log, now()), 201, { Location: `/api/events/${out.eventId}` });
     });

@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { createEventServices } from '../../server/services/index.ts';
 import { readProblem } from './fixture.ts';
 import { signedIn } from '../helpers/signed-in.ts';
+import { SYSTEM_CALLER } from '../../server/domain/principal.ts';
 
 let db: Db;
 let other: Db; // a second connection: it sees only what has been committed
@@ -124,14 +125,14 @@ describe('group commit of POST /api/events', () => {
     const before = counts();
     db.exec(`CREATE TEMP TRIGGER group_commit_fail_all BEFORE INSERT ON event_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     try {
-      const out = await Promise.allSettled([services.reports.submit(body(10), undefined), services.reports.submit(body(11), undefined)]);
+      const out = await Promise.allSettled([services.reports.submit(body(10), undefined, SYSTEM_CALLER), services.reports.submit(body(11), undefined, SYSTEM_CALLER)]);
       expect(out.map((o) => o.status)).toEqual(['rejected', 'rejected']);
       expect(counts()).toEqual(before);
     } finally {
       db.exec('DROP TRIGGER temp.group_commit_fail_all');
     }
     // The service still works afterwards, and the synchronous path writes a group of one at once.
-    const e = services.reports.report(body(12), undefined);
+    const e = services.reports.report(body(12), undefined, SYSTEM_CALLER);
     expect(committed(e.id)).toBe(true);
     expect(e.created?.row.case_no).toMatch(/^YH\d{13}$/);
   });
