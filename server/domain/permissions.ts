@@ -52,8 +52,8 @@ export const MATRIX: Readonly<Record<Role, readonly Permission[]>> = {
   leader: [...READER, 'events:export', 'review:read', 'insight:read', 'staff:contact'],
   analyst: [...READER, 'events:export', 'review:read', 'insight:read'],
   dispatcher: [
-    ...READER, 'events:report', 'events:transition', 'events:dispatch', 'events:locate', 'events:export', 'contact:read',
-    'staff:contact',
+    ...READER, 'events:report', 'events:transition', 'events:dispatch', 'events:locate', 'events:export', 'positions:write',
+    'contact:read', 'staff:contact',
   ],
   planner: [...READER, 'plan:edit'],
   governor: HANDLER,
