@@ -1,6 +1,6 @@
 /**
  * The audit log: one INSERT, and the filtered read for GET /api/audit. The table refuses UPDATE and DELETE
- * (triggers of migration 11), so a row once written stays as it was.
+ * (triggers of migration 12), so a row once written stays as it was.
  */
 import type { Db } from '../database.ts';
 
