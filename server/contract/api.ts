@@ -121,9 +121,18 @@ export interface Photo {
 }
 
 /** GET /api/events/:id: the summary with the case's text, times and log. */
+/** A resident's contact details: whole for the roles that handle cases, masked (138****1234) for the others. */
+export interface ResidentContact {
+  email: string | null;
+  phone: string | null;
+  masked: boolean;
+}
+
 export interface EventDetail extends EventSummary {
   text: string;
   reporter: string;
+  /** GET /api/events/:id only, when the report came with one: how to reach the reporting resident. */
+  contact?: ResidentContact;
   filedAt: string | null;
   dispatchedAt: string | null;
   acceptedAt: string | null;

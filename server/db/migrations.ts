@@ -559,4 +559,18 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  {
+    version: 13,
+    name: "residents' contact details of a case (Open311 email and phone)",
+    sql: /* sql */ `
+-- How to reach the resident who reported a case (Open311 email, phone). Personal data: the API shows it whole only
+-- to roles that handle cases, masked to everyone else, and never in Open311 answers.
+CREATE TABLE event_contacts (
+  event_id INTEGER PRIMARY KEY REFERENCES events(id),
+  email    TEXT CHECK (email IS NULL OR length(email) <= 254),
+  phone    TEXT CHECK (phone IS NULL OR length(phone) <= 40),
+  CHECK (email IS NOT NULL OR phone IS NOT NULL)
+);
+`,
+  },
 ];

@@ -155,10 +155,16 @@ export function checkPost(p: PostParams): Open311Submission {
   if (errors.length) throw badRequest(errors);
 
   const text = description || TAXONOMY.byCode.get(category)!.name;
-  if (lat !== undefined && lon !== undefined) {
-    return { located: true, request: { report: { category, text, lon, lat, channel, kind: 'demand', priority: 'normal', reporter }, mediaUrl, addressString } };
-  }
   const opt = (v: string | undefined) => v?.trim() || null;
+  if (lat !== undefined && lon !== undefined) {
+    return {
+      located: true,
+      request: {
+        report: { category, text, lon, lat, channel, kind: 'demand', priority: 'normal', reporter }, mediaUrl, addressString,
+        email: opt(p.email), phone: opt(p.phone),
+      },
+    };
+  }
   return {
     located: false,
     request: {

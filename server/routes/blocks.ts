@@ -1,5 +1,6 @@
 import type { MultiPolygon, Polygon } from 'geojson';
-import { permit } from '../http/auth.ts';
+import { permit, principalOf } from '../http/auth.ts';
+import { can } from '../domain/permissions.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { BlockProperties } from '../contract/api.ts';
@@ -77,6 +78,7 @@ export function blockRoutes({ q, now }: RouteDeps) {
         const team = teamsByBlock(q.blocks.team(version.id, code, t)).get(code);
         const counts = q.blocks.eventCountsOf(code, t);
         const recent = q.events.list({ block: code, limit: RECENT_EVENTS, now: t });
+        const whole = can(principalOf(c).role, 'staff:contact');
         return c.json({
           code: b.code,
           name: b.name,
@@ -89,9 +91,9 @@ export function blockRoutes({ q, now }: RouteDeps) {
           bbox: [b.min_lon, b.min_lat, b.max_lon, b.max_lat].map(round6) as [number, number, number, number],
           geometry: JSON.parse(roundGeometryText(b.geometry)) as Polygon | MultiPolygon,
           team: {
-            governor: team?.governor ? toStaff(team.governor) : null,
-            assistants: (team?.assistants ?? []).map(toStaff),
-            supervisor: team?.supervisor ? toStaff(team.supervisor) : null,
+            governor: team?.governor ? toStaff(team.governor, whole) : null,
+            assistants: (team?.assistants ?? []).map((a) => toStaff(a, whole)),
+            supervisor: team?.supervisor ? toStaff(team.supervisor, whole) : null,
           },
           open: counts.open,
           overdue: counts.overdue,

@@ -1,4 +1,8 @@
-import { callerOf, permit } from '../http/auth.ts';
+import { callerOf, permit, principalOf } from '../http/auth.ts';
+import type { Principal } from '../domain/principal.ts';
+import { inScope, scopeFilter } from '../domain/scope.ts';
+import { contactFor } from '../domain/personal-data.ts';
+import { can } from '../domain/permissions.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { EventFilter } from '../db/queries/events.ts';
@@ -31,6 +35,17 @@ export function parseEventQuery(raw: Partial<Record<(typeof EVENT_QUERY)[number]
   return f;
 }
 
+/** The events query's scope for a principal (null: the whole district). */
+export function eventScope(p: Principal | null): EventFilter['scope'] | null {
+  const f = scopeFilter(p);
+  if (!f) return null;
+  return {
+    ...(f.subdistrict !== undefined ? { subdistrict: f.subdistrict } : {}),
+    ...(f.blocks !== undefined ? { blocks: f.blocks } : {}),
+    ...(f.staffId !== undefined ? { assignee: f.staffId } : {}),
+  };
+}
+
 /** Parses GET /api/events/overdue's query. */
 export function parseOverdueQuery(raw: Partial<Record<'include' | 'limit', string>>): { includeWarning: boolean; limit: number } {
   const include = raw.include === undefined ? [] : parseEnumList('include', raw.include, ['warning'] as const);
@@ -60,8 +75,9 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       (c) => {
         const t = now();
         const f = c.req.valid('query');
+        const scope = eventScope(principalOf(c));
         // One row more than asked tells whether another page exists without a count query.
-        const rows = q.events.list({ ...f, limit: f.limit + 1, now: t });
+        const rows = q.events.list({ ...f, ...(scope ? { scope } : {}), limit: f.limit + 1, now: t });
         const more = rows.length > f.limit;
         const page = more ? rows.slice(0, f.limit) : rows;
         const last = page[page.length - 1];
@@ -77,8 +93,17 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       (c) => {
         const t = now();
         const { includeWarning, limit } = c.req.valid('query');
-        const { items, overdue, warning } = services.overdue.list(t, { includeWarning, limit });
-        return c.json({ now: toIsoNow(t), overdue, warning, items: items.map((d) => toDueItem(d, t)) });
+        const p = principalOf(c);
+        const all = services.overdue.list(t, { includeWarning, limit: scopeFilter(p) ? MAX_LIMIT : limit });
+        if (!scopeFilter(p)) return c.json({ now: toIsoNow(t), overdue: all.overdue, warning: all.warning, items: all.items.map((d) => toDueItem(d, t)) });
+        // A scoped caller: their own cases only, counted again.
+        const mine = all.items.filter((d) => inScope(p, d.row));
+        return c.json({
+          now: toIsoNow(t),
+          overdue: mine.filter((d) => d.level === 'overdue').length,
+          warning: mine.filter((d) => d.level === 'warning').length,
+          items: mine.slice(0, limit).map((d) => toDueItem(d, t)),
+        });
       },
     )
     .post('/', permit('events:report'), async (c) => {
@@ -127,8 +152,13 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       (c) => {
         const { id } = c.req.valid('param');
         const row = q.events.get(id);
-        if (!row) throw notFound(`No event ${id}`);
-        return c.json(toEventDetail(row, q.events.log(id), now(), q.events.photos(id)));
+        // Outside the caller's scope a case does not exist for them.
+        const p = principalOf(c);
+        if (!row || !inScope(p, row)) throw notFound(`No event ${id}`);
+        const contact = q.events.contact(id);
+        const detail = toEventDetail(row, q.events.log(id), now(), q.events.photos(id));
+        // Present only when the report came with one (the write answers, which never carry it, keep this shape).
+        return c.json(contact ? Object.assign(detail, { contact: contactFor(contact, can(p.role, 'contact:read')) }) : detail);
       },
     );
 }

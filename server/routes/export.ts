@@ -1,4 +1,4 @@
-import { permit } from '../http/auth.ts';
+import { permit, principalOf } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { Db } from '../db/database.ts';
 import { exportQueries } from '../db/queries/export.ts';
@@ -6,7 +6,7 @@ import { CONTENT_TYPES, EXPORT_FORMATS, exportChunks, exportRows, type ExportFor
 import { invalidParam } from '../http/problem.ts';
 import { parseEnumList, queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
-import { EVENT_QUERY, parseEventQuery } from './events.ts';
+import { EVENT_QUERY, eventScope, parseEventQuery } from './events.ts';
 
 const EXPORT_QUERY = ['format', ...EVENT_QUERY.filter((k) => k !== 'cursor' && k !== 'limit'), 'limit'] as const;
 
@@ -31,7 +31,8 @@ export function exportRoutes({ q, now }: RouteDeps, db: Db) {
     }),
     (c) => {
       const { format, filter, max } = c.req.valid('query');
-      const chunks = exportChunks(format, exportRows({ list: q.events.list, extras: extras.extras }, { ...filter, now: now() }, max));
+      const scope = eventScope(principalOf(c));
+      const chunks = exportChunks(format, exportRows({ list: q.events.list, extras: extras.extras }, { ...filter, ...(scope ? { scope } : {}), now: now() }, max));
       const encoder = new TextEncoder();
       // Pulled a chunk at a time: a slow client holds back the reading instead of the whole export piling up.
       const body = new ReadableStream<Uint8Array>({

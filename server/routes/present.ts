@@ -1,4 +1,5 @@
 /** Row → API shape mappers shared by several routes (times become ISO 8601 with +08:00). */
+import { maskPhone } from '../domain/personal-data.ts';
 import { hasDeadline } from '../contract/deadline.ts';
 import type { EventDetail, EventSummary, LogEntry, Photo, Staff, StaffItem } from '../contract/api.ts';
 import { isClockStatus } from '../contract/statuses.ts';
@@ -78,15 +79,16 @@ export function toEventDetail(r: EventDetailRow, log: EventLogRow[], now: number
   });
 }
 
-export function toStaff(r: TeamRow): Staff {
-  return { id: r.staff_id, name: r.name, phone: r.phone, role: r.role, gender: r.gender };
+/** A staff member; the phone number whole only for callers who may see staff contacts (else 138****1234). */
+export function toStaff(r: TeamRow, wholePhone: boolean): Staff {
+  return { id: r.staff_id, name: r.name, phone: wholePhone ? r.phone : maskPhone(r.phone), role: r.role, gender: r.gender };
 }
 
-export function toStaffWithRole(r: StaffRow): StaffItem {
+export function toStaffWithRole(r: StaffRow, wholePhone: boolean): StaffItem {
   return {
     id: r.id,
     name: r.name,
-    phone: r.phone,
+    phone: wholePhone ? r.phone : maskPhone(r.phone),
     gender: r.gender,
     role: r.role,
     blockCode: r.block_code,

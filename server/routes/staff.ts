@@ -1,4 +1,5 @@
-import { permit } from '../http/auth.ts';
+import { permit, principalOf } from '../http/auth.ts';
+import { can } from '../domain/permissions.ts';
 import { Hono } from 'hono';
 import { ROLES, type StaffFilter } from '../db/queries/staff.ts';
 import {
@@ -37,7 +38,8 @@ export function staffRoutes({ q, now }: RouteDeps) {
       const page = more ? rows.slice(0, f.limit) : rows;
       const last = page[page.length - 1];
       return c.json({
-        items: page.map(toStaffWithRole),
+        // Staff phone numbers: whole for signed-in staff (staff:contact), masked for the others (the wall, analysts).
+        items: page.map((r) => toStaffWithRole(r, can(principalOf(c).role, 'staff:contact'))),
         nextCursor: more && last ? encodeCursor({ staffId: last.id, rid: last.rid }) : null,
       });
     },

@@ -35,6 +35,9 @@ export interface LocatedRequest {
   report: { category: string; text: string; lon: number; lat: number; channel: Channel; kind: 'demand'; priority: 'normal'; reporter: string };
   mediaUrl: string | null;
   addressString: string | null;
+  /** How to reach the resident: kept with the case, shown whole only to the roles that handle it. */
+  email: string | null;
+  phone: string | null;
 }
 
 export interface SubmitOutcome {
@@ -71,6 +74,7 @@ export function createOpen311Intake(ctx: ServiceContext, reports: ReportService)
     }
     const out = reports.report(r.report, key, caller);
     if (!out.replayed && (r.mediaUrl !== null || r.addressString !== null)) cmd.insertDetails(out.id, r.mediaUrl, r.addressString);
+    if (!out.replayed && (r.email !== null || r.phone !== null)) cmd.insertContact(out.id, r.email, r.phone);
     return { kind: 'case', id: out.id, replayed: out.replayed };
   });
 
@@ -105,6 +109,7 @@ export function createOpen311Intake(ctx: ServiceContext, reports: ReportService)
       caller,
     );
     if (row.media_url !== null || row.address_string !== null) cmd.insertDetails(report.id, row.media_url, row.address_string);
+    if (row.email !== null || row.phone !== null) cmd.insertContact(report.id, row.email, row.phone);
     if (!cmd.markLocated(id, report.id, ctx.now())) throw new Error(`request ${id} was located twice in one transaction`);
     ctx.audit.record(caller, { action: 'event.locate', target: `request:U${id}`, before: { eventId: null }, after: { eventId: report.id, lon, lat } });
     return { eventId: report.id, report };

@@ -223,3 +223,33 @@ describe('audit log', () => {
     }
   });
 });
+
+describe('data scopes', () => {
+  it("a subdistrict's dispatcher sees only its cases; a governor only their blocks' (and cases assigned to them)", async () => {
+    const [mine, other] = ['430302001', '430302002'];
+    const disp = signedIn({ app, db: fx.db }, { role: 'dispatcher', subdistrict: mine });
+    const list = (await (await disp('/api/events?limit=5000')).json()) as { items: Json[] };
+    expect(list.items.length).toBeGreaterThan(0);
+    expect(new Set(list.items.map((e) => e.subdistrictCode))).toEqual(new Set([mine]));
+    const foreign = fx.events.find((e) => e.block.startsWith(other))!;
+    expect((await disp(`/api/events/${foreign.id}`)).status).toBe(404);
+    const due = (await (await disp('/api/events/overdue?include=warning')).json()) as { items: Json[]; overdue: number };
+    for (const d of due.items) expect(d.subdistrictCode).toBe(mine);
+    const csv = await (await disp('/api/export/events?format=csv')).text();
+    expect(csv).not.toContain(`,${other}`);
+    // A district-wide reader sees both.
+    const all = (await (await signedIn({ app, db: fx.db }, 'analyst')('/api/events?limit=5000')).json()) as { items: Json[] };
+    expect(new Set(all.items.map((e) => e.subdistrictCode))).toEqual(new Set([mine, other]));
+
+    const governor = (fx.db.prepare("SELECT staff_id AS id FROM role_assignments WHERE role = 'governor' AND block_code = ? AND valid_to IS NULL").get(BLOCKS[1]) as { id: number }).id;
+    const gov = signedIn({ app, db: fx.db }, { staffId: governor });
+    const theirs = (await (await gov('/api/events?limit=5000')).json()) as { items: Json[] };
+    expect(theirs.items.length).toBeGreaterThan(0);
+    for (const e of theirs.items) expect(e.blockCode === BLOCKS[1] || e.assignee?.id === governor, `event ${e.id}`).toBe(true);
+    const elsewhere = fx.events.find((e) => e.block === BLOCKS[0])!;
+    expect((await gov(`/api/events/${elsewhere.id}`)).status).toBe(404);
+    // Acting outside the scope is refused too.
+    const act = await gov.post(`/api/events/${elsewhere.id}/transitions`, { to: 'accepted' });
+    expect(act.status).toBe(403);
+  });
+});

@@ -43,6 +43,9 @@ export function open311Commands(db: Db) {
   const insertDetails = db.prepare<[number, string | null, string | null]>(
     'INSERT INTO request_details (event_id, media_url, address_string) VALUES (?, ?, ?)',
   );
+  const insertContact = db.prepare<[number, string | null, string | null]>(
+    'INSERT INTO event_contacts (event_id, email, phone) VALUES (?, ?, ?)',
+  );
   return {
     insertUnlocated: (row: NewUnlocatedRequest): number => Number(insertUnlocated.run(row).lastInsertRowid),
     unlocated: (id: number): UnlocatedRow | undefined => byId.get(id),
@@ -51,6 +54,10 @@ export function open311Commands(db: Db) {
     markLocated: (id: number, eventId: number, at: number): boolean => markLocated.run(eventId, at, id).changes === 1,
     insertDetails: (eventId: number, mediaUrl: string | null, addressString: string | null): void => {
       insertDetails.run(eventId, mediaUrl, addressString);
+    },
+    /** The resident's contact details of a case (personal data). */
+    insertContact: (eventId: number, email: string | null, phone: string | null): void => {
+      insertContact.run(eventId, email, phone);
     },
   };
 }

@@ -81,6 +81,8 @@ export interface EventFilter {
   category?: string;
   block?: string;
   bbox?: [number, number, number, number];
+  /** The caller's data scope: only this subdistrict, only these blocks (or cases assigned to `assignee`). */
+  scope?: { subdistrict?: string; blocks?: readonly string[]; assignee?: number };
   /** Keyset position: rows strictly after (reportedAt, id) in (reported_at desc, id desc) order. */
   after?: { reportedAt: number; id: number };
   limit: number;
@@ -137,6 +139,18 @@ export function eventQueries(db: Db) {
         else (where.push('e.category_code >= ? AND e.category_code < ?'), args.push(`${f.category}00`, `${f.category}:`));
       }
       if (f.block !== undefined) (where.push('e.block_code = ?'), args.push(f.block));
+      if (f.scope) {
+        const mine = f.scope.assignee !== undefined ? ' OR e.assignee_id = ?' : '';
+        const within: string[] = [];
+        const vals: (string | number)[] = [];
+        if (f.scope.subdistrict !== undefined) (within.push('e.subdistrict_code = ?'), vals.push(f.scope.subdistrict));
+        if (f.scope.blocks !== undefined) (within.push(`e.block_code IN (${f.scope.blocks.map(() => '?').join(',') || 'NULL'})`), vals.push(...f.scope.blocks));
+        if (within.length) {
+          where.push(`((${within.join(' AND ')})${mine})`);
+          args.push(...vals);
+          if (f.scope.assignee !== undefined) args.push(f.scope.assignee);
+        }
+      }
       if (f.bbox) {
         where.push('e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?');
         args.push(f.bbox[0], f.bbox[2], f.bbox[1], f.bbox[3]);
@@ -147,6 +161,9 @@ export function eventQueries(db: Db) {
       return prepare(sql).all(...args, f.limit) as EventSummaryRow[];
     },
     get: (id: number): EventDetailRow | undefined => one.get(id),
+    /** The resident's contact details of a case (personal data), if the report came with any. */
+    contact: (id: number): { email: string | null; phone: string | null } | undefined =>
+      prepare('SELECT email, phone FROM event_contacts WHERE event_id = ?').get(id) as { email: string | null; phone: string | null } | undefined,
     log: (eventId: number): EventLogRow[] => log.all(eventId),
     /** The case's photo evidence, by log row. */
     photos(eventId: number): Map<number, { kind: 'before' | 'after'; url: string }[]> {
