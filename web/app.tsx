@@ -2,7 +2,7 @@ import { A, createAsync, Route, Router, useLocation, useNavigate, type RouteSect
 import { createEffect, createMemo, createResource, ErrorBoundary, For, Show, type JSX } from 'solid-js';
 import { getHealth } from './api/client';
 import { can, displaySignIn, loadSession, session, signOut } from './api/session';
-import { safeNext, SignInView } from './views/sign-in';
+import { SignInView } from './views/sign-in';
 import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
@@ -87,9 +87,8 @@ function Shell(props: RouteSectionProps): JSX.Element {
     if (s === undefined) return;
     if (s === null && !onSignIn()) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
     else if (s?.display && location.pathname !== '/wall') navigate('/wall', { replace: true });
-    else if (s && onSignIn()) navigate(safeNext(new URLSearchParams(location.search).get('next') ?? undefined), { replace: true });
   });
-  const ready = () => !started.loading && session() !== undefined && (onSignIn() ? session() === null : session() !== null);
+  const ready = () => !started.loading && session() !== undefined && (onSignIn() || session() !== null);
   const theme = createMemo(() => themeOverride() ?? defaultTheme(location.pathname));
   createEffect(() => {
     document.documentElement.dataset.theme = theme();
