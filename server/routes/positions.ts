@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { Db } from '../db/database.ts';
 import { invalidParam, notFound, ProblemError } from '../http/problem.ts';
-import { parseId, parseIsoDate } from '../http/validate.ts';
+import { noQuery, parseId, parseIsoDate } from '../http/validate.ts';
 import type { LiveHub } from '../live/hub.ts';
 import { recordStaffPosition } from '../live/positions.ts';
 import { toIso } from '../time.ts';
@@ -72,6 +72,7 @@ export function positionRoutes({ db, now, live }: { db: Db; now: () => number; l
   return new Hono().post(
     '/:id/position',
     validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
+    noQuery(),
     validator('json', (value) => parseBody(value, servedExtent(now()))),
     (c) => {
       const { id } = c.req.valid('param');

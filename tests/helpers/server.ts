@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface StartedServer {
   url: string;
   output: () => string;
+  /** What the server wrote to stderr alone (warnings, logged failures). */
+  stderr: () => string;
+  pid: number;
   stop: () => Promise<number | null>;
 }
 
@@ -14,7 +17,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stderr!.on('data', (d) => (out += d));
+  let err = '';
+  child.stderr!.on('data', (d) => ((out += d), (err += d)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     child.stdout!.on('data', (d) => {
@@ -27,6 +31,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   return {
     url,
     output: () => out,
+    stderr: () => err,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
