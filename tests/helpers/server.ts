@@ -6,6 +6,8 @@ export interface StartedServer {
   /** What the server wrote to stderr alone (warnings, logged failures). */
   stderr: () => string;
   pid: number;
+  /** Resolves when the process has exited, with its code (null when a signal ended it) and that signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: () => Promise<number | null>;
 }
 
@@ -16,6 +18,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     env: { ...process.env, PORT: '0', GEZHI_SIMULATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => ((out += d), (err += d)));
@@ -33,6 +37,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     output: () => out,
     stderr: () => err,
     pid: child.pid!,
+    exited,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
