@@ -5,8 +5,8 @@
  * - `worker-src 'self' blob:` — MapLibre starts its tile workers from a blob: URL;
  * - `img-src 'self' data: blob:` — map sprites, deck.gl's icon atlases and canvas snapshots are data:/blob: images;
  * - `connect-src 'self'` — the API, the live stream and the basemap's own layers (MapLibre fetches them);
- * - `style-src 'self' 'unsafe-inline'` — MapLibre and the views set element styles at run time; the stylesheets
- *   themselves come from our origin;
+ * - `style-src 'self'` — the stylesheets come from our origin; MapLibre, deck.gl and Solid set element styles through
+ *   the CSSOM (element.style), which the policy does not govern, so no inline styles need allowing;
  * - `frame-ancestors` — who may embed the pages: our own origin by default; a command centre that shows /wall
  *   inside its own screen software names that origin in GEZHI_FRAME_ANCESTORS.
  *
@@ -51,7 +51,7 @@ export function securityHeaders(options: SecurityHeaderOptions): MiddlewareHandl
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:', 'blob:', ...extra],
       fontSrc: ["'self'", 'data:', ...extra],
       connectSrc: ["'self'", 'data:', 'blob:', ...extra],
