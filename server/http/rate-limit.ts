@@ -10,7 +10,7 @@
  * limit is there to stop a runaway client or a flood, not to meter people.
  *
  * @example
- * app.use(rateLimit({ perSecond: 200, burst: 2000, clientIp: (c) => '127.0.0.1' }))
+ * app.use(rateLimit({ perSecond: 200, burst: 2000, clientIp: (c) => peerAddress(c) }))
  */
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler, Next } from 'hono';
@@ -21,8 +21,11 @@ export interface RateLimitOptions {
   perSecond: number;
   /** Bucket size: the requests a caller may make at once after being idle. */
   burst: number;
-  /** The caller's address when it sends no token. */
-  clientIp: (c: Context) => string;
+  /**
+   * The caller's address; undefined for a request that came through no socket (`app.request`: the server's own
+   * warm-up, tests), which is not limited.
+   */
+  clientIp: (c: Context) => string | undefined;
   /** The clock (ms); tests pin it. */
   now?: () => number;
   /** Most buckets kept; past it, the longest-idle ones are forgotten (a forgotten bucket starts full). */
@@ -57,21 +60,22 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): { perSec
  * with `trustProxy` the address the proxy appended last to X-Forwarded-For is taken instead (the earlier entries
  * are the client's to write and prove nothing).
  */
-export function peerAddress(c: Context, trustProxy = false): string {
+export function peerAddress(c: Context, trustProxy = false): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  if (!incoming) return undefined;
   if (trustProxy) {
     const forwarded = c.req.header('X-Forwarded-For');
     const last = forwarded?.split(',').pop()?.trim();
     if (last) return last.slice(0, 64);
   }
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
+  return incoming.socket?.remoteAddress ?? 'unknown';
 }
 
 /** The bucket key of a request: a hash of its Authorization header, else `ip:` and the address. */
-export function callerKey(c: Context, clientIp: (c: Context) => string): string {
+export function callerKey(c: Context, ip: string): string {
   const auth = c.req.header('Authorization');
   if (auth) return `auth:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}`;
-  return `ip:${clientIp(c)}`;
+  return `ip:${ip}`;
 }
 
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
@@ -91,8 +95,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
 
   return async function rateLimit(c: Context, next: Next) {
     if (perSecond <= 0) return next();
+    const ip = clientIp(c);
+    if (ip === undefined) return next();
     const t = now();
-    const key = callerKey(c, clientIp);
+    const key = callerKey(c, ip);
     let b = buckets.get(key);
     if (b) {
       b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond);
