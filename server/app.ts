@@ -52,9 +52,10 @@ export interface AppDeps {
   maxExtensions?: number;
   /**
    * Requests per second and burst per caller (bearer token, else IP); perSecond 0 turns limiting off. Omitted,
-   * GEZHI_RATE_LIMIT_RPS / GEZHI_RATE_LIMIT_BURST are read at creation (default 200/s, burst 2000).
+   * GEZHI_RATE_LIMIT_RPS / GEZHI_RATE_LIMIT_BURST / GEZHI_RATE_LIMIT_LOOPBACK are read at creation (default 200/s,
+   * burst 2000, loopback callers not limited).
    */
-  rateLimit?: { perSecond: number; burst: number };
+  rateLimit?: { perSecond: number; burst: number; limitLoopback?: boolean };
   /** Key callers by X-Forwarded-For's last entry (behind a reverse proxy). Omitted, GEZHI_TRUST_PROXY=1 says so. */
   trustProxy?: boolean;
   /** CSP frame-ancestors and extra origins. Omitted, GEZHI_FRAME_ANCESTORS / GEZHI_CSP_EXTRA_ORIGINS are read. */

@@ -5,6 +5,11 @@
  * otherwise its IP address. Each request takes a token; a bucket holds `burst` tokens and refills at `perSecond`.
  * An empty bucket answers 429 problem+json with `Retry-After` (whole seconds until a token is back).
  *
+ * Loopback callers are not limited unless `limitLoopback`: they are this machine's own programs — the demo
+ * simulator `npm start` runs beside the server, `gezhi simulate`, benches, tests — and a reverse proxy on this machine
+ * (whose callers are told apart with GEZHI_TRUST_PROXY=1, by X-Forwarded-For; else every caller would share one
+ * bucket and the whole site would be throttled as one client).
+ *
  * The defaults are generous on purpose: the wall and the console open a dozen resources at once and then live on
  * the stream, and a dispatcher's browser sits behind the same address as its colleagues' in a command centre; the
  * limit is there to stop a runaway client or a flood, not to meter people.
@@ -30,6 +35,13 @@ export interface RateLimitOptions {
   now?: () => number;
   /** Most buckets kept; past it, the longest-idle ones are forgotten (a forgotten bucket starts full). */
   maxKeys?: number;
+  /** Limit loopback callers too (default false). */
+  limitLoopback?: boolean;
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 addresses. */
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || /^(::ffff:)?127\./.test(ip);
 }
 
 interface Bucket {
@@ -37,11 +49,11 @@ interface Bucket {
   at: number;
 }
 
-/** The defaults and their environment variables (GEZHI_RATE_LIMIT_RPS, GEZHI_RATE_LIMIT_BURST). */
+/** The defaults and their environment variables (GEZHI_RATE_LIMIT_RPS, GEZHI_RATE_LIMIT_BURST, GEZHI_RATE_LIMIT_LOOPBACK). */
 export const RATE_LIMIT_DEFAULTS = { perSecond: 200, burst: 2000 } as const;
 
 /** Reads GEZHI_RATE_LIMIT_RPS / GEZHI_RATE_LIMIT_BURST; a bad value stops start-up with the variable's name. */
-export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): { perSecond: number; burst: number } {
+export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): { perSecond: number; burst: number; limitLoopback: boolean } {
   const read = (name: string, fallback: number): number => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
@@ -52,7 +64,7 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): { perSec
   const perSecond = read('GEZHI_RATE_LIMIT_RPS', RATE_LIMIT_DEFAULTS.perSecond);
   const burst = read('GEZHI_RATE_LIMIT_BURST', Math.max(RATE_LIMIT_DEFAULTS.burst, perSecond));
   if (perSecond > 0 && burst < 1) throw new Error('GEZHI_RATE_LIMIT_BURST must be at least 1 while GEZHI_RATE_LIMIT_RPS is above 0');
-  return { perSecond, burst };
+  return { perSecond, burst, limitLoopback: env.GEZHI_RATE_LIMIT_LOOPBACK === '1' };
 }
 
 /**
@@ -96,7 +108,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   return async function rateLimit(c: Context, next: Next) {
     if (perSecond <= 0) return next();
     const ip = clientIp(c);
-    if (ip === undefined) return next();
+    if (ip === undefined || (!options.limitLoopback && isLoopback(ip))) return next();
     const t = now();
     const key = callerKey(c, ip);
     let b = buckets.get(key);

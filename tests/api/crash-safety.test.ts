@@ -62,7 +62,10 @@ describe('kill -9 during ingest', () => {
         }
       };
       const clients = [single(), single(), single(), batch()];
-      await new Promise((r) => setTimeout(r, rng.int(100, 900)));
+      // Kill at a random instant once reports are flowing (a busy machine can take seconds to serve the first).
+      const flowing = acked.length;
+      for (let waited = 0; acked.length === flowing && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, rng.int(50, 700)));
       process.kill(server.pid, 'SIGKILL');
       expect((await server.exited).signal).toBe('SIGKILL');
       stop = true;

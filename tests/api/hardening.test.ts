@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp, MAX_BODY_BYTES } from '../../server/app.ts';
-import { rateLimitFromEnv } from '../../server/http/rate-limit.ts';
+import { isLoopback, rateLimitFromEnv } from '../../server/http/rate-limit.ts';
 import { securityHeadersFromEnv } from '../../server/http/secure-headers.ts';
 import { createFixture, NOW } from './fixture.ts';
 
@@ -29,7 +29,7 @@ describe('rate limit', () => {
   afterAll(() => fx.db.close());
 
   it('answers 429 problem+json with Retry-After once a caller has spent its burst, per token and per address', async () => {
-    const { url, close } = await served(createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 0.5, burst: 3 } }));
+    const { url, close } = await served(createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 0.5, burst: 3, limitLoopback: true } }));
     const get = (headers: Record<string, string> = {}) => fetch(`${url}/api/health`, { headers });
     try {
       const statuses = [];
@@ -52,7 +52,12 @@ describe('rate limit', () => {
       expect(spent.status).toBe(429);
       expect((await spent.json()).detail).toMatch(/token/);
 
+      // Loopback callers (the demo simulator, local tools) are not limited by default.
+      const local = await served(createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 0.5, burst: 1 } }));
+      for (let i = 0; i < 5; i++) expect((await fetch(`${local.url}/api/health`)).status).toBe(200);
+      await local.close();
       // In-process requests (the server's own warm-up, app.request) come through no socket and are not limited.
+      expect(isLoopback('127.0.0.1') && isLoopback('::1') && isLoopback('::ffff:127.0.0.2') && !isLoopback('10.0.0.1')).toBe(true);
       const inProcess = createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 0.5, burst: 1 } });
       for (let i = 0; i < 5; i++) expect((await inProcess.request('/api/health')).status).toBe(200);
     } finally {
@@ -61,7 +66,7 @@ describe('rate limit', () => {
   });
 
   it('refills with time: a limited caller is served again after Retry-After', async () => {
-    const { url, close } = await served(createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 1, burst: 1 } }));
+    const { url, close } = await served(createApp({ db: fx.db, now: () => NOW, rateLimit: { perSecond: 1, burst: 1, limitLoopback: true } }));
     try {
       expect((await fetch(`${url}/api/health`)).status).toBe(200);
       const refused = await fetch(`${url}/api/health`);
@@ -74,9 +79,10 @@ describe('rate limit', () => {
   });
 
   it('reads its settings from the environment, generous by default, 0 turning it off, bad values refused', () => {
-    expect(rateLimitFromEnv({})).toEqual({ perSecond: 200, burst: 2000 });
+    expect(rateLimitFromEnv({})).toEqual({ perSecond: 200, burst: 2000, limitLoopback: false });
+    expect(rateLimitFromEnv({ GEZHI_RATE_LIMIT_LOOPBACK: '1' }).limitLoopback).toBe(true);
     expect(rateLimitFromEnv({ GEZHI_RATE_LIMIT_RPS: '0' }).perSecond).toBe(0);
-    expect(rateLimitFromEnv({ GEZHI_RATE_LIMIT_RPS: '5000' })).toEqual({ perSecond: 5000, burst: 5000 });
+    expect(rateLimitFromEnv({ GEZHI_RATE_LIMIT_RPS: '5000' })).toMatchObject({ perSecond: 5000, burst: 5000 });
     expect(() => rateLimitFromEnv({ GEZHI_RATE_LIMIT_RPS: 'lots' })).toThrow(/GEZHI_RATE_LIMIT_RPS/);
     expect(() => rateLimitFromEnv({ GEZHI_RATE_LIMIT_BURST: '-1' })).toThrow(/GEZHI_RATE_LIMIT_BURST/);
   });
