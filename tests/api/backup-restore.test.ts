@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 import { createFixture } from './fixture.ts';
 
 function gezhi(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
@@ -34,6 +35,7 @@ const eventCount = (file: string) => {
 describe('backup and restore', () => {
   it('backs up a running server under ingest, refuses to restore while it runs or from a damaged file, restores once stopped', async () => {
     const fx = createFixture();
+    const auth = `Bearer ${signedIn({ url: '', db: fx.db }, 'admin').token}`;
     fx.db.close();
     const backup = `${dirname(fx.file)}/backup.db`;
     let server = await startServer({ GEZHI_DB: fx.file });
@@ -43,7 +45,7 @@ describe('backup and restore', () => {
     const ingest = (async () => {
       for (let n = 0; !stop; n++) {
         const res = await request(`${server.url}/api/events`, {
-          dispatcher: agent, method: 'POST', headers: { 'Content-Type': 'application/json' },
+          dispatcher: agent, method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: auth },
           body: JSON.stringify({ category: '0102', text: `backup-${n}`, lon: 112.805, lat: 27.855, channel: 'patrol', kind: 'incident' }),
         });
         await res.body.dump();
@@ -101,7 +103,7 @@ describe('backup and restore', () => {
 
     // The server starts on the restored file and serves its data.
     server = await startServer({ GEZHI_DB: fx.file });
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { events: number };
+    const health = (await (await fetch(`${server.url}/api/health`, { headers: { Authorization: auth } })).json()) as { events: number };
     expect(health.events).toBe(inBackup);
     expect(await server.stop()).toBe(0);
   });

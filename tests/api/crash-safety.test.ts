@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../server/domain/prng.ts';
 import { startServer } from '../helpers/server.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 import { createFixture } from './fixture.ts';
 
 const TRIALS = 20;
@@ -22,6 +23,7 @@ interface Acked {
 describe('kill -9 during ingest', () => {
   it(`keeps every acknowledged report through ${TRIALS} kills, with integrity ok`, async () => {
     const fx = createFixture();
+    const auth = `Bearer ${signedIn({ url: '', db: fx.db }, 'admin').token}`;
     fx.db.close();
     const rng = createRng(9);
     const acked: Acked[] = [];
@@ -36,7 +38,7 @@ describe('kill -9 during ingest', () => {
       const agent = new Agent({ connections: 4 });
       let stop = false;
       const post = (path: string, body: unknown) =>
-        request(`${server.url}${path}`, { dispatcher: agent, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        request(`${server.url}${path}`, { dispatcher: agent, method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: auth }, body: JSON.stringify(body) });
       const single = async () => {
         while (!stop) {
           const body = report(trial);

@@ -12,6 +12,7 @@ import { createApp, MAX_BODY_BYTES } from '../../server/app.ts';
 import { isLoopback, rateLimitFromEnv } from '../../server/http/rate-limit.ts';
 import { securityHeadersFromEnv } from '../../server/http/secure-headers.ts';
 import { createFixture, NOW } from './fixture.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 /** Serves an app on a loopback port (the limiter keys callers by their socket's address). */
 async function served(app: ReturnType<typeof createApp>): Promise<{ url: string; close: () => Promise<void> }> {
@@ -137,7 +138,7 @@ describe('write routes check their query too', () => {
       ['/api/events/unlocated/1/locate?x=1', { lon: 112.805, lat: 27.855 }],
       ['/api/staff/1/position?x=1', { lon: 112.805, lat: 27.855 }],
     ] as const) {
-      const res = await app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await signedIn({ app, db: fx.db }, 'admin').post(path, body);
       expect(res.status, path).toBe(400);
       expect((await res.json()).errors[0]).toMatchObject({ in: 'query' });
     }

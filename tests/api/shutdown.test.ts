@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../helpers/server.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 import { createFixture } from './fixture.ts';
 
 const REPORT = { category: '0102', text: 'shutdown', lon: 112.805, lat: 27.855, channel: 'patrol', kind: 'incident' };
@@ -18,12 +19,13 @@ describe('graceful shutdown', () => {
     it(`on ${signal}: refuses new connections, finishes requests in flight, ends live streams, checkpoints, exits 0`, async () => {
       const fx = createFixture();
       const before = (fx.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      const auth = `Bearer ${signedIn({ url: '', db: fx.db }, 'admin').token}`;
       fx.db.close();
       const server = await startServer({ GEZHI_DB: fx.file });
       const agent = new Agent({ connections: 8 });
 
       // Two live streams, read to their end.
-      const streams = await Promise.all([0, 1].map(() => request(`${server.url}/api/stream`, { dispatcher: agent, bodyTimeout: 0 })));
+      const streams = await Promise.all([0, 1].map(() => request(`${server.url}/api/stream`, { dispatcher: agent, bodyTimeout: 0, headers: { Authorization: auth } })));
       const streamEnds = streams.map((s) => new Promise<string>((resolve) => {
         let text = '';
         s.body.on('data', (d: Buffer) => (text += d));
@@ -41,7 +43,7 @@ describe('graceful shutdown', () => {
       })());
       const inFlight = request(`${server.url}/api/events`, {
         dispatcher: agent, method: 'POST', body: slow,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': String(json.length) },
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(json.length), Authorization: auth },
       }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as { id: number } }));
 
       await new Promise((r) => setTimeout(r, 300));

@@ -15,7 +15,12 @@ export interface TableDigest {
  * `where` narrows a table to the rows that matter (e.g. live messages other than the clock-driven KPI ticks, which a
  * running server appends every 30 s whatever the requests were).
  */
-export function databaseDigest(file: string, where: Record<string, string> = {}): Record<string, TableDigest> {
+export function databaseDigest(
+  file: string,
+  where: Record<string, string> = {},
+  /** Columns to digest per table instead of all (leaving out bookkeeping such as a token's last use). */
+  columns: Record<string, string> = {},
+): Record<string, TableDigest> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const tables = db
@@ -27,7 +32,7 @@ export function databaseDigest(file: string, where: Record<string, string> = {})
       const hash = createHash('sha1');
       let rows = 0;
       const filter = where[t] ? ` WHERE ${where[t]}` : '';
-      for (const row of db.prepare(`SELECT * FROM "${t}"${filter}`).raw().iterate() as Iterable<unknown[]>) {
+      for (const row of db.prepare(`SELECT ${columns[t] ?? '*'} FROM "${t}"${filter}`).raw().iterate() as Iterable<unknown[]>) {
         rows++;
         for (const v of row) hash.update(v === null ? '\u0000' : Buffer.isBuffer(v) ? v : String(v)).update('\u0001');
       }
