@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { openDatabase } from '../../server/db/database.ts';
+import { benchToken } from './auth.ts';
 import { createSseFrameReader } from '../../web/live/sse-frames.ts';
 import { type BenchResult, prng, round } from './util.ts';
 
@@ -101,10 +102,10 @@ class Listener {
     else this.ids.add(id);
   });
 
-  static open(port: number): Promise<Listener> {
+  static open(port: number, token: string): Promise<Listener> {
     const l = new Listener();
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/stream', agent: false }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/stream', agent: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
         l.res = res;
         res.setEncoding('utf8');
@@ -156,6 +157,11 @@ export async function runLoadBench(): Promise<BenchResult> {
     db.close();
   }
   const { points, eventIds, staffIds } = inputs(dbFile);
+  // Every request signs in with a real token, made on the bench's database before the server opens it.
+  const tokenDb = openDatabase(dbFile);
+  const token = benchToken(tokenDb, { role: 'admin' });
+  tokenDb.close();
+  const auth = { Authorization: `Bearer ${token}` };
   const rnd = prng(20261204);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const acked = new Set<number>();
@@ -164,8 +170,8 @@ export async function runLoadBench(): Promise<BenchResult> {
   const { child, port } = await startServer(dbFile);
   const listeners: Listener[] = [];
   try {
-    for (let i = 0; i < LISTENERS; i++) listeners.push(await Listener.open(port));
-    const json = { 'Content-Type': 'application/json' };
+    for (let i = 0; i < LISTENERS; i++) listeners.push(await Listener.open(port, token));
+    const json = { 'Content-Type': 'application/json', ...auth };
     const requests: autocannon.Request[] = [
       { method: 'GET', path: '/api/events?limit=50' },
       { method: 'GET', path: '/api/kpi' },
@@ -194,7 +200,7 @@ export async function runLoadBench(): Promise<BenchResult> {
       { method: 'GET', path: '/api/health' },
     ];
     const run = (ms: number) => autocannon({
-      url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: ms / 1000, requests, timeout: 30,
+      url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: ms / 1000, requests, timeout: 30, headers: auth,
     });
 
     await run(WARMUP_MS);
