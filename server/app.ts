@@ -11,7 +11,9 @@ import type { Db } from './db/database.ts';
 import { eventWindowQueries } from './db/queries/event-window.ts';
 import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
-import { bodySizeLimit, compressReads } from './http/middleware.ts';
+import { bodySizeLimit, closeUnreadBodies, compressReads } from './http/middleware.ts';
+import { peerAddress, rateLimit, rateLimitFromEnv } from './http/rate-limit.ts';
+import { securityHeaders, securityHeadersFromEnv, type SecurityHeaderOptions } from './http/secure-headers.ts';
 import { onError, onNotFound, ProblemError } from './http/problem.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { blockRoutes } from './routes/blocks.ts';
@@ -53,6 +55,16 @@ export interface AppDeps {
   open311Keys?: readonly string[];
   /** Approved extensions (延期) a case may have; omitted, GEZHI_MAX_EXTENSIONS is read at creation (default 2). */
   maxExtensions?: number;
+  /**
+   * Requests per second and burst per caller (bearer token, else IP); perSecond 0 turns limiting off. Omitted,
+   * GEZHI_RATE_LIMIT_RPS / GEZHI_RATE_LIMIT_BURST / GEZHI_RATE_LIMIT_LOOPBACK are read at creation (default 200/s,
+   * burst 2000, loopback callers not limited).
+   */
+  rateLimit?: { perSecond: number; burst: number; limitLoopback?: boolean };
+  /** Key callers by X-Forwarded-For's last entry (behind a reverse proxy). Omitted, GEZHI_TRUST_PROXY=1 says so. */
+  trustProxy?: boolean;
+  /** CSP frame-ancestors and extra origins. Omitted, GEZHI_FRAME_ANCESTORS / GEZHI_CSP_EXTRA_ORIGINS are read. */
+  securityHeaders?: SecurityHeaderOptions;
 }
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
@@ -107,7 +119,11 @@ export function createApp(deps: AppDeps) {
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.
   // Open311 GeoReport v2 answers errors in the spec's own format ([{ code, description }]), not problem+json.
+  const trustProxy = deps.trustProxy ?? process.env.GEZHI_TRUST_PROXY === '1';
   const app = new Hono()
+    .use(closeUnreadBodies())
+    .use(securityHeaders(deps.securityHeaders ?? securityHeadersFromEnv()))
+    .use(rateLimit({ ...(deps.rateLimit ?? rateLimitFromEnv()), clientIp: (c) => peerAddress(c, trustProxy) }))
     .use(compressReads())
     .route('/api', api)
     .route('/open311', open311Routes({ db: deps.db, now: routeDeps.now, intake, keys: deps.open311Keys }));

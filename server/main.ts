@@ -1,7 +1,8 @@
 /**
  * Entry of `npm start`: opens the SQLite file at GEZHI_DB (default data/gezhi.db), seeds the Yuhu demo data into it
  * when it holds no boundary version yet, and serves the API and the production web build on PORT (default 8787).
- * SIGINT/SIGTERM stop accepting connections, let requests in flight finish, and close the database.
+ * SIGINT/SIGTERM stop accepting connections, end the live streams, let requests in flight finish (cut after 5 s),
+ * checkpoint the write-ahead log into the database file and close it.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { openDatabase, type Db } from './db/database.ts';
+import { gracefulServer } from './http/graceful-close.ts';
+import { openDatabase, synchronousFromEnv, type Db } from './db/database.ts';
+import { removeHolder, writeHolder } from './db/holder.ts';
 import { fillMissingVerifyDue } from './db/commands/verify-due.ts';
 import { verifyDueAt } from './domain/on-time.ts';
 import { createQueries } from './db/queries/index.ts';
@@ -62,7 +65,7 @@ export async function start(options: StartOptions): Promise<Running> {
   // Past the holiday table, deadlines would silently count 春节 or 国庆 bridging days as working days.
   const holidayWarning = holidayCoverageWarning(PROCESS_CALENDAR, Date.now());
   if (holidayWarning) log(`Warning: ${holidayWarning}`);
-  const db = openDatabase(options.dbFile);
+  const db = openDatabase(options.dbFile, { synchronous: synchronousFromEnv() });
   try {
     await seedIfEmpty(db, log);
     // No default password ships: the first start makes the admin from GEZHI_ADMIN_PASSWORD or prints a random one.
@@ -91,8 +94,11 @@ export async function start(options: StartOptions): Promise<Running> {
     const s = serve({ fetch: app.fetch, port: options.port }, () => resolve(s as Server));
     (s as Server).once('error', reject);
   });
+  const graceful = gracefulServer(server);
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
+  // Tells `gezhi restore` that this file is in use (SQLite's locks cannot, in WAL mode).
+  writeHolder(options.dbFile, { pid: process.pid, url, startedAt: new Date().toISOString() });
   log(`Gezhi listening on ${url}`);
   if (!hasWeb) log('  (no web build found: serving the API only; run `npm run build` for the web app)');
   // Live demo activity on the demo database only (GEZHI_SIMULATE=0 turns it off; see server/sim/autostart.ts).
@@ -108,23 +114,25 @@ export async function start(options: StartOptions): Promise<Running> {
   let closing: Promise<void> | null = null;
   const close = () =>
     // The simulator is a client of this server: it stops first.
-    (closing ??= (simulator ? simulator.stop().catch(() => undefined) : Promise.resolve()).then(() => new Promise<void>((resolve) => {
+    (closing ??= (simulator ? simulator.stop().catch(() => undefined) : Promise.resolve()).then(async () => {
       // Live streams never end by themselves: end them first so their connections can close.
       kpi.stop();
       stopSweeper();
       live.close();
-      server.close(() => {
-        checkpointer.stop().finally(() => {
-          db.close();
-          resolve();
-        });
+      await graceful.close({
+        cutAfterMs: 5000,
+        onCut: (open) => log(`Cut ${open} request${open === 1 ? '' : 's'} still open 5 s after shutdown began`),
       });
-      server.closeIdleConnections();
-      // The ended live streams leave keep-alive connections that turn idle a moment later.
-      setTimeout(() => server.closeIdleConnections(), 50).unref();
-      // Requests still open after 5 s are cut so shutdown always completes.
-      setTimeout(() => server.closeAllConnections(), 5000).unref();
-    })));
+      await checkpointer.stop();
+      // Everything in the write-ahead log goes into the database file, so the file alone is complete.
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        log(`Final checkpoint failed: ${(err as Error).message}`);
+      }
+      db.close();
+      removeHolder(options.dbFile);
+    }));
   return { url, port, db, live, close };
 }
 

@@ -5,13 +5,35 @@ import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
 
+/**
+ * How hard each commit is pushed to the disk (PRAGMA synchronous, in WAL mode):
+ *
+ * - NORMAL (the default): a commit returns once its pages are written to the write-ahead log, which is synced at
+ *   each checkpoint. Every acknowledged write survives a crash of the process — kill -9, out of memory, a bug — because
+ *   the written log is the operating system's to keep, and the next open replays it (tests/api/crash-safety.test.ts
+ *   kills the server during ingest to prove it). Only a power cut or an operating-system crash can lose the last
+ *   commits before a checkpoint, and even then the file stays consistent (never corrupt, never half a transaction).
+ * - FULL: the log is also synced at every commit, so acknowledged writes survive a power cut too, at the price of
+ *   one fsync per commit (reports are committed in groups, which shares it). For machines without a UPS or a
+ *   battery-backed disk cache: GEZHI_SYNCHRONOUS=FULL.
+ */
+export type Synchronous = 'NORMAL' | 'FULL';
+
+/** GEZHI_SYNCHRONOUS (NORMAL or FULL, default NORMAL); anything else stops start-up. */
+export function synchronousFromEnv(env: NodeJS.ProcessEnv = process.env): Synchronous {
+  const raw = (env.GEZHI_SYNCHRONOUS ?? '').trim().toUpperCase();
+  if (raw === '') return 'NORMAL';
+  if (raw !== 'NORMAL' && raw !== 'FULL') throw new Error(`GEZHI_SYNCHRONOUS must be NORMAL or FULL, got ${JSON.stringify(env.GEZHI_SYNCHRONOUS)}`);
+  return raw;
+}
+
 /** Opens (creating if needed) the SQLite file with WAL and foreign keys, and brings its schema up to date. */
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { readonly?: boolean; synchronous?: Synchronous } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false });
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) migrate(db);
   return db;

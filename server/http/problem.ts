@@ -39,6 +39,7 @@ const TITLES: Record<number, [type: string, title: string]> = {
   413: ['/problems/payload-too-large', 'Payload too large'],
   415: ['/problems/unsupported-media-type', 'Unsupported media type'],
   422: ['/problems/unprocessable', 'Unprocessable content'],
+  429: ['/problems/too-many-requests', 'Too many requests'],
   500: ['/problems/internal', 'Internal server error'],
   503: ['/problems/unavailable', 'Service unavailable'],
 };

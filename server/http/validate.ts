@@ -183,3 +183,6 @@ export function queryValidator<const K extends string, Out>(
     { in: { query: { [P in K]?: string } }; out: { query: Out } }
   >;
 }
+
+/** A route that takes no query parameters: any name is a 400, so a typo or a stray filter never passes unnoticed. */
+export const noQuery = () => queryValidator([], () => ({}));

@@ -50,7 +50,13 @@ export async function readPostParams(c: Context): Promise<PostParams> {
       raw[k] = all.length === 1 ? all[0] : all;
     }
   } else if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.parseBody({ all: true });
+    let form: Record<string, unknown>;
+    try {
+      form = await c.req.parseBody({ all: true });
+    } catch (err) {
+      // A missing boundary or a body that is not the multipart it claims is the client's mistake.
+      throw badRequest(`body: not valid multipart/form-data (${(err as Error).message.slice(0, 120)})`);
+    }
     for (const [k, v] of Object.entries(form)) raw[k] = v;
   } else {
     throw badRequest(`body: send application/x-www-form-urlencoded (the spec's encoding), multipart/form-data or application/json, not ${type.slice(0, 60)}`);

@@ -16,7 +16,7 @@ import { callerOf, permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { invalidParam } from '../http/problem.ts';
-import { parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
+import { noQuery, parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
 import { DEFAULT_CANDIDATES, MAX_CANDIDATES, type DispatchBody, type DispatchService } from '../services/dispatch.ts';
 import type { RouteDeps } from './deps.ts';
 import { readJson } from './event-writes.ts';
@@ -61,7 +61,7 @@ export function dispatchEventRoutes({ q, now }: RouteDeps, dispatch: DispatchSer
         return c.json(dispatch.candidates(id, limit), 200, { 'Cache-Control': 'no-store' });
       },
     )
-    .post('/:id/dispatch', permit('events:dispatch'), idParam, async (c) => {
+    .post('/:id/dispatch', permit('events:dispatch'), idParam, noQuery(), async (c) => {
       const { id } = c.req.valid('param');
       const body = parseDispatchBody(await readJson(c));
       const { route } = dispatch.dispatch(id, body, callerOf(c));

@@ -8,7 +8,7 @@ import { validator } from 'hono/validator';
 import type { EventFilter } from '../db/queries/events.ts';
 import { invalidParam, notFound } from '../http/problem.ts';
 import {
-  encodeCursor, parseBbox, parseCode, parseCursor, parseEnumList, parseId, parseIntInRange, queryValidator,
+  encodeCursor, noQuery, parseBbox, parseCode, parseCursor, parseEnumList, parseId, parseIntInRange, queryValidator,
 } from '../http/validate.ts';
 import type { EventServices } from '../services/index.ts';
 import { MAX_BATCH } from '../services/report.ts';
@@ -106,7 +106,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
         });
       },
     )
-    .post('/', permit('events:report'), async (c) => {
+    .post('/', permit('events:report'), noQuery(), async (c) => {
       const key = idempotencyHeader(c);
       const body = await readJson(c);
       const out = await services.reports.submit(body, key, callerOf(c)); // group commit: resolves once committed
@@ -120,7 +120,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       // Added onto the fresh object (same key order as a spread, without copying every field again).
       return c.json(Object.assign(event, { classified: out.classified, proposal }), 201, { Location: `/api/events/${out.id}` });
     })
-    .post('/batch', permit('events:batch'), async (c) => {
+    .post('/batch', permit('events:batch'), noQuery(), async (c) => {
       const body = await readJson(c);
       if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { events?: unknown }).events)) {
         throw invalidParam('events', 'send { "events": [ …reports ] }', 'body');
@@ -138,6 +138,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
     .post(
       '/:id/transitions', permit('events:transition'),
       validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
+      noQuery(),
       async (c) => {
         const { id } = c.req.valid('param');
         const body = parseTransitionBody(await readJson(c));

@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { Db } from '../db/database.ts';
 import { invalidParam, notFound, ProblemError } from '../http/problem.ts';
-import { parseId, parseIsoDate } from '../http/validate.ts';
+import { noQuery, parseId, parseIsoDate } from '../http/validate.ts';
 import type { LiveHub } from '../live/hub.ts';
 import { createPositionService } from '../services/positions.ts';
 import type { Audit } from '../services/audit.ts';
@@ -77,6 +77,7 @@ export function positionRoutes({ db, now, live, audit }: { db: Db; now: () => nu
   return new Hono().post(
     '/:id/position', permit('positions:write'),
     validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
+    noQuery(),
     validator('json', (value) => parseBody(value, servedExtent(now()))),
     (c) => {
       const { id } = c.req.valid('param');

@@ -17,7 +17,7 @@ import type { PendingRow } from '../db/queries/open311.ts';
 import { open311Queries } from '../db/queries/open311.ts';
 import type { Db } from '../db/database.ts';
 import { invalidParam, notFound } from '../http/problem.ts';
-import { parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
+import { noQuery, parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
 import { pendingRequestId } from '../open311/mapping.ts';
 import type { Open311Intake } from '../services/open311-intake.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
@@ -91,7 +91,7 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
       if (!row) throw notFound(`No request awaiting location ${id}`);
       return c.json(toUnlocated(row));
     })
-    .post('/:id/locate', permit('events:locate'), idParam, async (c) => {
+    .post('/:id/locate', permit('events:locate'), idParam, noQuery(), async (c) => {
       const { id } = c.req.valid('param');
       const point = parseLocateBody(await readJson(c));
       const out = intake.locate(id, point, callerOf(c));

@@ -3,6 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface StartedServer {
   url: string;
   output: () => string;
+  /** What the server wrote to stderr alone (warnings, logged failures). */
+  stderr: () => string;
+  pid: number;
+  /** Resolves when the process has exited, with its code (null when a signal ended it) and that signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: () => Promise<number | null>;
 }
 
@@ -13,8 +18,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     env: { ...process.env, PORT: '0', GEZHI_SIMULATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
   let out = '';
-  child.stderr!.on('data', (d) => (out += d));
+  let err = '';
+  child.stderr!.on('data', (d) => ((out += d), (err += d)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     child.stdout!.on('data', (d) => {
@@ -27,6 +35,9 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   return {
     url,
     output: () => out,
+    stderr: () => err,
+    pid: child.pid!,
+    exited,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
