@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { openDatabase } from '../server/db/database.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
+import { channelCommand, notificationsCommand, type CliKit } from './cli-notify.ts';
 
 class UsageError extends Error {}
 
@@ -122,7 +123,14 @@ function printSummary(file: string, s: SeedSummary): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+const kit: CliKit = {
+  usage: (message) => new UsageError(message),
+  parseOptions,
+  openDb: (file) => openDatabase(file ?? (process.env.GEZHI_DB || DEFAULT_DB)),
+};
+
 const COMMANDS: Record<string, Command> = {
+  channel: channelCommand(kit),
   export: {
     summary: 'export events as CSV (UTF-8 BOM), GeoJSON or Open311 JSON, with the API\'s filters',
     usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]',
@@ -320,6 +328,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       }
     },
   },
+  notifications: notificationsCommand(kit),
   simulate: {
     summary: 'live activity against a running server: reports, dispatch, responders on the roads, closure',
     usage: 'simulate [--url URL] [--rate R] [--speed S] [--seed N] [--duration SECONDS] [--start ISO] [--max-active N] [--pick-up N]',
