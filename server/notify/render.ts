@@ -216,6 +216,7 @@ function batch(f: BatchFacts, o: RenderOptions): RenderedMessage {
 
 function finish(title: string, lines: string[], link: string | null, o: RenderOptions): RenderedMessage {
   const resent = o.redelivery ? '（重发，可能重复）' : '';
+  if (resent && lines[0]?.startsWith('### ')) lines[0] += resent; // the heading is what the group reads first
   lines.push(`<font color="comment">格治 · 通知 #${o.id}${resent}</font>`);
   return { title: `${title}${resent}`, markdown: clip(lines.join('\n')), link };
 }

@@ -17,7 +17,8 @@
  * window, so a restart keeps it). When more rows are due than the window has room for (less a reserve of a quarter
  * of the rate, for what comes next), the worker waits `gatherMs` for the storm to build up, then folds every due row
  * into digest messages (消息合并) of as many lines as the robots' 4,096-byte markdown allows; the folded rows are
- * 'batched' and the digests are sent like any row.
+ * 'batched' and the digests are sent like any row. While the storm lasts, folds come at most once per windowMs/rate
+ * (3 s for a robot), so a long storm spreads its digests over the window instead of spending it at once.
  */
 import type { Db } from '../db/database.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
@@ -84,6 +85,8 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const running = new Map<number, Promise<void>>();
   /** Channels waiting for their rate window or a rate-limit hold, until when. */
   const holds = new Map<number, number>();
+  /** When each channel last folded a storm into digests. */
+  const lastFold = new Map<number, number>();
   let timer: NodeJS.Timeout | null = null;
   let timerAt = Infinity;
   let stopped = false;
@@ -157,13 +160,17 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
       const digests = due.length - singles.length;
       const reserve = Math.floor(ch.rate_per_minute / 4);
       if (singles.length >= 2 && due.length > budget - reserve) {
-        if (!gathered && o.gatherMs > 0) {
+        // A storm: let it build, and space the digests evenly over the window so a long storm still fits the rate.
+        const spacing = o.windowMs / ch.rate_per_minute;
+        const wait = Math.max(gathered ? 0 : o.gatherMs, (lastFold.get(id) ?? -Infinity) + spacing - t);
+        if (wait > 0) {
           gathered = true;
-          await sleep(o.gatherMs);
+          await sleep(wait);
           continue;
         }
-        const room = Math.max(1, budget - digests);
-        fold(ch, singles, room, t);
+        fold(ch, singles, Math.max(1, budget - digests), t);
+        lastFold.set(id, t);
+        gathered = false;
         continue;
       }
       await sendOne(ch, due[0]);

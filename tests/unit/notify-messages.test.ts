@@ -80,6 +80,7 @@ describe('message texts', () => {
     const m = render({ ...base, kind: 'dispatch', transition: 'dispatch' }, { id: 9, redelivery: true });
     expect(m.title).toBe('派遣：YH20261204-0042 私搭乱建（重发，可能重复）');
     expect(m.markdown).toContain('通知 #9（重发，可能重复）');
+    expect(m.markdown.split('\n')[0]).toBe('### 派遣：YH20261204-0042 私搭乱建（重发，可能重复）');
     expect(m.link).toBeNull();
   });
 
