@@ -278,6 +278,7 @@ Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
       }
     },
   },
+  notifications: notificationsCommand(kit),
   seed: {
     summary: 'create the Yuhu demo database (district, staff, categories, event history)',
     usage: 'seed [--db FILE] [--events N] [--seed S] [--now ISO] [--force]',
@@ -328,7 +329,6 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       }
     },
   },
-  notifications: notificationsCommand(kit),
   simulate: {
     summary: 'live activity against a running server: reports, dispatch, responders on the roads, closure',
     usage: 'simulate [--url URL] [--rate R] [--speed S] [--seed N] [--duration SECONDS] [--start ISO] [--max-active N] [--pick-up N]',
