@@ -53,7 +53,7 @@ export function outboxStore(db: Db) {
     attempt: db.prepare('INSERT INTO notification_attempts (notification_id, channel_id, started_at) VALUES (?, ?, ?)'),
     endAttempt: db.prepare('UPDATE notification_attempts SET outcome = ?, ended_at = ?, http_status = ?, detail = ? WHERE id = ?'),
     sent: db.prepare(`UPDATE notifications SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'sending'`),
-    retry: db.prepare(`UPDATE notifications SET status = ?, next_at = ?, last_error = ? WHERE id = ? AND status = 'sending'`),
+    retry: db.prepare(`UPDATE notifications SET status = ?, next_at = ?, last_error = ?, interrupted = max(interrupted, ?) WHERE id = ? AND status = 'sending'`),
     batched: db.prepare(`UPDATE notifications SET status = 'batched', batch_id = ? WHERE id = ? AND status = 'pending'`),
     retryFailed: db.prepare(`UPDATE notifications SET status = 'pending', next_at = ?, attempts = 0 WHERE id = ? AND status = 'failed'`),
     get: db.prepare<[number], OutboxRow>('SELECT * FROM notifications WHERE id = ?'),
@@ -90,11 +90,13 @@ export function outboxStore(db: Db) {
         return Number(st.attempt.run(row.id, row.channel_id, at).lastInsertRowid);
       }).immediate();
     },
-    finish(id: number, attemptId: number, at: number, outcome: AttemptOutcome, httpStatus: number | null, detail: string, nextAt: number): void {
+    /** Closes the attempt and moves the row on; `uncertain`: it may have been shown (the resend will say so). */
+    finish(id: number, attemptId: number, at: number, outcome: AttemptOutcome, httpStatus: number | null, detail: string, nextAt: number,
+      uncertain = false): void {
       db.transaction(() => {
         st.endAttempt.run(outcome, at, httpStatus, detail.slice(0, 500), attemptId);
         if (outcome === 'sent') st.sent.run(at, id);
-        else st.retry.run(outcome === 'failed' ? 'failed' : 'pending', nextAt, detail.slice(0, 500), id);
+        else st.retry.run(outcome === 'failed' ? 'failed' : 'pending', nextAt, detail.slice(0, 500), uncertain ? 1 : 0, id);
       }).immediate();
     },
     /** Folds pending rows into digest rows made by `make` (one per group); returns the digest ids. */

@@ -42,7 +42,11 @@ export interface WireRequest {
 
 export type SendOutcome =
   | { ok: true; status: number; detail: string }
-  | { ok: false; rateLimited: boolean; retryAfterMs: number | null; status: number | null; detail: string };
+  | {
+    ok: false; rateLimited: boolean; retryAfterMs: number | null; status: number | null; detail: string;
+    /** No answer after the request may have arrived (a timeout, a connection cut mid-way): it may have been shown. */
+    uncertain?: boolean;
+  };
 
 /** The id a webhook receiver sees for a notification (stable across attempts). */
 export const deliveryId = (id: number): string => `gezhi-notification-${id}`;
@@ -124,6 +128,8 @@ export async function send(kind: ChannelKind, req: WireRequest, timeoutMs: numbe
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
-    return { ok: false, rateLimited: false, retryAfterMs: null, status: null, detail: why };
+    // Refused or unresolved: nothing arrived. Anything else may have been delivered before it failed.
+    const unsent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.cause?.code ?? '');
+    return { ok: false, rateLimited: false, retryAfterMs: null, status: null, detail: why, uncertain: !unsent };
   }
 }

@@ -11,7 +11,8 @@
  * A crash. A row found 'sending' at start was in flight when the process died: nobody knows whether the far end got
  * it. It is sent again (a dispatch must not be lost) — to a webhook with the same webhook-id, which the receiver
  * dedupes on, so it sees the message once; to a robot, which cannot dedupe, with "（重发，可能重复）" in the title and
- * its notification number, so the group can tell a repeat. A row not yet claimed is sent exactly once.
+ * its notification number, so the group can tell a repeat. A row not yet claimed is sent exactly once. A request
+ * that timed out or was cut after it left is in the same doubt, and its retry is marked the same way.
  *
  * Rate limits and storms. A channel sends at most ratePerMinute messages in any `windowMs` (the attempts table is the
  * window, so a restart keeps it). When more rows are due than the window has room for (less a reserve of a quarter
@@ -217,12 +218,12 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     }
     const attempts = row.attempts + 1;
     if (attempts >= o.maxAttempts) {
-      store.finish(row.id, attemptId, t, 'failed', out.status, out.detail, t);
+      store.finish(row.id, attemptId, t, 'failed', out.status, out.detail, t, out.uncertain);
       log(`Notifications: #${row.id} to "${ch.name}" failed after ${attempts} attempts: ${out.detail}`);
       return;
     }
     const delay = Math.min(o.maxBackoffMs, o.backoffMs * 2 ** (attempts - 1)) * (0.75 + Math.random() * 0.5);
-    store.finish(row.id, attemptId, t, 'retry', out.status, out.detail, t + Math.round(delay));
+    store.finish(row.id, attemptId, t, 'retry', out.status, out.detail, t + Math.round(delay), out.uncertain);
   }
 
   schedule(0);

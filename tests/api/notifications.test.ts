@@ -195,7 +195,9 @@ describe('failures', () => {
     expect(status(flaky)).toMatchObject({ status: 'sent', attempts: 3 });
     const tries = outboxStore(db).attemptsOf(status(flaky).id);
     expect(tries.map((t) => [t.outcome, t.http_status])).toEqual([['retry', 502], ['retry', 502], ['sent', 200]]);
-    expect(tries[2].started_at - tries[1].started_at).toBeGreaterThanOrEqual(tries[1].started_at - tries[0].started_at); // backs off
+    // backs off: 40 ms, then 80 ms (±25 %) after each answer
+    expect(tries[1].started_at - tries[0].ended_at!).toBeGreaterThanOrEqual(30);
+    expect(tries[2].started_at - tries[1].ended_at!).toBeGreaterThanOrEqual(60);
     expect(status(broken)).toMatchObject({ status: 'failed', attempts: 3, last_error: expect.stringContaining('HTTP 404') });
     const listed = await get(`/api/notifications?status=failed&channel=${broken}`);
     expect(listed.items).toHaveLength(1);
@@ -232,6 +234,31 @@ describe('failures', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
     const listed = (await get(`/api/notifications?event=${ev.id}`)).items as Json[];
     expect(listed.filter((i) => i.interrupted).length).toBe(2);
+  });
+});
+
+describe('a request in doubt', () => {
+  it('a robot that does not answer in time gets the message again, marked as a possible repeat', async () => {
+    await stopWorker();
+    rx.addWecom('slowkey');
+    const slow = addChannel({ name: '慢群', kind: 'wecom', url: rx.wecomUrl('slowkey'), scope: 'block', scopeCode: p.block, kinds: ['dispatch'] });
+    rx.hold((_robot, target) => target === 'slowkey');
+    const ev = await filedCase(p);
+    await post(`/api/events/${ev.id}/dispatch`, { actor: dispatcherOf(p.subdistrict) });
+    const row = () => one<{ id: number; status: string; interrupted: number }>('SELECT id, status, interrupted FROM notifications WHERE event_id = ? AND channel_id = ?', ev.id, slow);
+    const w = startWorker({ timeoutMs: 150, backoffMs: 300 });
+    const end = Date.now() + 10_000;
+    while (row().interrupted !== 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(row()).toMatchObject({ status: 'pending', interrupted: 1 });
+    const mark = rx.deliveries.length;
+    rx.release(); // the robot had it after all: the group saw the first one
+    while (row().status !== 'sent' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await w.settled();
+    const seen = rx.deliveries.slice(mark).filter((d) => d.target === 'slowkey');
+    expect(seen.map((d) => d.title)).toEqual([`派遣：${ev.caseNo} 暴露垃圾`, `派遣：${ev.caseNo} 暴露垃圾（重发，可能重复）`]);
+    expect(seen.map((d) => d.notificationId)).toEqual([row().id, row().id]);
+    expect(outboxStore(db).attemptsOf(row().id).map((a) => a.outcome)).toEqual(['retry', 'sent']);
+    channelStore(db).remove(slow);
   });
 });
 
