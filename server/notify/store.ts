@@ -41,8 +41,9 @@ export function outboxStore(db: Db) {
     closeOpenAttempts: db.prepare(`UPDATE notification_attempts SET outcome = 'interrupted', ended_at = ?, detail = 'the process stopped during the request'
       WHERE outcome IS NULL`),
     dueChannels: db.prepare<[number], { channel_id: number }>(
-      `SELECT DISTINCT channel_id FROM notifications WHERE status = 'pending' AND next_at <= ?`),
-    nextDue: db.prepare<[], { at: number | null }>(`SELECT min(next_at) AS at FROM notifications WHERE status = 'pending'`),
+      `SELECT DISTINCT n.channel_id FROM notifications n JOIN notify_channels c ON c.id = n.channel_id
+        WHERE n.status = 'pending' AND n.next_at <= ? AND c.enabled = 1`),
+    nextDue: db.prepare<[number], { at: number | null }>(`SELECT min(next_at) AS at FROM notifications WHERE status = 'pending' AND next_at > ?`),
     channel: db.prepare<[number], ChannelRow>('SELECT * FROM notify_channels WHERE id = ?'),
     channels: db.prepare<[], ChannelRow>('SELECT * FROM notify_channels WHERE enabled = 1 ORDER BY id'),
     window: db.prepare<[number, number], { n: number; oldest: number | null }>(
@@ -75,7 +76,8 @@ export function outboxStore(db: Db) {
       }).immediate();
     },
     dueChannels: (now: number): number[] => st.dueChannels.all(now).map((r) => r.channel_id),
-    nextDueAt: (): number | null => st.nextDue.get()?.at ?? null,
+    /** The earliest time after `now` at which a pending row comes due. */
+    nextDueAfter: (now: number): number | null => st.nextDue.get(now)?.at ?? null,
     channel: (id: number): ChannelRow | undefined => st.channel.get(id),
     enabledChannels: (): ChannelRow[] => st.channels.all(),
     /** Attempts started for the channel after `since`, and the oldest of them. */

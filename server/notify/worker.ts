@@ -111,6 +111,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     timerAt = Infinity;
     if (stopped) return;
     const t = now();
+    for (const [id, until] of holds) if (until <= t) holds.delete(id);
     try {
       if (t - lastDigestCheck >= o.digestCheckMs) {
         lastDigestCheck = t;
@@ -119,8 +120,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
       }
       for (const id of store.dueChannels(t)) {
         if (running.has(id) || running.size >= o.concurrency) continue;
-        if ((holds.get(id) ?? 0) > t) continue;
-        holds.delete(id);
+        if (holds.has(id)) continue;
         const run = runChannel(id).catch((err) => log(`Notifications: channel ${id} failed: ${err instanceof Error ? err.stack : String(err)}`))
           .finally(() => {
             running.delete(id);
@@ -131,14 +131,13 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     } catch (err) {
       log(`Notifications: ${err instanceof Error ? err.message : String(err)}`);
     }
-    // Next look: the earliest due row or hold, the digest check, or the poll, whichever comes first.
-    let next = o.pollMs;
-    const due = store.nextDueAt();
-    if (due !== null) next = Math.min(next, Math.max(due - t, 0));
+    // Next look: the earliest row coming due, the end of a hold, the digest check or the poll, whichever is first.
+    // Rows due now are being sent (each run's end looks again) or wait for their channel's hold: no spinning on them.
+    let next = Math.min(o.pollMs, Math.max(lastDigestCheck + o.digestCheckMs - t, 0));
+    const due = store.nextDueAfter(t);
+    if (due !== null) next = Math.min(next, due - t);
     for (const until of holds.values()) next = Math.min(next, Math.max(until - t, 0));
-    next = Math.min(next, Math.max(lastDigestCheck + o.digestCheckMs - t, 0));
-    // A held channel's rows are due but must wait: do not spin on them.
-    schedule(running.size >= o.concurrency ? o.pollMs : Math.max(next, holds.size ? 50 : 0));
+    schedule(next);
   }
 
   async function runChannel(id: number): Promise<void> {

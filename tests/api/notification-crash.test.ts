@@ -107,8 +107,11 @@ describe('kill -9 with notifications pending', () => {
     rx.release();
     expect(rx.deliveries.filter((d) => d.robot === 'webhook').map((d) => d.notificationId)).toEqual([inFlight[0].id]);
 
+    const restarted = Date.now();
     server = await startServer(env);
+    const listening = Date.now();
     await until('every notification sent', () => outbox().every((r) => r.status === 'sent'));
+    console.log(`restart: listening after ${((listening - restarted) / 1000).toFixed(1)} s, all ${3 * CASES} delivered ${((Date.now() - listening) / 1000).toFixed(2)} s later`);
     expect(server.output()).toContain(`1 were in flight when the server stopped; sending them again (${inFlight[0].id})`);
 
     const rows = outbox();

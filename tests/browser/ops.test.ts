@@ -1,7 +1,8 @@
 /**
  * The dispatcher's console (/ops) end to end: a report POSTed to the API appears in the queue through the live
  * stream; opening and filing it works from the keyboard; the candidates come with routes and reasons; dispatch
- * sends it, the route is drawn on the console's map and published on the live stream.
+ * sends it, the route is drawn on the console's map and published on the live stream; the link of a chat
+ * notification (/ops?case=ID) opens its case.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -279,6 +280,18 @@ describe('/ops console', () => {
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Escape');
+  });
+
+  test('the link of a chat notification (/ops?case=ID) opens that case with its route', async () => {
+    await page.goto(`${app.url}/ops?case=${eventId}`);
+    await page.waitForFunction(() => window.__gezhiOps?.ready() === true, undefined, { timeout: 90_000, polling: 200 });
+    const panel = page.getByTestId('case-panel');
+    const status = (await api<{ status: string }>(`/api/events/${eventId}`)).status;
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 15_000 }).toBe(status);
+    expect(await panel.textContent()).toContain('小区门口垃圾堆放');
+    await expect.poll(() => page.evaluate(() => window.__gezhiOps!.sentRouteCount()), { timeout: 15_000 }).toBe(1);
+    await page.waitForTimeout(800);
+    await capture(page, { path: artifactPath('ops-case-link.png') });
   });
 
   test('English switch', async () => {

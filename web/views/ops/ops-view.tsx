@@ -1,4 +1,4 @@
-import { createAsync } from '@solidjs/router';
+import { createAsync, useSearchParams } from '@solidjs/router';
 import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { getAreas, getBasemapLayers } from '../../api/client';
 import type { EventSummary } from '../../../server/contract/api';
@@ -153,7 +153,10 @@ export function OpsView(): JSX.Element {
   // --- Tabs, selection and the open case ---------------------------------------------------------------------
   const [tab, setTab] = createSignal<'queue' | 'due'>('queue');
   const [selected, setSelected] = createSignal(0);
-  const [openId, setOpenId] = createSignal<number | null>(null);
+  // /ops?case=ID (the link in a chat notification) opens that case.
+  const [params] = useSearchParams<{ case?: string }>();
+  const linked = /^\d{1,15}$/.test(params.case ?? '') ? Number(params.case) : null;
+  const [openId, setOpenId] = createSignal<number | null>(linked);
   const [focused, setFocused] = createSignal<number | null>(null);
   const model = createCaseModel(openId, actor);
 
