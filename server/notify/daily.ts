@@ -78,12 +78,15 @@ export function enqueueDueDigests(db: Db, channels: readonly ChannelRow[], now: 
   if (!working) return [];
   const minuteOfDay = Math.floor((now - localMidnight(dayNo, calendar)) / 60_000);
   const out: number[] = [];
+  const made = db.prepare<{ channel: number; key: string }, { one: number }>(
+    'SELECT 1 AS one FROM notifications WHERE channel_id = @channel AND dedupe_key = @key');
   for (const ch of channels) {
     if (!ch.digest_at || !ch.enabled) continue;
     if (ch.kinds !== '' && !ch.kinds.split(',').includes('digest')) continue;
     const [h, m] = ch.digest_at.split(':').map(Number);
     if (minuteOfDay < h * 60 + m) continue;
     const key = `digest:${day.iso}`;
+    if (made.get({ channel: ch.id, key })) continue; // already today's: the figures are not read again
     const id = db.transaction(() => enqueueForChannel(db, ch.id, 'digest', digestFacts(db, ch, now, calendar), now, key)).immediate();
     if (id !== null) out.push(id);
   }

@@ -45,6 +45,8 @@ export function freePort(): Promise<number> {
 export interface RunningApp {
   url: string;
   port: number;
+  /** The server's database file (a private copy). */
+  dbFile: string;
   stop: () => Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export async function startApp(options: { seededDb?: string } = {}): Promise<Run
     await stop();
     throw err;
   }
-  return { url, port, stop };
+  return { url, port, dbFile: db, stop };
 }
 
 export function launchBrowser(): Promise<Browser> {

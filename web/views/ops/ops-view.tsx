@@ -8,7 +8,7 @@ import { openStream } from '../../live/stream';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
+import { fetchDispatchers, fetchDue, fetchEvent, fetchFailedNotifications, fetchQueue, type EventDetail } from './api';
 import { BUTTONS, CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
 import { DueLists } from './due-lists';
@@ -22,6 +22,8 @@ const DISPLAY = displayFor(SETTINGS.gcj02);
 const STREAM_URL = '/api/stream?types=event.created,event.transitioned,route.dispatched';
 /** How long a case that just arrived stays highlighted in the queue. */
 const FRESH_MS = 15_000;
+/** How often the count of failed chat notifications is read. */
+const NOTIFY_POLL_MS = 60_000;
 
 const summaryOf = (d: EventDetail): EventSummary => {
   const { log: _log, text: _text, reporter: _reporter, ...rest } = d;
@@ -149,6 +151,11 @@ export function OpsView(): JSX.Element {
     clearTimeout(dueTimer);
     dueTimer = setTimeout(() => void refetchDue(), 1500);
   };
+
+  // Chat notifications given up on: shown until someone retries them (npm run gezhi -- notifications retry).
+  const [failedNotices, { refetch: refetchFailed }] = createResource(() => fetchFailedNotifications().catch(() => 0));
+  const failedTimer = setInterval(() => void refetchFailed(), NOTIFY_POLL_MS);
+  onCleanup(() => clearInterval(failedTimer));
 
   // --- Tabs, selection and the open case ---------------------------------------------------------------------
   const [tab, setTab] = createSignal<'queue' | 'due'>('queue');
@@ -308,6 +315,11 @@ export function OpsView(): JSX.Element {
           {t('ops.id.note')}
         </span>
         <span class="ops-spacer" />
+        <Show when={(failedNotices.latest ?? 0) > 0}>
+          <span class="ops-notify-failed" data-testid="notify-failed" title={t('ops.notify.title')}>
+            {t('ops.notify.failed', { n: failedNotices.latest ?? 0 })}
+          </span>
+        </Show>
         <span class={`stream-status stream-${stream.status()}`} data-testid="stream-status" data-status={stream.status()} title={t('ops.stream.title')}>
           <i />
           {label('ops.stream', stream.status())}
