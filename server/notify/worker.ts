@@ -24,7 +24,7 @@
 import type { Db } from '../db/database.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { toIso } from '../time.ts';
-import type { ChannelRow } from './channels.ts';
+import { notifyHostsFromEnv, urlProblems, type ChannelRow } from './channels.ts';
 import { enqueueDueDigests } from './daily.ts';
 import { packBatches, render, type BatchFacts, type BatchItem, type CaseNoticeFacts, type NotificationFacts } from './render.ts';
 import { outboxStore, type OutboxRow } from './store.ts';
@@ -55,6 +55,9 @@ export interface NotifyWorkerOptions {
   /** Interval of the daily-digest check (default 30 s). */
   digestCheckMs?: number;
   calendar?: WorkCalendar;
+  /** Hosts a channel URL may name (default: GEZHI_NOTIFY_HOSTS); checked again at each send, so a host taken off
+   * the list receives nothing more. */
+  hosts?: readonly string[];
 }
 
 export interface NotifyWorker {
@@ -83,6 +86,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const log = options.log ?? ((line: string) => console.log(line));
   const calendar = options.calendar ?? DEFAULT_CALENDAR;
   const store = outboxStore(options.db);
+  const hosts = options.hosts ?? notifyHostsFromEnv();
   const running = new Map<number, Promise<void>>();
   /** Channels waiting for their rate window or a rate-limit hold, until when. */
   const holds = new Map<number, number>();
@@ -197,6 +201,12 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   async function sendOne(ch: ChannelRow, row: OutboxRow): Promise<void> {
     const attemptId = store.claim(row, now());
     if (attemptId === null) return;
+    const refused = urlProblems(ch.kind, ch.url, hosts);
+    if (refused.length) {
+      const t = now();
+      store.finish(row.id, attemptId, t, 'failed', null, `not sent: ${refused.map((p) => p.detail).join('; ')}`, t);
+      return;
+    }
     const facts = JSON.parse(row.facts) as NotificationFacts;
     const redelivery = row.interrupted === 1;
     const msg = render(facts, { publicUrl: options.publicUrl, id: row.id, redelivery });

@@ -75,7 +75,7 @@ async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void
 
 describe('kill -9 with notifications pending', () => {
   it('after a restart every notification is delivered, each exactly once as the receivers see it', async () => {
-    const env = { GEZHI_DB: file, GEZHI_NOTIFY: '1', GEZHI_NOTIFY_CONCURRENCY: '1' };
+    const env = { GEZHI_DB: file, GEZHI_NOTIFY: '1', GEZHI_NOTIFY_CONCURRENCY: '1', GEZHI_NOTIFY_HOSTS: '127.0.0.1' };
     server = await startServer(env);
     rx.hold((robot) => robot === 'webhook');
     const post = async (path: string, body: unknown) => {

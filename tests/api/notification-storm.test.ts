@@ -38,7 +38,7 @@ beforeAll(async () => {
     if (!v.ok) throw new Error(JSON.stringify(v.problems));
     store.add(v.row, Date.now());
   }
-  worker = startNotifyWorker({ db, log: () => undefined });
+  worker = startNotifyWorker({ db, log: () => undefined, hosts: ['127.0.0.1'] });
 });
 afterAll(async () => {
   await worker?.stop();

@@ -49,7 +49,7 @@ function addChannel(input: Omit<ChannelInput, 'url'> & { url: string }): number 
 }
 
 function startWorker(options: Partial<NotifyWorkerOptions> = {}): NotifyWorker {
-  worker = startNotifyWorker({ db, log: () => undefined, publicUrl: 'https://gezhi.example.gov.cn', gatherMs: 200, backoffMs: 30, ...options });
+  worker = startNotifyWorker({ db, log: () => undefined, publicUrl: 'https://gezhi.example.gov.cn', gatherMs: 200, backoffMs: 30, hosts: HOSTS, ...options });
   return worker;
 }
 async function stopWorker(): Promise<void> {
@@ -234,6 +234,22 @@ describe('failures', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
     const listed = (await get(`/api/notifications?event=${ev.id}`)).items as Json[];
     expect(listed.filter((i) => i.interrupted).length).toBe(2);
+  });
+});
+
+describe('allowed hosts', () => {
+  it('a channel whose host was taken off the list receives nothing more: its notifications fail unsent', async () => {
+    await stopWorker();
+    const ev = await filedCase(p);
+    await post(`/api/events/${ev.id}/dispatch`, { actor: dispatcherOf(p.subdistrict) });
+    const requests = rx.requests;
+    await startWorker({ hosts: ['qyapi.weixin.qq.com'] }).settled();
+    expect(rx.requests).toBe(requests);
+    const rows = db.prepare('SELECT status, last_error FROM notifications WHERE event_id = ?').all(ev.id) as { status: string; last_error: string }[];
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'failed'));
+    expect(rows[0].last_error).toContain('not sent: host 127.0.0.1');
+    await stopWorker();
   });
 });
 
