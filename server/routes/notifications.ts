@@ -6,12 +6,15 @@
  * - GET /api/notifications/channels                                 the configured channels, secrets withheld
  * - GET /api/notifications/:id                                      one, with its delivery attempts (`deliveries`)
  *
- * Channels are configured with the command line (`npm run gezhi -- channel add …`).
+ * The outbox needs notifications:read (administrators; dispatchers, whose /ops counts the failures), the channels
+ * notifications:channels (administrators). Channels are configured with the command line
+ * (`npm run gezhi -- channel add …`).
  */
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { NOTIFICATION_STATUSES, type NotificationItem, type NotificationList } from '../contract/notifications.ts';
 import type { Db } from '../db/database.ts';
+import { permit } from '../http/auth.ts';
 import { notFound } from '../http/problem.ts';
 import { parseEnum, parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
 import { channelStore, toView } from '../notify/channels.ts';
@@ -44,7 +47,7 @@ export function notificationRoutes({ db }: { db: Db }) {
   const channels = channelStore(db);
   return new Hono()
     .get(
-      '/',
+      '/', permit('notifications:read'),
       queryValidator(['status', 'channel', 'event', 'before', 'limit'] as const, (raw) => ({
         status: raw.status === undefined ? undefined : parseEnum('status', raw.status, NOTIFICATION_STATUSES),
         channelId: raw.channel === undefined ? undefined : parseId('channel', raw.channel, 'query'),
@@ -61,8 +64,8 @@ export function notificationRoutes({ db }: { db: Db }) {
         return c.json(list);
       },
     )
-    .get('/channels', (c) => c.json({ items: channels.list().map(toView) }))
-    .get('/:id', validator('param', (v) => ({ id: parseId('id', String(v.id)) })), (c) => {
+    .get('/channels', permit('notifications:channels'), (c) => c.json({ items: channels.list().map(toView) }))
+    .get('/:id', permit('notifications:read'), validator('param', (v) => ({ id: parseId('id', String(v.id)) })), (c) => {
       const { id } = c.req.valid('param');
       const row = store.list({ limit: 1, before: id + 1 })[0];
       if (!row || row.id !== id) throw notFound(`No notification ${id}`);

@@ -13,6 +13,7 @@ import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { startChatReceiver, type ChatReceiver } from '../helpers/chat-receiver.ts';
 import { blockPlaces, seededCopy } from '../helpers/seeded.ts';
 import { startServer, type StartedServer } from '../helpers/server.ts';
+import { postAs } from '../helpers/signed-in.ts';
 
 const CASES = 8;
 const SECRET = 'SECcrashTestSecret0123456789';
@@ -78,8 +79,9 @@ describe('kill -9 with notifications pending', () => {
     const env = { GEZHI_DB: file, GEZHI_NOTIFY: '1', GEZHI_NOTIFY_CONCURRENCY: '1', GEZHI_NOTIFY_HOSTS: '127.0.0.1' };
     server = await startServer(env);
     rx.hold((robot) => robot === 'webhook');
+    const tokens = openDatabase(file); // signed-in requests: their tokens are made on the server's database
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${server!.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await postAs({ url: server!.url, db: tokens }, 'integration')(path, body);
       const text = await res.text();
       expect(res.status, text).toBeLessThan(300);
       return JSON.parse(text) as { id: number };
@@ -91,6 +93,7 @@ describe('kill -9 with notifications pending', () => {
       await post(`/api/events/${ev.id}/transitions`, { to: 'filed', actor: dispatcher });
       await post(`/api/events/${ev.id}/dispatch`, { actor: dispatcher });
     }
+    tokens.close();
     await until('the webhook request in flight', () => rx.held() === 1);
     await new Promise((r) => setTimeout(r, 300)); // nothing else may leave meanwhile (one channel at a time)
     expect(rx.held()).toBe(1);

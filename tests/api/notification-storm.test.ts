@@ -12,6 +12,7 @@ import { startNotifyWorker, type NotifyWorker } from '../../server/notify/worker
 import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { startChatReceiver, type ChatReceiver, type Delivery } from '../helpers/chat-receiver.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
+import { postAs } from '../helpers/signed-in.ts';
 
 const HOUR = 3_600_000;
 const BURST = 500;
@@ -67,9 +68,7 @@ describe('a burst of 500 transitions', () => {
     const started = Date.now();
     for (let i = 0; i < BURST; i++) {
       const c = open[i % open.length];
-      const res = await app.request(`/api/events/${c.id}/transitions`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'urge', actor: c.dispatcher, reason: `第 ${i + 1} 次督办` }),
-      });
+      const res = await postAs({ app, db }, 'integration')(`/api/events/${c.id}/transitions`, { to: 'urge', actor: c.dispatcher, reason: `第 ${i + 1} 次督办` });
       expect(res.status, await res.clone().text()).toBe(200);
       worker.wake(); // as the server's commit hook does
     }

@@ -14,6 +14,7 @@ import { startNotifyWorker, type NotifyWorker, type NotifyWorkerOptions } from '
 import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { startChatReceiver, type ChatReceiver } from '../helpers/chat-receiver.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
+import { postAs, signedIn } from '../helpers/signed-in.ts';
 import type { BlockPlace } from '../helpers/seeded.ts';
 
 const HOUR = 3_600_000;
@@ -29,14 +30,16 @@ const HOSTS = ['127.0.0.1'];
 const DING_SECRET = 'SECd1ngta1kSecretForTests0123456789';
 const HOOK_SECRET = 'whsec_' + Buffer.from('a webhook secret for tests').toString('base64');
 
+/** Writes as the body's actor (a staff id; reports as an integration), reads as an administrator. */
 const post = async (path: string, body: unknown, status = 200): Promise<Json> => {
-  const res = await app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await postAs({ app, db }, 'integration')(path, body);
   const text = await res.text();
   expect(res.status, text).toBe(status);
   return JSON.parse(text) as Json;
 };
+const read = (path: string) => signedIn({ app, db }, 'admin')(path);
 const get = async (path: string): Promise<Json> => {
-  const res = await app.request(path);
+  const res = await read(path);
   expect(res.status).toBe(200);
   return (await res.json()) as Json;
 };
@@ -208,7 +211,7 @@ describe('failures', () => {
     expect(outboxStore(db).retryFailed(status(broken).id, Date.now())).toBe(true);
     channelStore(db).remove(broken);
     expect(status(broken).status).toBe('cancelled');
-    const bad = await app.request('/api/notifications?status=lost');
+    const bad = await read('/api/notifications?status=lost');
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -322,14 +325,23 @@ describe('configuration', () => {
     expect(validateChannel(db, { ...base, kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc' }, ['qyapi.weixin.qq.com']).ok).toBe(true);
   });
 
+  it('administrators read the outbox and the channels, dispatchers the outbox only, nobody signed in neither', async () => {
+    const dispatcher = signedIn({ app, db }, 'dispatcher');
+    expect((await dispatcher('/api/notifications?limit=1')).status).toBe(200);
+    expect((await dispatcher('/api/notifications/channels')).status).toBe(403);
+    expect((await signedIn({ app, db }, 'governor')('/api/notifications')).status).toBe(403);
+    expect((await app.request('/api/notifications')).status).toBe(401);
+    expect((await read('/api/notifications/channels')).status).toBe(200);
+  });
+
   it('reads never return a secret or a robot key', async () => {
-    const text = await (await app.request('/api/notifications/channels')).text();
+    const text = await (await read('/api/notifications/channels')).text();
     for (const secret of [DING_SECRET, HOOK_SECRET, 'blockteamkey', 'subdistricttoken']) expect(text).not.toContain(secret);
     const items = JSON.parse(text).items as Json[];
     expect(items.find((c) => c.id === wecomId)).toMatchObject({ kind: 'wecom', url: expect.stringContaining('key=****mkey'), hasSecret: false, scope: 'block' });
     expect(items.find((c) => c.id === dingId)).toMatchObject({ kind: 'dingtalk', hasSecret: true, kinds: ['dispatch', 'breach', 'escalation', 'rework'] });
     expect(Object.keys(items[0])).not.toContain('secret');
-    const list = await (await app.request('/api/notifications?limit=1000')).text();
+    const list = await (await read('/api/notifications?limit=1000')).text();
     for (const secret of [DING_SECRET, HOOK_SECRET, 'blockteamkey', 'subdistricttoken']) expect(list).not.toContain(secret);
   });
 });
