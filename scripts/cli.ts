@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { openDatabase } from '../server/db/database.ts';
 import { isRole, ROLES } from '../server/domain/permissions.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
+import { channelCommand, notificationsCommand, type CliKit } from './cli-notify.ts';
 
 class UsageError extends Error {}
 
@@ -124,6 +125,12 @@ function printSummary(file: string, s: SeedSummary): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+const kit: CliKit = {
+  usage: (message) => new UsageError(message),
+  parseOptions,
+  openDb: (file) => openDatabase(file ?? (process.env.GEZHI_DB || DEFAULT_DB)),
+};
+
 const COMMANDS: Record<string, Command> = {
   backup: {
     summary: 'copy the database into a checked backup file, safely while the server runs',
@@ -181,6 +188,7 @@ Exit codes: 0 restored, 1 refused or failed (nothing changed), 2 usage error.`,
       return 0;
     },
   },
+  channel: channelCommand(kit),
   export: {
     summary: 'export events as CSV (UTF-8 BOM), GeoJSON or Open311 JSON, with the API\'s filters',
     usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]',
@@ -328,6 +336,7 @@ Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
       }
     },
   },
+  notifications: notificationsCommand(kit),
   seed: {
     summary: 'create the Yuhu demo database (district, staff, categories, event history)',
     usage: 'seed [--db FILE] [--events N] [--seed S] [--now ISO] [--force]',

@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.ts';
 import { hotspotRoutes } from './routes/hotspots.ts';
 import { insightRoutes } from './routes/insight.ts';
 import { kpiRoutes } from './routes/kpi.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { exportRoutes } from './routes/export.ts';
 import { open311Routes } from './routes/open311.ts';
@@ -65,6 +66,8 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** CSP frame-ancestors and extra origins. Omitted, GEZHI_FRAME_ANCESTORS / GEZHI_CSP_EXTRA_ORIGINS are read. */
   securityHeaders?: SecurityHeaderOptions;
+  /** Called after each write service's commit, beside the live hub (the notification worker's wake-up). */
+  onCommit?: () => void;
 }
 
 /** Largest request body the API accepts (for the POST/PUT endpoints to come); larger is a 413 problem. */
@@ -75,7 +78,9 @@ export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { q: createQueries(deps.db), now: deps.now ?? Date.now };
   const live = deps.live ?? new LiveHub(deps.db);
-  const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q, maxExtensions: deps.maxExtensions ?? maxExtensionsFromEnv() });
+  const onCommit = deps.onCommit;
+  const notifier = onCommit ? { notify: () => (live.notify(), onCommit()) } : live;
+  const services = createEventServices({ db: deps.db, now: routeDeps.now, live: notifier, q: routeDeps.q, maxExtensions: deps.maxExtensions ?? maxExtensionsFromEnv() });
   const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
   const intake = createOpen311Intake(services.ctx, services.reports);
   const accounts = createAccounts(deps.db, routeDeps.now);
@@ -114,6 +119,7 @@ export function createApp(deps: AppDeps) {
     .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps))
     .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
+    .route('/notifications', notificationRoutes({ db: deps.db }))
     .route('/export', exportRoutes(routeDeps, deps.db));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached

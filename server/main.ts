@@ -19,6 +19,8 @@ import { createQueries } from './db/queries/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
 import { startEscalationSweeper } from './services/escalation-sweeper.ts';
+import { notifyOptionsFromEnv } from './notify/env.ts';
+import { startNotifyWorker } from './notify/worker.ts';
 import { startWalCheckpointer } from './db/wal-checkpointer.ts';
 import { autostartSimulator, isDemoDatabase } from './sim/autostart.ts';
 import { createAccounts } from './services/accounts.ts';
@@ -86,9 +88,13 @@ export async function start(options: StartOptions): Promise<Running> {
   const checkpointer = startWalCheckpointer(db, options.dbFile, { onError: (message) => log(message) });
   const live = new LiveHub(db);
   const kpi = startKpiTicker(db, live, { intervalMs: options.kpiTickMs });
+  // Chat notifications (WeCom / DingTalk robots, webhooks) from the outbox; GEZHI_NOTIFY=0 leaves them queued.
+  const notifyOptions = notifyOptionsFromEnv(process.env);
+  const notifier = notifyOptions ? startNotifyWorker({ db, log, ...notifyOptions }) : null;
+  const wake = notifier ? { notify: () => (live.notify(), notifier.wake()) } : live;
   // 预警 / 超期: escalates open cases as they cross their warning threshold and due time.
-  const stopSweeper = startEscalationSweeper({ db, live, intervalMs: 30_000 });
-  const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined, live });
+  const stopSweeper = startEscalationSweeper({ db, live: wake, intervalMs: 30_000 });
+  const app = createApp({ db, webRoot: hasWeb ? webRoot : undefined, live, onCommit: notifier ? () => notifier.wake() : undefined });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port }, () => resolve(s as Server));
@@ -123,6 +129,8 @@ export async function start(options: StartOptions): Promise<Running> {
         cutAfterMs: 5000,
         onCut: (open) => log(`Cut ${open} request${open === 1 ? '' : 's'} still open 5 s after shutdown began`),
       });
+      // Requests to chat robots in flight are answered and recorded before the database closes.
+      if (notifier) await notifier.stop();
       await checkpointer.stop();
       // Everything in the write-ahead log goes into the database file, so the file alone is complete.
       try {

@@ -573,4 +573,66 @@ CREATE TABLE event_contacts (
 );
 `,
   },
+  {
+    version: 14,
+    name: 'notifications: chat channels (WeCom, DingTalk, signed webhooks), the outbox and its delivery attempts',
+    sql: /* sql */ `
+-- Where messages go: a WeCom group robot, a DingTalk custom robot or a signed JSON webhook, for the district, a
+-- subdistrict, a unit (centre or department, by id) or a block team. The secret (DingTalk's 加签 key, the webhook's
+-- HMAC key) is never returned by a read. kinds: the message kinds it takes (comma list; empty = all).
+CREATE TABLE notify_channels (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  kind            TEXT NOT NULL CHECK (kind IN ('wecom', 'dingtalk', 'webhook')),
+  url             TEXT NOT NULL,
+  secret          TEXT,
+  scope           TEXT NOT NULL CHECK (scope IN ('district', 'subdistrict', 'unit', 'block')),
+  scope_code      TEXT NOT NULL,
+  kinds           TEXT NOT NULL DEFAULT '',
+  rate_per_minute INTEGER NOT NULL DEFAULT 20 CHECK (rate_per_minute BETWEEN 1 AND 10000),
+  digest_at       TEXT CHECK (digest_at IS NULL OR digest_at GLOB '[0-2][0-9]:[0-5][0-9]'),
+  enabled         INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  created_at      INTEGER NOT NULL
+);
+
+-- The outbox: one row per message and channel, written in the transaction of the change it announces (so it exists
+-- exactly when the change does). facts: what the message says, as JSON; it is rendered when sent. A row folded into
+-- a storm digest is 'batched' with batch_id the digest's row. dedupe_key makes a daily digest once per channel and day.
+CREATE TABLE notifications (
+  id          INTEGER PRIMARY KEY,
+  channel_id  INTEGER NOT NULL REFERENCES notify_channels(id),
+  kind        TEXT NOT NULL CHECK (kind IN ('dispatch', 'warning', 'breach', 'escalation', 'rework', 'digest', 'batch')),
+  event_id    INTEGER REFERENCES events(id),
+  created_at  INTEGER NOT NULL,
+  facts       TEXT NOT NULL,
+  status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'batched', 'cancelled')),
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  next_at     INTEGER NOT NULL,
+  sent_at     INTEGER,
+  interrupted INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1)),
+  last_error  TEXT,
+  batch_id    INTEGER REFERENCES notifications(id),
+  dedupe_key  TEXT,
+  UNIQUE (channel_id, dedupe_key)
+);
+CREATE INDEX notifications_pending ON notifications(channel_id, next_at) WHERE status = 'pending';
+CREATE INDEX notifications_sending ON notifications(channel_id) WHERE status = 'sending';
+CREATE INDEX notifications_event ON notifications(event_id) WHERE event_id IS NOT NULL;
+
+-- Every attempt to send, recorded before the request leaves: the rate window counts them, and an attempt without an
+-- outcome after a restart is one the process died in.
+CREATE TABLE notification_attempts (
+  id              INTEGER PRIMARY KEY,
+  notification_id INTEGER NOT NULL REFERENCES notifications(id),
+  channel_id      INTEGER NOT NULL REFERENCES notify_channels(id),
+  started_at      INTEGER NOT NULL,
+  ended_at        INTEGER,
+  outcome         TEXT CHECK (outcome IN ('sent', 'retry', 'rate-limited', 'failed', 'interrupted')),
+  http_status     INTEGER,
+  detail          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notification_attempts_window ON notification_attempts(channel_id, started_at);
+CREATE INDEX notification_attempts_of ON notification_attempts(notification_id);
+`,
+  },
 ];

@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   'plan:edit', // boundary drafts and publication
   'contact:read', // residents' contact fields unmasked (the roles that handle cases)
   'staff:contact', // staff phone numbers
+  'notifications:read', // GET /api/notifications: the work-chat outbox and what failed (admin, the dispatcher's /ops)
+  'notifications:channels', // GET /api/notifications/channels: where messages go (configured by an administrator)
   'audit:read', // GET /api/audit
   'accounts:manage', // accounts and tokens
 ] as const;
@@ -53,7 +55,7 @@ export const MATRIX: Readonly<Record<Role, readonly Permission[]>> = {
   analyst: [...READER, 'events:export', 'review:read', 'insight:read'],
   dispatcher: [
     ...READER, 'events:report', 'events:transition', 'events:dispatch', 'events:locate', 'events:export', 'positions:write',
-    'contact:read', 'staff:contact',
+    'contact:read', 'staff:contact', 'notifications:read',
   ],
   planner: [...READER, 'plan:edit'],
   governor: HANDLER,

@@ -261,10 +261,14 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
               'assignee', `not a candidate: ${POOL_TEXT[ev.tier]}`);
           }
         }
-        transitions.transition(eventId, { to: 'dispatch', assignee, note: body.reason }, caller);
+        // The route is known before the transition, so its chat message can give the trip's time and length.
+        const chosen = ranking?.ranked.find((x) => x.entry.row.staff_id === assignee);
+        const planned = chosen ? ranking!.routeOf(chosen.source) : null;
+        transitions.transition(eventId, { to: 'dispatch', assignee, note: body.reason }, caller,
+          { route: planned ? { etaSeconds: round1(planned.seconds), distanceMetres: Math.round(planned.metres) } : null });
         if (!ranking || assignee === undefined) return { eventId, route: null }; // not reached: the transition refused
-        const r = ranking.ranked.find((x) => x.entry.row.staff_id === assignee)!;
-        const full = ranking.routeOf(r.source);
+        const r = chosen!;
+        const full = planned;
         if (!full) return { eventId, route: null };
         routes.settle(eventId, 'cancelled'); // a stale route of an earlier dispatch, if any
         const stored = {

@@ -14,6 +14,7 @@ import type { Db } from '../db/database.ts';
 import { escalationSteps, warningAt, type EscalationState } from '../domain/escalation.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { appendLiveMessage } from '../live/messages.ts';
+import { enqueueCaseNotice } from '../notify/outbox.ts';
 import { toIso } from '../time.ts';
 import type { LiveNotifier } from './context.ts';
 
@@ -101,14 +102,17 @@ export function sweepEscalations(
           id: r.id, caseNo: r.case_no, from: r.status, to: r.status, actorId: null, assigneeId: r.assignee_id, tier: r.tier,
           blockCode: r.block_code, subdistrictCode: r.subdistrict_code, lon: r.lon, lat: r.lat, dueAt: toIso(r.due_at),
         };
+        const place = { subdistrictCode: r.subdistrict_code, blockCode: r.block_code, unitId: r.unit_id };
         if (s.level === 'verify') {
           appendLiveMessage(db, 'event.transitioned', { ...where, transition: 'verify-breach', verifyDueAt: toIso(r.verify_due_at!) }, now);
+          enqueueCaseNotice(db, { kind: 'breach', eventId: r.id, transition: 'verify-breach', at: now, verifyDueAt: r.verify_due_at }, place);
           result.verifyBreached++;
           continue;
         }
         appendLiveMessage(db, 'event.transitioned', {
           ...where, transition: s.level === 1 ? 'warning' : 'breach', escalationLevel: s.level, warningAt: toIso(warnAt),
         }, now);
+        enqueueCaseNotice(db, { kind: s.level === 1 ? 'warning' : 'breach', eventId: r.id, transition: s.level === 1 ? 'warning' : 'breach', at: now }, place);
         if (s.level === 1) result.warned++;
         else result.breached++;
       }

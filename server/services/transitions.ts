@@ -6,6 +6,7 @@
  */
 import type { EventRow } from '../db/commands/events.ts';
 import { appendLiveMessage } from '../live/messages.ts';
+import { enqueueCaseNotice, type CaseNotice } from '../notify/outbox.ts';
 import { routeCommands } from '../db/commands/routes.ts';
 import { routeOutcome } from '../domain/recommend.ts';
 import {
@@ -36,6 +37,20 @@ export interface TransitionBody {
   result?: string;
   /** arrive, resolve, close, rework: before/after photo links. */
   photos?: Photo[];
+}
+
+/** Facts a caller knows beyond the transition itself, for the notification it sends. */
+export interface TransitionExtras {
+  /** dispatch: the route the responder is sent on. */
+  route?: { etaSeconds: number; distanceMetres: number } | null;
+}
+
+/** The chat message a transition sends, if any: dispatches, escalations and rework (重办 included). */
+function noticeKind(transition: string, result: string | undefined): CaseNotice['kind'] | null {
+  if (transition === 'dispatch' || transition === 'reassign') return 'dispatch';
+  if (transition === 'escalate' || transition === 'urge') return 'escalation';
+  if (transition === 'rework' || (transition === 'revisit' && result === 'dissatisfied')) return 'rework';
+  return null;
 }
 
 function stateOf(row: EventRow): EventState {
@@ -76,7 +91,7 @@ export function createTransitionService(ctx: ServiceContext) {
 
   return {
     /** Applies one transition; returns the event id. Throws a DomainError when refused (nothing is written then). */
-    transition(eventId: number, body: TransitionBody, caller: Caller): { id: number; transition: string } {
+    transition(eventId: number, body: TransitionBody, caller: Caller, extras: TransitionExtras = {}): { id: number; transition: string } {
       const at = ctx.now();
       const result = db.transaction(() => {
         const row = cmd.row(eventId);
@@ -153,6 +168,13 @@ export function createTransitionService(ctx: ServiceContext) {
           before: { status: row.status, assignee: row.assignee_id, tier: row.tier, dueAt: row.due_at },
           after: { transition: plan.transition, status: after.status, assignee: after.assignee_id, tier: after.tier, dueAt: after.due_at },
         }, at);
+        const notice = noticeKind(plan.transition, body.result);
+        if (notice) {
+          enqueueCaseNotice(db, {
+            kind: notice, eventId, transition: plan.transition, at, reason: body.reason ?? null,
+            ...(notice === 'dispatch' && extras.route ? { route: extras.route } : {}),
+          }, { subdistrictCode: row.subdistrict_code, blockCode: row.block_code, unitId: after.unit_id });
+        }
         return { id: eventId, transition: plan.transition };
       }).immediate();
       ctx.live?.notify();

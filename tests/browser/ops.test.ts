@@ -1,10 +1,12 @@
 /**
  * The dispatcher's console (/ops) end to end: a report POSTed to the API appears in the queue through the live
  * stream; opening and filing it works from the keyboard; the candidates come with routes and reasons; dispatch
- * sends it, the route is drawn on the console's map and published on the live stream.
+ * sends it, the route is drawn on the console's map and published on the live stream; the link of a chat
+ * notification (/ops?case=ID) opens its case.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { openDatabase } from '../../server/db/database.ts';
 import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
 import type { Who } from '../helpers/signed-in.ts';
 
@@ -291,6 +293,26 @@ describe('/ops console', () => {
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Escape');
+  });
+
+  test('the link of a chat notification (/ops?case=ID) opens that case with its route; failed notifications are counted', async () => {
+    expect(await page.getByTestId('notify-failed').count()).toBe(0);
+    // A channel whose notification was given up on (written as the worker would leave it)
+    const db = openDatabase(app.dbFile);
+    db.prepare(`INSERT INTO notify_channels (id, name, kind, url, scope, scope_code, created_at) VALUES (900, '失效群', 'wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', 'district', '430302', 0)`).run();
+    db.prepare(`INSERT INTO notifications (channel_id, kind, event_id, created_at, facts, status, attempts, next_at, last_error)
+      VALUES (900, 'dispatch', ?, 0, '{}', 'failed', 8, 0, 'errcode 93000 invalid webhook url')`).run(eventId);
+    db.close();
+    await page.goto(`${app.url}/ops?case=${eventId}`);
+    await page.waitForFunction(() => window.__gezhiOps?.ready() === true, undefined, { timeout: 90_000, polling: 200 });
+    const panel = page.getByTestId('case-panel');
+    const status = (await api<{ status: string }>(`/api/events/${eventId}`)).status;
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 15_000 }).toBe(status);
+    expect(await panel.textContent()).toContain('小区门口垃圾堆放');
+    await expect.poll(() => page.evaluate(() => window.__gezhiOps!.sentRouteCount()), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('notify-failed').textContent(), { timeout: 10_000 }).toBe('1 条工作群通知发送失败');
+    await page.waitForTimeout(800);
+    await capture(page, { path: artifactPath('ops-case-link.png') });
   });
 
   test('English switch', async () => {

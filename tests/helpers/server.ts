@@ -9,13 +9,18 @@ export interface StartedServer {
   /** Resolves when the process has exited, with its code (null when a signal ended it) and that signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop: () => Promise<number | null>;
+  /** Sends a signal (SIGKILL: a crash) and resolves with the exit code or signal once the process is gone. */
+  kill: (signal: NodeJS.Signals) => Promise<number | string | null>;
 }
 
-/** Starts server/main.ts the way `npm start` does (after its build step), on a free port, and waits for it. */
+/**
+ * Starts server/main.ts the way `npm start` does (after its build step), on a free port, and waits for it. The
+ * simulator and the notification worker are off unless `env` turns them on.
+ */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<StartedServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: process.cwd(),
-    env: { ...process.env, PORT: '0', GEZHI_SIMULATE: '0', ...env },
+    env: { ...process.env, PORT: '0', GEZHI_SIMULATE: '0', GEZHI_NOTIFY: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -43,6 +48,12 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
+      }),
+    kill: (signal) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode);
+        child.once('exit', (code, sig) => resolve(code ?? sig));
+        child.kill(signal);
       }),
   };
 }

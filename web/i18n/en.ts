@@ -172,6 +172,8 @@ export const en: Messages = {
   'ops.stream.connecting': 'Connecting',
   'ops.stream.stale': 'Disconnected: data may be out of date',
   'ops.stream.title': 'Live stream connection',
+  'ops.notify.failed': 'Work-chat notifications failed: {n}',
+  'ops.notify.title': 'Notifications to WeCom or DingTalk groups or webhooks that were not delivered after every retry; see npm run gezhi -- notifications list --status failed, and notifications retry to send again',
   'ops.tab.queue': 'Queue',
   'ops.tab.due': 'Overdue & warning',
   'ops.scope.label': 'Queue scope',

@@ -170,6 +170,8 @@ export const zhCN = {
   'ops.stream.connecting': '连接中',
   'ops.stream.stale': '连接中断，数据可能过时',
   'ops.stream.title': '实时推送连接状态',
+  'ops.notify.failed': '{n} 条工作群通知发送失败',
+  'ops.notify.title': '推送到企业微信、钉钉群或接口的通知多次重试仍未送达；用 npm run gezhi -- notifications list --status failed 查看，notifications retry 重发',
   'ops.tab.queue': '待办队列',
   'ops.tab.due': '超期与预警',
   'ops.scope.label': '队列范围',

@@ -120,6 +120,7 @@ export interface OpenDueRow {
   lon: number;
   lat: number;
   assignee_id: number | null;
+  unit_id: number | null;
   reported_at: number;
   due_at: number;
   warn_at: number | null;
@@ -196,7 +197,7 @@ export function eventCommands(db: Db) {
   );
   // The sweep's two reads, each through its partial index (events_warn_due, events_breach_due): only the cases whose
   // step is due are visited, however many open cases are still far from theirs.
-  const escalationColumns = `e.id, e.case_no, e.status, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat, e.assignee_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
+  const escalationColumns = `e.id, e.case_no, e.status, e.tier, e.block_code, e.subdistrict_code, e.lon, e.lat, e.assignee_id, e.unit_id, e.reported_at, e.due_at, e.warn_at, e.warned_at, e.breached_at,
             e.escalation_level, e.category_code, c.warning_ratio, c.deadline_unit, e.verify_due_at, e.verify_breached_at`;
   const warnDue = db.prepare<[number], OpenDueRow>(
     `SELECT ${escalationColumns}

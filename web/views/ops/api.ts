@@ -3,6 +3,7 @@ import { csrfHeaders } from '../../api/session';
 import type {
   CandidatesResult as Candidates, DispatchRoute as DispatchedRoute, DueList, EventDetail, EventSummary, StaffItem,
 } from '../../../server/contract/api';
+import type { NotificationList } from '../../../server/contract/notifications';
 
 /**
  * The console's reads and writes. Reads of existing routes go through the typed client; the dispatch routes
@@ -93,6 +94,12 @@ export async function fetchEvent(id: number): Promise<EventDetail> {
 export async function fetchDue(): Promise<DueList> {
   const res = await api.api.events.overdue.$get({ query: { include: 'warning', limit: '1000' } as never });
   return typed(res as unknown as Response);
+}
+
+/** Chat notifications that failed for good (given up after their tries): the console shows how many. */
+export async function fetchFailedNotifications(): Promise<number> {
+  const list = await getJson<NotificationList>('/api/notifications?status=failed&limit=1');
+  return list.counts.failed ?? 0;
 }
 
 export function fetchCandidates(id: number, limit = 10): Promise<Candidates> {

@@ -1,4 +1,4 @@
-import { createAsync } from '@solidjs/router';
+import { createAsync, useSearchParams } from '@solidjs/router';
 import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { getAreas, getBasemapLayers } from '../../api/client';
 import type { EventSummary } from '../../../server/contract/api';
@@ -8,7 +8,7 @@ import { openStream } from '../../live/stream';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
+import { fetchDue, fetchEvent, fetchFailedNotifications, fetchQueue, type EventDetail } from './api';
 import { session } from '../../api/session';
 import { BUTTONS, CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
@@ -23,6 +23,8 @@ const DISPLAY = displayFor(SETTINGS.gcj02);
 const STREAM_URL = '/api/stream?types=event.created,event.transitioned,route.dispatched';
 /** How long a case that just arrived stays highlighted in the queue. */
 const FRESH_MS = 15_000;
+/** How often the count of failed chat notifications is read. */
+const NOTIFY_POLL_MS = 60_000;
 
 const summaryOf = (d: EventDetail): EventSummary => {
   const { log: _log, text: _text, reporter: _reporter, ...rest } = d;
@@ -138,10 +140,18 @@ export function OpsView(): JSX.Element {
     dueTimer = setTimeout(() => void refetchDue(), 1500);
   };
 
+  // Chat notifications given up on: shown until someone retries them (npm run gezhi -- notifications retry).
+  const [failedNotices, { refetch: refetchFailed }] = createResource(() => fetchFailedNotifications().catch(() => 0));
+  const failedTimer = setInterval(() => void refetchFailed(), NOTIFY_POLL_MS);
+  onCleanup(() => clearInterval(failedTimer));
+
   // --- Tabs, selection and the open case ---------------------------------------------------------------------
   const [tab, setTab] = createSignal<'queue' | 'due'>('queue');
   const [selected, setSelected] = createSignal(0);
-  const [openId, setOpenId] = createSignal<number | null>(null);
+  // /ops?case=ID (the link in a chat notification) opens that case.
+  const [params] = useSearchParams<{ case?: string }>();
+  const linked = /^\d{1,15}$/.test(params.case ?? '') ? Number(params.case) : null;
+  const [openId, setOpenId] = createSignal<number | null>(linked);
   const [focused, setFocused] = createSignal<number | null>(null);
   const model = createCaseModel(openId, actor);
 
@@ -267,6 +277,11 @@ export function OpsView(): JSX.Element {
           <span class="muted">{areaName(subdistrict() || null)}</span>
         </span>
         <span class="ops-spacer" />
+        <Show when={(failedNotices.latest ?? 0) > 0}>
+          <span class="ops-notify-failed" data-testid="notify-failed" title={t('ops.notify.title')}>
+            {t('ops.notify.failed', { n: failedNotices.latest ?? 0 })}
+          </span>
+        </Show>
         <span class={`stream-status stream-${stream.status()}`} data-testid="stream-status" data-status={stream.status()} title={t('ops.stream.title')}>
           <i />
           {label('ops.stream', stream.status())}
