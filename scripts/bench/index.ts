@@ -19,6 +19,7 @@ import { runTransportBench } from './transport.ts';
 import { runReviewBench } from './review.ts';
 import { runInsightBench } from './insight.ts';
 import { runImportBench } from './import.ts';
+import { runPlanBench } from './plan.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -32,6 +33,7 @@ const BENCHES: BenchModule[] = [
   { name: 'review', run: runReviewBench },
   { name: 'insight', run: runInsightBench },
   { name: 'import', run: runImportBench },
+  { name: 'plan', run: runPlanBench },
 ];
 
 async function main(): Promise<void> {
