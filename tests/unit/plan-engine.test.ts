@@ -276,7 +276,7 @@ describe('boundary plan engine', () => {
         s.apply(mergeEdit(s, grow, n));
       }
       const got = reasonsOf(s, DEFAULT_RULES);
-      for (const r of [UNBALANCED_RESIDENTS, UNBALANCED_HOUSEHOLDS, UNBALANCED_EVENTS, UNBALANCED_HOUSEHOLDS_PER_STAFF]) expectReason(got, r);
+      for (const r of [UNBALANCED_RESIDENTS, UNBALANCED_HOUSEHOLDS, UNBALANCED_EVENTS, UNBALANCED_HOUSEHOLDS_PER_STAFF] as const) expectReason(got, r);
       const v = validatePlan(planMetrics(s, inputs));
       expect(v.issues.find((i) => i.reason === UNBALANCED_HOUSEHOLDS)!.subdistrict).toBe(sub);
     });
