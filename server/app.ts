@@ -30,6 +30,7 @@ import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { exportRoutes } from './routes/export.ts';
 import { open311Routes } from './routes/open311.ts';
+import { planRoutes } from './routes/plans.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -73,7 +74,7 @@ export function createApp(deps: AppDeps) {
   const batchLimit = limit(MAX_BATCH_BODY_BYTES);
 
   const api = new Hono()
-    .use((c, next) => (c.req.method === 'POST' && c.req.path === '/api/events/batch' ? batchLimit : bodyLimitOf)(c, next))
+    .use((c, next) => (c.req.method === 'POST' && (c.req.path === '/api/events/batch' || c.req.path === '/api/plans/import') ? batchLimit : bodyLimitOf)(c, next))
     .route('/health', healthRoutes(routeDeps))
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
@@ -90,7 +91,8 @@ export function createApp(deps: AppDeps) {
     .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps))
     .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
-    .route('/export', exportRoutes(routeDeps, deps.db));
+    .route('/export', exportRoutes(routeDeps, deps.db))
+    .route('/plans', planRoutes({ db: deps.db, now: routeDeps.now }));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.
