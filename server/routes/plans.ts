@@ -85,6 +85,7 @@ export function planRoutes(deps: { db: Db; now: () => number }) {
       const p = plans.get(id);
       return c.body(blocksText(plans.blocks(id), { plan: { id, revision: p.revision } }), 200, { 'Content-Type': GEOJSON, 'Cache-Control': 'no-store' });
     })
+    .get('/:id/buildings', idParam, noQuery, (c) => c.json(plans.buildings(c.req.valid('param').id)))
     .get('/:id/validation', idParam, noQuery, (c) => c.json(plans.validation(c.req.valid('param').id)))
     .get('/:id/metrics', idParam, noQuery, (c) => c.json(plans.metrics(c.req.valid('param').id)))
     .get(

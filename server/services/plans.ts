@@ -234,6 +234,15 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
       return planMetrics(s, inputsFor(p.base_version_id)).map((m) => ({ code: m.code, geometry: s.geometry(m.code), metrics: m }));
     },
 
+    /** Every building with the draft block it is in (for selecting buildings on the map). */
+    buildings(id: number): { ids: number[]; lon: number[]; lat: number[]; block: string[] } {
+      const s = sessionOf(row(id)).state;
+      const d = s.district;
+      const block = new Array<string>(d.size);
+      for (let i = 0; i < d.size; i++) block[i] = s.codeOf(i);
+      return { ids: [...d.ids], lon: [...d.lon], lat: [...d.lat], block };
+    },
+
     validation(id: number): Validation {
       const p = row(id);
       return validationOf(p, sessionOf(p));

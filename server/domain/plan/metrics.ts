@@ -3,7 +3,11 @@
  * each subdistrict (blocks are compared with their peers: a rural village block and a city block differ by design).
  * Balance deviation is (max − min) / mean, as redistricting tools report it.
  */
+import { BALANCE_MEASURES, type Balance, type BalanceMeasure, type BlockMetrics, type Offender } from '../../contract/plan.ts';
 import type { PlanState } from './state.ts';
+
+export { BALANCE_MEASURES };
+export type { Balance, BalanceMeasure, BlockMetrics, Offender };
 
 export interface PlanInputs {
   /** Events of the last 12 months per building (index as the district's); null counts none. */
@@ -12,44 +16,8 @@ export interface PlanInputs {
   staff: ReadonlyMap<string, number>;
 }
 
-export interface BlockMetrics {
-  code: string;
-  name: string;
-  communityCode: string;
-  subdistrictCode: string;
-  buildings: number;
-  residents: number;
-  households: number;
-  /** Events of the last 12 months located in the block's buildings' parcels. */
-  events: number;
-  staff: number;
-  /** Households per handling staff member; null without staff. */
-  householdsPerStaff: number | null;
-  areaM2: number;
-  polsbyPopper: number;
-  reock: number;
-  /** Polygons of the block's outline. */
-  parts: number;
-  /** Connected groups of parcels, and pieces of the district they lie in (contiguous when equal). */
-  components: number;
-  pieces: number;
-  /** Communities its buildings belong to. */
-  communities: string[];
-}
 
-export const BALANCE_MEASURES = ['residents', 'households', 'events', 'householdsPerStaff'] as const;
-export type BalanceMeasure = (typeof BALANCE_MEASURES)[number];
 
-export interface Balance {
-  subdistrictCode: string;
-  measure: BalanceMeasure;
-  blocks: number;
-  min: number;
-  max: number;
-  mean: number;
-  /** (max − min) / mean; 0 for fewer than two blocks. */
-  deviation: number;
-}
 
 export function blockMetrics(s: PlanState, code: string, inputs: PlanInputs): BlockMetrics {
   const d = s.district;
@@ -109,13 +77,6 @@ export function balances(metrics: readonly BlockMetrics[]): Balance[] {
   return out;
 }
 
-export interface Offender {
-  code: string;
-  measure: BalanceMeasure | 'polsbyPopper' | 'reock';
-  value: number;
-  /** How far from its subdistrict's mean, as a share of it (balance), or the score itself (compactness). */
-  score: number;
-}
 
 /** The blocks furthest from their subdistrict's mean on any balance measure, and the least compact, worst first. */
 export function worstOffenders(metrics: readonly BlockMetrics[], bal: readonly Balance[], n = 10): Offender[] {

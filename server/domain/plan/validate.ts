@@ -4,23 +4,17 @@
  * an error. Errors (empty, non-contiguous or cross-community blocks) stop a publish; warnings (compactness under its
  * floor, balance deviation over its threshold) are the planner's to weigh.
  */
+import {
+  CROSSES_COMMUNITY, EMPTY_BLOCK, LOW_POLSBY_POPPER, LOW_REOCK, NOT_CONTIGUOUS, UNBALANCED_EVENTS, UNBALANCED_HOUSEHOLDS,
+  UNBALANCED_HOUSEHOLDS_PER_STAFF, UNBALANCED_RESIDENTS, type IssueReason, type PlanIssue, type PlanRules, type Validation,
+} from '../../contract/plan.ts';
 import { balances, type Balance, type BalanceMeasure, type BlockMetrics } from './metrics.ts';
 
-export const EMPTY_BLOCK = 'empty-block';
-export const NOT_CONTIGUOUS = 'not-contiguous';
-export const CROSSES_COMMUNITY = 'crosses-community';
-export const LOW_POLSBY_POPPER = 'low-polsby-popper';
-export const LOW_REOCK = 'low-reock';
-export const UNBALANCED_RESIDENTS = 'unbalanced-residents';
-export const UNBALANCED_HOUSEHOLDS = 'unbalanced-households';
-export const UNBALANCED_EVENTS = 'unbalanced-events';
-export const UNBALANCED_HOUSEHOLDS_PER_STAFF = 'unbalanced-households-per-staff';
-
-export const ISSUE_REASONS = [
-  EMPTY_BLOCK, NOT_CONTIGUOUS, CROSSES_COMMUNITY, LOW_POLSBY_POPPER, LOW_REOCK, UNBALANCED_RESIDENTS,
-  UNBALANCED_HOUSEHOLDS, UNBALANCED_EVENTS, UNBALANCED_HOUSEHOLDS_PER_STAFF,
-] as const;
-export type IssueReason = (typeof ISSUE_REASONS)[number];
+export {
+  CROSSES_COMMUNITY, EMPTY_BLOCK, ISSUE_REASONS, LOW_POLSBY_POPPER, LOW_REOCK, NOT_CONTIGUOUS, UNBALANCED_EVENTS,
+  UNBALANCED_HOUSEHOLDS, UNBALANCED_HOUSEHOLDS_PER_STAFF, UNBALANCED_RESIDENTS,
+} from '../../contract/plan.ts';
+export type { IssueReason, PlanIssue, PlanRules, Severity, Validation } from '../../contract/plan.ts';
 
 const UNBALANCED: Record<BalanceMeasure, IssueReason> = {
   residents: UNBALANCED_RESIDENTS,
@@ -29,14 +23,6 @@ const UNBALANCED: Record<BalanceMeasure, IssueReason> = {
   householdsPerStaff: UNBALANCED_HOUSEHOLDS_PER_STAFF,
 };
 
-export interface PlanRules {
-  /** Floor of Polsby–Popper compactness (4πA/P²). */
-  minPolsbyPopper: number;
-  /** Floor of Reock compactness (area over the smallest enclosing circle's). */
-  minReock: number;
-  /** Ceiling of balance deviation (max − min) / mean across a subdistrict's blocks, per measure. */
-  maxDeviation: Record<BalanceMeasure, number>;
-}
 
 /**
  * Defaults set just above what the published demo boundaries reach (so today's plan passes and a move that makes
@@ -53,28 +39,8 @@ export const DEFAULT_RULES: PlanRules = {
   },
 };
 
-export type Severity = 'error' | 'warning';
 
-export interface PlanIssue {
-  reason: IssueReason;
-  severity: Severity;
-  /** The block concerned (block reasons). */
-  block?: string;
-  /** The subdistrict concerned (balance reasons), with its most and least loaded blocks. */
-  subdistrict?: string;
-  blocks?: string[];
-  value?: number;
-  limit?: number;
-  /** A block-level error the published version has already, on a block this plan leaves as it is: a warning. */
-  inherited?: true;
-}
 
-export interface Validation {
-  valid: boolean;
-  errors: number;
-  warnings: number;
-  issues: PlanIssue[];
-}
 
 export interface ValidateOptions {
   rules?: PlanRules;
