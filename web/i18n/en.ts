@@ -490,7 +490,7 @@ export const en: Messages = {
   'plan.hint.select': 'Click a block to see its figures.',
   'plan.hint.split': 'Click points across a block to draw the split line, then “Finish split”. Buildings go to the side they stand on.',
   'plan.hint.merge': 'Click two adjacent blocks; the second is merged into the first.',
-  'plan.hint.move': 'Click buildings (dots) or drag a box to select them, then click the target block.',
+  'plan.hint.move': 'Click buildings (dots) to select them one by one, then click the target block.',
   'plan.hint.create': 'Click buildings to select them, then “New block from selection”.',
   'plan.finishSplit': 'Finish split',
   'plan.clearLine': 'Clear',

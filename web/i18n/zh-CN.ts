@@ -488,7 +488,7 @@ export const zhCN = {
   'plan.hint.select': '点击区块查看指标。',
   'plan.hint.split': '在区块上依次点击画出拆分线，然后点“完成拆分”。楼栋按所在一侧归属。',
   'plan.hint.merge': '依次点击两个相邻区块，后者并入前者。',
-  'plan.hint.move': '点击楼栋（圆点）选中，或拖框刷选，再点击目标区块。',
+  'plan.hint.move': '点击楼栋（圆点）逐个选中，再点击目标区块。',
   'plan.hint.create': '点击楼栋选中，然后点“用所选楼栋新建区块”。',
   'plan.finishSplit': '完成拆分',
   'plan.clearLine': '清除',
