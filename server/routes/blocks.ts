@@ -1,4 +1,5 @@
 import type { MultiPolygon, Polygon } from 'geojson';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { BlockProperties } from '../contract/api.ts';
@@ -62,7 +63,7 @@ export function blockRoutes({ q, now }: RouteDeps) {
 
   return new Hono()
     .get(
-      '/',
+      '/', permit('map:read'),
       queryValidator(['version'], (raw) => ({ version: raw.version === undefined ? undefined : parseId('version', raw.version, 'query') })),
       (c) => {
         const { version } = c.req.valid('query');
@@ -82,7 +83,7 @@ export function blockRoutes({ q, now }: RouteDeps) {
       },
     )
     .get(
-      '/:code',
+      '/:code', permit('map:read'),
       validator('param', (v) => ({ code: parseCode('code', String(v.code), 15, 'path') })),
       queryValidator([], () => ({})),
       (c) => {

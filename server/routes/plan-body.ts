@@ -53,10 +53,9 @@ const lonLat = (name: string, v: unknown): [number, number] => {
 
 export const EDIT_OPS = ['move', 'split', 'merge', 'create', 'retire'] as const;
 
-export function parseEdit(raw: unknown): { revision: number; edit: PlanEditInput; actor?: string } {
-  const o = object(raw, ['revision', 'op', 'buildings', 'to', 'block', 'line', 'blocks', 'actor']);
+export function parseEdit(raw: unknown): { revision: number; edit: PlanEditInput } {
+  const o = object(raw, ['revision', 'op', 'buildings', 'to', 'block', 'line', 'blocks']);
   const revision = revisionOf(o);
-  const actor = text(o, 'actor', 100);
   const op = o.op;
   if (typeof op !== 'string' || !(EDIT_OPS as readonly string[]).includes(op)) throw invalidParam('op', `must be one of ${EDIT_OPS.join(', ')}`, 'body');
   let edit: PlanEditInput;
@@ -81,7 +80,7 @@ export function parseEdit(raw: unknown): { revision: number; edit: PlanEditInput
       edit = { op: 'retire', block: code15('block', o.block) };
       break;
   }
-  return { revision, edit, ...(actor ? { actor } : {}) };
+  return { revision, edit };
 }
 
 export function parseRules(v: unknown): Partial<PlanRules> | undefined {

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { Db } from '../db/database.ts';
+import { callerOf, permit } from '../http/auth.ts';
 import { featureCollectionText, featureText } from '../http/geojson.ts';
 import { parseId, parseIntInRange, queryValidator } from '../http/validate.ts';
 import { createPlanFiles } from '../services/plan-files.ts';
@@ -16,6 +17,7 @@ import { toIso } from '../time.ts';
 import { readJson } from './event-writes.ts';
 import { object, parseEdit, parseFeatureCollection, parsePublish, parseRules, revisionOf, text } from './plan-body.ts';
 
+const EDIT = permit('plan:edit');
 const idParam = validator('param', (v) => ({ id: parseId('id', String(v.id), 'path') }));
 const noQuery = queryValidator([], () => ({}));
 
@@ -40,56 +42,56 @@ export function planRoutes(deps: { db: Db; now: () => number }) {
   });
 
   return new Hono()
-    .get('/', noQuery, (c) => c.json({ plans: plans.list().map(withTimes) }))
-    .post('/', async (c) => {
-      const o = object(await readJson(c), ['name', 'description', 'author', 'rules']);
+    .get('/', EDIT, noQuery, (c) => c.json({ plans: plans.list().map(withTimes) }))
+    .post('/', EDIT, async (c) => {
+      const o = object(await readJson(c), ['name', 'description', 'rules']);
       const rules = parseRules(o.rules);
-      const plan = plans.create({ name: text(o, 'name', 200, true), description: text(o, 'description', 2000) ?? '', author: text(o, 'author', 100, true), ...(rules ? { rules } : {}) });
+      const plan = plans.create({ name: text(o, 'name', 200, true), description: text(o, 'description', 2000) ?? '', ...(rules ? { rules } : {}) }, callerOf(c));
       return c.json(withTimes(plan), 201, { Location: `/api/plans/${plan.id}` });
     })
-    .post('/import', async (c) => {
-      const o = object(await readJson(c), ['name', 'description', 'author', 'geojson']);
+    .post('/import', EDIT, async (c) => {
+      const o = object(await readJson(c), ['name', 'description', 'geojson']);
       const r = files.importGeoJson({
-        name: text(o, 'name', 200, true), description: text(o, 'description', 2000) ?? '', author: text(o, 'author', 100, true),
-        geojson: parseFeatureCollection(o.geojson),
-      });
+        name: text(o, 'name', 200, true), description: text(o, 'description', 2000) ?? '', geojson: parseFeatureCollection(o.geojson),
+      }, callerOf(c));
       return c.json({ ...r, plan: withTimes(r.plan) }, 201, { Location: `/api/plans/${r.plan.id}` });
     })
-    .get('/:id', idParam, noQuery, (c) => c.json(withTimes(plans.get(c.req.valid('param').id))))
-    .patch('/:id', idParam, async (c) => {
+    .get('/:id', EDIT, idParam, noQuery, (c) => c.json(withTimes(plans.get(c.req.valid('param').id))))
+    .patch('/:id', EDIT, idParam, async (c) => {
       const o = object(await readJson(c), ['revision', 'name', 'description', 'rules']);
       const rules = parseRules(o.rules);
       const plan = plans.update(c.req.valid('param').id, revisionOf(o), {
         ...(o.name !== undefined ? { name: text(o, 'name', 200, true) } : {}),
         ...(o.description !== undefined ? { description: text(o, 'description', 2000) ?? '' } : {}),
         ...(rules ? { rules } : {}),
-      });
+      }, callerOf(c));
       return c.json(withTimes(plan));
     })
-    .post('/:id/edits', idParam, async (c) => {
+    .post('/:id/edits', EDIT, idParam, async (c) => {
       const { id } = c.req.valid('param');
-      const { revision, edit, actor } = parseEdit(await readJson(c));
-      const r = plans.edit(id, revision, edit, actor ?? plans.get(id).author);
+      const { revision, edit } = parseEdit(await readJson(c));
+      const r = plans.edit(id, revision, edit, callerOf(c));
       return c.json({ ...r, plan: withTimes(r.plan) });
     })
-    .post('/:id/undo', idParam, async (c) => {
-      const r = plans.step(c.req.valid('param').id, revisionOf(object(await readJson(c), ['revision'])), 'undo');
+    .post('/:id/undo', EDIT, idParam, async (c) => {
+      const r = plans.step(c.req.valid('param').id, revisionOf(object(await readJson(c), ['revision'])), 'undo', callerOf(c));
       return c.json({ ...r, plan: withTimes(r.plan) });
     })
-    .post('/:id/redo', idParam, async (c) => {
-      const r = plans.step(c.req.valid('param').id, revisionOf(object(await readJson(c), ['revision'])), 'redo');
+    .post('/:id/redo', EDIT, idParam, async (c) => {
+      const r = plans.step(c.req.valid('param').id, revisionOf(object(await readJson(c), ['revision'])), 'redo', callerOf(c));
       return c.json({ ...r, plan: withTimes(r.plan) });
     })
-    .get('/:id/blocks', idParam, noQuery, (c) => {
+    .get('/:id/blocks', EDIT, idParam, noQuery, (c) => {
       const { id } = c.req.valid('param');
       const p = plans.get(id);
       return c.body(blocksText(plans.blocks(id), { plan: { id, revision: p.revision } }), 200, { 'Content-Type': GEOJSON, 'Cache-Control': 'no-store' });
     })
-    .get('/:id/buildings', idParam, noQuery, (c) => c.json(plans.buildings(c.req.valid('param').id)))
-    .get('/:id/validation', idParam, noQuery, (c) => c.json(plans.validation(c.req.valid('param').id)))
-    .get('/:id/metrics', idParam, noQuery, (c) => c.json(plans.metrics(c.req.valid('param').id)))
+    .get('/:id/buildings', EDIT, idParam, noQuery, (c) => c.json(plans.buildings(c.req.valid('param').id)))
+    .get('/:id/validation', EDIT, idParam, noQuery, (c) => c.json(plans.validation(c.req.valid('param').id)))
+    .get('/:id/metrics', EDIT, idParam, noQuery, (c) => c.json(plans.metrics(c.req.valid('param').id)))
     .get(
       '/:id/replay',
+      EDIT,
       idParam,
       queryValidator(['months'], (raw) => ({ months: raw.months === undefined ? 12 : parseIntInRange('months', raw.months, 1, REPLAY_MAX_MONTHS) })),
       (c) => {
@@ -97,8 +99,8 @@ export function planRoutes(deps: { db: Db; now: () => number }) {
         return c.json({ ...r, from: toIso(r.from), to: toIso(r.to) });
       },
     )
-    .get('/:id/diff', idParam, noQuery, (c) => c.json(plans.diff(c.req.valid('param').id)))
-    .get('/:id/export', idParam, noQuery, (c) => {
+    .get('/:id/diff', EDIT, idParam, noQuery, (c) => c.json(plans.diff(c.req.valid('param').id)))
+    .get('/:id/export', EDIT, idParam, noQuery, (c) => {
       const { id } = c.req.valid('param');
       return c.body(JSON.stringify(files.exportGeoJson(id)), 200, {
         'Content-Type': GEOJSON,
@@ -106,8 +108,8 @@ export function planRoutes(deps: { db: Db; now: () => number }) {
         'Cache-Control': 'no-store',
       });
     })
-    .post('/:id/publish', idParam, async (c) => {
-      const r = publish(c.req.valid('param').id, parsePublish(await readJson(c)));
+    .post('/:id/publish', EDIT, idParam, async (c) => {
+      const r = publish(c.req.valid('param').id, parsePublish(await readJson(c)), callerOf(c));
       return c.json(r, 201, { Location: `/api/blocks?version=${r.versionId}` });
     });
 }

@@ -13,6 +13,7 @@ import type { BlockInfo, PlanDelta } from '../domain/plan/delta.ts';
 import { INVALID_FIELD } from '../domain/lifecycle.ts';
 import { NOT_FOUND, refuse, refuseField } from '../domain/refusal.ts';
 import type { Areal } from '../geo/plan/parcel-topology.ts';
+import type { Caller } from '../domain/principal.ts';
 import type { PlanService, PlanView } from './plans.ts';
 
 export interface ImportResult {
@@ -42,7 +43,7 @@ export function createPlanFiles(plans: PlanService) {
       };
     },
 
-    importGeoJson(input: { name: string; description: string; author: string; geojson: FeatureCollection }): ImportResult {
+    importGeoJson(input: { name: string; description: string; geojson: FeatureCollection }, caller: Caller): ImportResult {
       const features = input.geojson.features;
       features.forEach((f, k) => {
         if (!f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) {
@@ -97,7 +98,7 @@ export function createPlanFiles(plans: PlanService) {
       }
       const retired = [...remaining].filter(([c, n]) => n === 0 && !claimed.has(c)).map(([c]) => c).sort();
       const delta: PlanDelta = { kind: 'import', moves, created, retired, summary: `${features.length} polygons, ${moves.length} buildings moved` };
-      const plan = plans.createWithDelta(input, baseId, delta);
+      const plan = plans.createWithDelta(input, baseId, delta, caller);
       return {
         plan,
         unmatched,

@@ -12,6 +12,7 @@ import { geometryBbox } from '../db/seed/write-geodata.ts';
 import type { PlanState } from '../domain/plan/state.ts';
 import { INVALID_FIELD } from '../domain/lifecycle.ts';
 import { PLAN_NOT_PUBLISHABLE, refuse, refuseField, STALE_PLAN } from '../domain/refusal.ts';
+import type { Caller } from '../domain/principal.ts';
 import type { PlanService } from './plans.ts';
 
 export interface TeamInput {
@@ -40,7 +41,7 @@ export function createPlanPublisher(deps: { db: Db; now: () => number }, plans: 
   const ws = plans.workspace;
   const q = ws.q;
 
-  return function publish(id: number, input: PublishInput): PublishResult {
+  return function publish(id: number, input: PublishInput, caller: Caller): PublishResult {
     const { draftRow, sessionOf, validationOf } = plans.internals;
     const p = draftRow(id, input.revision);
     const latest = q.latestVersionId();
@@ -96,10 +97,14 @@ export function createPlanPublisher(deps: { db: Db; now: () => number }, plans: 
 
     let versionId: number | null;
     try {
-      versionId = cmd.publish({
+      versionId = deps.db.transaction(() => {
+        const v = cmd.publish({
         planId: id, revision: input.revision, baseVersionId: p.base_version_id, name: input.name, note: input.note,
-        effectiveFrom: input.effectiveFrom, publishedAt: now, blocks, membership, teams, relocated,
-      });
+          effectiveFrom: input.effectiveFrom, publishedAt: now, blocks, membership, teams, relocated,
+        });
+        plans.internals.audit.record(caller, { action: 'plan.publish', target: `plan:${id}`, after: { version: v, blocks: blocks.length, relocated: relocated.length } }, now);
+        return v;
+      })();
     } catch (err) {
       if (err instanceof StalePublish) throw refuse(STALE_PLAN, `Plan ${id} changed meanwhile`);
       throw err;

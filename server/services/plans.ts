@@ -16,6 +16,8 @@ import type { PlanSession } from '../domain/plan/session.ts';
 import type { PlanState } from '../domain/plan/state.ts';
 import { DEFAULT_RULES, validatePlan, type PlanRules, type Validation } from '../domain/plan/validate.ts';
 import { INVALID_PARAMETER, NOT_FOUND, refuse, STALE_PLAN } from '../domain/refusal.ts';
+import { callerName, type Caller } from '../domain/principal.ts';
+import { createAudit } from './audit.ts';
 import { PlanWorkspace, REPLAY_MAX_MONTHS } from './plan-workspace.ts';
 
 export type PlanEditInput =
@@ -89,6 +91,14 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
   const ws = new PlanWorkspace(deps.db);
   const cmd: PlanCommands = planCommands(deps.db);
   const q = ws.q;
+  const audit = createAudit(deps.db, deps.now);
+  /** The write and its audit row commit together. */
+  const audited = <T>(caller: Caller, action: string, target: string, write: () => T, after?: (r: T) => unknown): T =>
+    deps.db.transaction(() => {
+      const r = write();
+      audit.record(caller, { action, target, ...(after ? { after: after(r) } : {}) });
+      return r;
+    })();
 
   const row = (id: number): PlanRow => {
     const p = q.plan(id);
@@ -172,29 +182,32 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
     list: (): PlanView[] => q.plans().map(view),
     get: (id: number): PlanView => view(row(id)),
 
-    create(input: { name: string; description: string; author: string; rules?: Partial<PlanRules> }): PlanView {
+    create(input: { name: string; description: string; rules?: Partial<PlanRules> }, caller: Caller): PlanView {
       const base = q.latestVersionId();
       if (base === null) throw refuse(NOT_FOUND, 'There is no published boundary version to plan from');
-      const id = cmd.create({
-        base_version_id: base, name: input.name, description: input.description, author: input.author,
+      const id = audited(caller, 'plan.create', '', () => cmd.create({
+        base_version_id: base, name: input.name, description: input.description, author: callerName(caller),
         rules: JSON.stringify(input.rules ?? {}), at: deps.now(),
-      });
+      }), (id) => ({ plan: id, baseVersion: base }));
       return view(row(id));
     },
 
     /** A draft that starts from a delta of its own (an imported boundary file). */
-    createWithDelta(input: { name: string; description: string; author: string }, baseVersionId: number, delta: PlanDelta): PlanView {
-      const id = cmd.create({ base_version_id: baseVersionId, name: input.name, description: input.description, author: input.author, rules: '{}', at: deps.now() });
-      if (delta.moves.length > 0 || delta.created.length > 0 || delta.retired.length > 0) {
-        cmd.appendEdit(id, 0, 0, JSON.stringify(delta), input.author, deps.now());
-      }
+    createWithDelta(input: { name: string; description: string }, baseVersionId: number, delta: PlanDelta, caller: Caller): PlanView {
+      const author = callerName(caller);
+      const id = audited(caller, 'plan.import', '', () => {
+        const id = cmd.create({ base_version_id: baseVersionId, name: input.name, description: input.description, author, rules: '{}', at: deps.now() });
+        if (delta.moves.length > 0 || delta.created.length > 0 || delta.retired.length > 0) cmd.appendEdit(id, 0, 0, JSON.stringify(delta), author, deps.now());
+        return id;
+      }, (id) => ({ plan: id, summary: delta.summary }));
       return view(row(id));
     },
 
-    update(id: number, revision: number, patch: { name?: string; description?: string; rules?: Partial<PlanRules> }): PlanView {
+    update(id: number, revision: number, patch: { name?: string; description?: string; rules?: Partial<PlanRules> }, caller: Caller): PlanView {
       const p = draftRow(id, revision);
       const rules = patch.rules === undefined ? p.rules : JSON.stringify({ ...JSON.parse(p.rules), ...patch.rules });
-      if (!cmd.updateMeta({ id, revision, name: patch.name ?? p.name, description: patch.description ?? p.description, rules, at: deps.now() })) {
+      const ok = audited(caller, 'plan.update', `plan:${id}`, () => cmd.updateMeta({ id, revision, name: patch.name ?? p.name, description: patch.description ?? p.description, rules, at: deps.now() }), () => patch);
+      if (!ok) {
         throw refuse(STALE_PLAN, `Plan ${id} changed meanwhile`, { facts: { revision: row(id).revision } });
       }
       const next = row(id);
@@ -202,11 +215,12 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
       return view(next);
     },
 
-    edit(id: number, revision: number, e: PlanEditInput, author: string): EditResult {
+    edit(id: number, revision: number, e: PlanEditInput, caller: Caller): EditResult {
       const p = draftRow(id, revision);
       const session = sessionOf(p);
       const delta = deltaOf(session.state, e);
-      if (!cmd.appendEdit(id, revision, session.cursor, JSON.stringify(delta), author, deps.now())) {
+      const ok = audited(caller, `plan.${delta.kind}`, `plan:${id}`, () => cmd.appendEdit(id, revision, session.cursor, JSON.stringify(delta), callerName(caller), deps.now()), () => ({ summary: delta.summary }));
+      if (!ok) {
         throw refuse(STALE_PLAN, `Plan ${id} changed meanwhile`, { facts: { revision: row(id).revision } });
       }
       session.edit(delta);
@@ -214,14 +228,14 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
       return stepResult(p, session, delta);
     },
 
-    step(id: number, revision: number, direction: 'undo' | 'redo'): EditResult {
+    step(id: number, revision: number, direction: 'undo' | 'redo', caller: Caller): EditResult {
       const p = draftRow(id, revision);
       const session = sessionOf(p);
       if (direction === 'undo' ? !session.canUndo() : !session.canRedo()) {
         throw refuse(INVALID_PARAMETER, direction === 'undo' ? 'Nothing to undo' : 'Nothing to redo');
       }
       const cursor = session.cursor + (direction === 'undo' ? -1 : 1);
-      if (!cmd.setCursor(id, revision, cursor, deps.now())) throw refuse(STALE_PLAN, `Plan ${id} changed meanwhile`, { facts: { revision: row(id).revision } });
+      if (!audited(caller, `plan.${direction}`, `plan:${id}`, () => cmd.setCursor(id, revision, cursor, deps.now()))) throw refuse(STALE_PLAN, `Plan ${id} changed meanwhile`, { facts: { revision: row(id).revision } });
       const delta = direction === 'undo' ? session.undo()! : session.redo()!;
       ws.advanced(id, session, revision + 1);
       return stepResult(p, session, delta);
@@ -274,7 +288,7 @@ export function createPlanService(deps: { db: Db; now: () => number }) {
     },
 
     /** Internal to the publish and file services. */
-    internals: { row, draftRow, sessionOf, validationOf, inputsFor, view },
+    internals: { row, draftRow, sessionOf, validationOf, inputsFor, view, audit },
   };
 }
 

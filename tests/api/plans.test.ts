@@ -5,15 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seededApp, type SeededApp } from '../helpers/apps.ts';
+import { signedIn, type Requester } from '../helpers/signed-in.ts';
 import { readProblem } from './fixture.ts';
 
 let s: SeededApp;
+let planner: Requester;
 const now = inject('seedNow');
-beforeAll(() => (s = seededApp('plans', () => now)));
+beforeAll(() => {
+  s = seededApp('plans', () => now);
+  planner = signedIn({ app: s.app, db: s.db }, 'planner');
+});
 afterAll(() => s.db.close());
 
-const json = (body: unknown, method = 'POST') => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-const post = (path: string, body: unknown) => s.app.request(path, json(body));
+const post = (path: string, body: unknown) => planner.post(path, body);
+const get = (path: string) => planner.get(path);
 interface Member { id: number; lon: number; lat: number }
 const membersOf = (code: string): Member[] =>
   s.db.prepare(`SELECT b.id, b.lon, b.lat FROM block_buildings bb JOIN buildings b ON b.id = bb.building_id WHERE bb.version_id = 1 AND bb.block_code = ? ORDER BY b.id`).all(code) as Member[];
@@ -24,13 +29,22 @@ const splitLine = (m: Member[]): [number, number][] => {
 /** An urban block with many buildings, split down the middle. */
 const bigBlock = () => (s.db.prepare(`SELECT block_code AS code FROM block_buildings WHERE version_id = 1 AND block_code LIKE '430302001%' GROUP BY block_code HAVING count(*) >= 12 ORDER BY block_code LIMIT 1`).get() as { code: string }).code;
 
-async function newPlan(name = '草案'): Promise<{ id: number; revision: number }> {
-  const res = await post('/api/plans', { name, description: '测试', author: '规划员甲' });
+async function newPlan(name = '草案'): Promise<{ id: number; revision: number; author: string }> {
+  const res = await post('/api/plans', { name, description: '测试' });
   expect(res.status).toBe(201);
   return res.json();
 }
 
 describe('/api/plans', () => {
+  it('is the planner\'s: 401 without sign-in, 403 for a leader; the author and the audit log name the signed-in user', async () => {
+    expect((await s.app.request('/api/plans')).status).toBe(401);
+    expect((await signedIn({ app: s.app, db: s.db }, 'leader').get('/api/plans')).status).toBe(403);
+    const p = await newPlan('审计');
+    const audit = s.db.prepare(`SELECT actor FROM audit_log WHERE action = 'plan.create' ORDER BY id DESC LIMIT 1`).get() as { actor: string };
+    expect(p.author).toBe(audit.actor);
+    expect(p.author).not.toBe('');
+  });
+
   it('splits a block along a line, refuses a stale revision with 409, undoes and redoes to the same geometry', async () => {
     const plan = await newPlan();
     expect(plan.revision).toBe(0);
@@ -54,7 +68,7 @@ describe('/api/plans', () => {
 
     const undo = await (await post(`/api/plans/${plan.id}/undo`, { revision: 1 })).json();
     expect(undo.removed).toEqual([b.code]);
-    const before = (await (await s.app.request(`/api/plans/${plan.id}/blocks`)).json()).features.find((f: { id: string }) => f.id === code);
+    const before = (await (await get(`/api/plans/${plan.id}/blocks`)).json()).features.find((f: { id: string }) => f.id === code);
     const redo = await (await post(`/api/plans/${plan.id}/redo`, { revision: 2 })).json();
     expect(JSON.stringify(redo.blocks[0].geometry)).toBe(JSON.stringify(a.geometry));
     expect(redo.plan.history).toHaveLength(1);
@@ -73,9 +87,10 @@ describe('/api/plans', () => {
       [`/api/plans/${plan.id}/edits`, { revision: 0, op: 'merge', blocks: ['430302001001001', '430302202205002'] }, 422],
       [`/api/plans/${plan.id}/edits`, { revision: 0, op: 'move', buildings: [99_999_999], to: bigBlock() }, 422],
       ['/api/plans/99999/edits', { revision: 0, op: 'retire', block: bigBlock() }, 404],
-      ['/api/plans', { name: '', author: 'x' }, 400, 'name'],
-      ['/api/plans/import', { name: 'x', author: 'y', geojson: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[1, 2]]] } }] } }, 400],
-      ['/api/plans/import', { name: 'x', author: 'y', geojson: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [112.9, 27.9] } }] } }, 422],
+      ['/api/plans', { name: '' }, 400, 'name'],
+      ['/api/plans', { name: 'x', author: 'y' }, 400, 'author'],
+      ['/api/plans/import', { name: 'x', geojson: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[1, 2]]] } }] } }, 400],
+      ['/api/plans/import', { name: 'x', geojson: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [112.9, 27.9] } }] } }, 422],
     ];
     for (const [path, body, status, field] of cases) {
       const res = await post(path, body);
@@ -83,9 +98,9 @@ describe('/api/plans', () => {
       const p = await readProblem(res);
       if (field) expect(p.errors?.[0].name).toBe(field);
     }
-    expect((await s.app.request(`/api/plans/${plan.id}/replay?months=99`)).status).toBe(400);
-    expect((await s.app.request(`/api/plans/${plan.id}`)).status).toBe(200);
-    expect((await (await s.app.request(`/api/plans/${plan.id}`)).json()).revision).toBe(0); // nothing half-written
+    expect((await get(`/api/plans/${plan.id}/replay?months=99`)).status).toBe(400);
+    expect((await get(`/api/plans/${plan.id}`)).status).toBe(200);
+    expect((await (await get(`/api/plans/${plan.id}`)).json()).revision).toBe(0); // nothing half-written
   });
 
   it('validates, compares figures with the published version, replays past events and lists the diff', async () => {
@@ -93,16 +108,16 @@ describe('/api/plans', () => {
     const code = bigBlock();
     const r1 = await (await post(`/api/plans/${plan.id}/edits`, { revision: 0, op: 'split', block: code, line: splitLine(membersOf(code)) })).json();
     const created = r1.blocks[1].code;
-    const v = await (await s.app.request(`/api/plans/${plan.id}/validation`)).json();
+    const v = await (await get(`/api/plans/${plan.id}/validation`)).json();
     expect(v.errors).toBe(0);
     expect(v.issues.filter((i: { inherited?: boolean }) => !i.inherited)).toEqual([]);
 
-    const m = await (await s.app.request(`/api/plans/${plan.id}/metrics`)).json();
+    const m = await (await get(`/api/plans/${plan.id}/metrics`)).json();
     expect(m.draft.totals.blocks).toBe(m.published.totals.blocks + 1);
     expect(m.draft.totals.households).toBe(m.published.totals.households);
     expect(m.draft.worst.length).toBeGreaterThan(0);
 
-    const rp = await (await s.app.request(`/api/plans/${plan.id}/replay?months=12`)).json();
+    const rp = await (await get(`/api/plans/${plan.id}/replay?months=12`)).json();
     const sum = (side: 'draft' | 'published') => rp.rows.reduce((t: number, x: Record<string, { volume: number } | null>) => t + (x[side]?.volume ?? 0), 0);
     expect(rp.events).toBeGreaterThan(5000);
     expect(sum('draft')).toBe(sum('published'));
@@ -110,7 +125,7 @@ describe('/api/plans', () => {
     expect(row.published).toBeNull();
     expect(row.draft.volume).toBe(row.volumeChange);
 
-    const diff = await (await s.app.request(`/api/plans/${plan.id}/diff`)).json();
+    const diff = await (await get(`/api/plans/${plan.id}/diff`)).json();
     expect(diff.blocks).toEqual(expect.arrayContaining([{ code, change: 'changed' }, { code: created, change: 'added' }]));
     expect(diff.moved).toHaveLength(r1.blocks[1].metrics.buildings);
     expect(diff.moved.every((x: { from: string; to: string }) => x.from === code && x.to === created)).toBe(true);
@@ -146,7 +161,7 @@ describe('/api/plans', () => {
       if (res.status === 200) (retired = b.code), revision++;
     }
     expect(retired).not.toBeNull();
-    const v = await (await s.app.request(`/api/plans/${plan.id}/validation`)).json();
+    const v = await (await get(`/api/plans/${plan.id}/validation`)).json();
     expect(v.errors).toBe(0);
 
     const at = '2026-10-01T00:00:00+08:00';
@@ -157,7 +172,7 @@ describe('/api/plans', () => {
     const badTeam = await post(`/api/plans/${plan.id}/publish`, { revision, name: '2026 调整版', effectiveFrom: at, teams: { [created]: { governor: staff[0].id, assistants: [staff[0].id], supervisor: staff[2].id } } });
     expect(badTeam.status).toBe(422);
     const eventsBefore = s.db.prepare(`SELECT count(*) AS n FROM events WHERE reported_at >= ?`).get(Date.parse(at)) as { n: number };
-    const old = await (await s.app.request('/api/blocks')).json();
+    const old = await (await get('/api/blocks')).json();
     const res = await post(`/api/plans/${plan.id}/publish`, {
       revision, name: '2026 调整版', effectiveFrom: at,
       teams: { [created]: { governor: staff[0].id, assistants: [staff[1].id], supervisor: staff[2].id } },
@@ -166,17 +181,17 @@ describe('/api/plans', () => {
     const pub = await res.json();
     expect(pub.relocatedEvents).toBe(eventsBefore.n);
 
-    const now2 = await (await s.app.request('/api/blocks')).json();
+    const now2 = await (await get('/api/blocks')).json();
     expect(now2.boundaryVersion.id).toBe(pub.versionId);
     const codes = now2.features.map((f: { id: string }) => f.id);
     expect(codes).toContain(created);
     expect(codes).not.toContain(retired);
     expect(now2.features.find((f: { id: string }) => f.id === created).properties.governor.id).toBe(staff[0].id);
-    const was = await (await s.app.request('/api/blocks?version=1')).json();
+    const was = await (await get('/api/blocks?version=1')).json();
     expect(was.boundaryVersion.id).toBe(1);
     expect(was.features.map((f: { id: string }) => f.id)).toEqual(old.features.map((f: { id: string }) => f.id));
     expect(JSON.stringify(was.features.map((f: { geometry: unknown }) => f.geometry))).toBe(JSON.stringify(old.features.map((f: { geometry: unknown }) => f.geometry)));
-    expect((await s.app.request('/api/blocks?version=999')).status).toBe(404);
+    expect((await get('/api/blocks?version=999')).status).toBe(404);
     const moved = s.db.prepare(`SELECT count(*) AS n FROM events WHERE reported_at >= ? AND version_id = ?`).get(Date.parse(at), pub.versionId) as { n: number };
     expect(moved.n).toBe(eventsBefore.n);
     const kept = s.db.prepare(`SELECT count(*) AS n FROM events WHERE reported_at < ? AND version_id = 1`).get(Date.parse(at)) as { n: number };
@@ -200,15 +215,15 @@ describe('/api/plans', () => {
     const m = s.db.prepare(`SELECT b.id, b.lon, b.lat FROM block_buildings bb JOIN buildings b ON b.id = bb.building_id WHERE bb.version_id = ? AND bb.block_code = ? ORDER BY b.id`).all(v, code) as Member[];
     const r = await post(`/api/plans/${plan.id}/edits`, { revision: 0, op: 'split', block: code, line: splitLine(m) });
     expect(r.status).toBe(200);
-    const exp = await s.app.request(`/api/plans/${plan.id}/export`);
+    const exp = await get(`/api/plans/${plan.id}/export`);
     expect(exp.headers.get('content-type')).toContain('application/geo+json');
     const fc = await exp.json();
-    const res = await post('/api/plans/import', { name: '导入', author: '规划员乙', geojson: fc });
+    const res = await post('/api/plans/import', { name: '导入', geojson: fc });
     expect(res.status).toBe(201);
     const imp = await res.json();
     expect(imp.unmatched.length).toBeLessThan(20);
-    const d1 = await (await s.app.request(`/api/plans/${plan.id}/diff`)).json();
-    const d2 = await (await s.app.request(`/api/plans/${imp.plan.id}/diff`)).json();
+    const d1 = await (await get(`/api/plans/${plan.id}/diff`)).json();
+    const d2 = await (await get(`/api/plans/${imp.plan.id}/diff`)).json();
     const unmatched = new Set(imp.unmatched.map((u: { building: number }) => u.building));
     expect(d2.moved).toEqual(d1.moved.filter((x: { building: number }) => !unmatched.has(x.building)));
     expect(d2.blocks).toEqual(d1.blocks);

@@ -4,19 +4,21 @@
  * block it does not touch) flagged as not contiguous; publish with the new block's team carried over; then
  * GET /api/blocks serves the new version and ?version=1 still the old one. Screenshots: tests/artifacts/plan-*.png.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { artifactPath, capture, ensureBuild, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
 
 const VIEWPORT = { width: 1440, height: 900 };
 let app: RunningApp;
 let browser: Browser;
+let context: BrowserContext;
 let page: Page;
 let record: PageRecord;
 let planId = 0;
 
 interface Buildings { ids: number[]; lon: number[]; lat: number[]; block: string[] }
-const getJson = async <T>(path: string): Promise<T> => (await fetch(`${app.url}${path}`)).json() as Promise<T>;
+/** API reads as the signed-in planner (the browser context's session). */
+const getJson = async <T>(path: string): Promise<T> => (await context.request.get(`${app.url}${path}`)).json() as Promise<T>;
 const revision = async () => Number(await page.locator('[data-testid="plan"]').getAttribute('data-revision'));
 async function waitRevision(n: number): Promise<void> {
   await expect.poll(revision, { timeout: 60_000, interval: 200 }).toBe(n);
@@ -42,7 +44,9 @@ beforeAll(async () => {
   ensureBuild();
   app = await startApp({ seededDb: inject('seededDb') });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  await signIn(context, app.url, 'planner');
+  page = await context.newPage();
   record = recordPage(page);
   await page.goto(`${app.url}/plan?lang=zh-CN`);
 }, 240_000);

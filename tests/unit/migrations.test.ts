@@ -70,7 +70,9 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(() => db.exec("UPDATE event_log SET note = 'x'")).not.toThrow(); // no rows: the trigger fires per row
     const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all();
-    expect(triggers).toEqual([{ name: 'event_log_no_delete' }, { name: 'event_log_no_update' }]);
+    expect(triggers).toEqual([
+      { name: 'audit_log_no_delete' }, { name: 'audit_log_no_update' }, { name: 'event_log_no_delete' }, { name: 'event_log_no_update' },
+    ]);
     db.close();
   });
 });
@@ -140,6 +142,29 @@ describe('migration 7: the events table rebuilt for the new statuses', () => {
     expect(() => db.prepare(`UPDATE events SET status = 'lost' WHERE id = 4`).run()).toThrow(/CHECK/);
     // The references from the log and the routes still hold (foreign keys are back on).
     expect(() => db.prepare(`INSERT INTO event_log (event_id, at, actor_role, to_status) VALUES (999, 1, 'x', 'filed')`).run()).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
+describe('migration 11: open loads indexed for assigned cases only', () => {
+  it('indexes assigned cases only, and both open-load reads still seek the index', async () => {
+    const db = openDatabase(join(dir, 'm11.db'));
+    const { dispatchQueries } = await import('../../server/db/queries/dispatch.ts');
+    const { eventCommands } = await import('../../server/db/commands/events.ts');
+    const sqls: string[] = [];
+    const prepare = db.prepare.bind(db);
+    // Record what the two open-load reads prepare, then ask SQLite how it would run each.
+    (db as unknown as { prepare: typeof prepare }).prepare = ((sql: string) => (sqls.push(sql), prepare(sql))) as typeof prepare;
+    dispatchQueries(db).openLoads([1, 2]);
+    eventCommands(db).openLoad([1, 2]);
+    const loads = sqls.filter((s) => /count\(\*\) AS n FROM events/.test(s));
+    expect(loads).toHaveLength(2);
+    for (const sql of loads) {
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 2) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan).toContain('USING INDEX events_open_assignee');
+    }
+    const sql = (prepare(`SELECT sql FROM sqlite_master WHERE name = 'events_open_assignee'`).get() as { sql: string }).sql;
+    expect(sql).toContain('assignee_id IS NOT NULL');
     db.close();
   });
 });

@@ -3,6 +3,7 @@ import type {
   PlanBuildingsOut, PlanDiffOut, PlanMetricsOut, PlanReplayOut, PlanStep, PlanSummary, Validation,
 } from '../../../server/contract/plan';
 import { ApiError } from '../../api/client';
+import { csrfHeaders } from '../../api/session';
 
 export interface PlanFeatureCollection {
   type: 'FeatureCollection';
@@ -25,10 +26,10 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 const send = <T>(path: string, body: unknown, method = 'POST') =>
-  call<T>(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  call<T>(path, { method, headers: { 'Content-Type': 'application/json', ...csrfHeaders() }, body: JSON.stringify(body) });
 
 export const listPlans = () => call<{ plans: PlanSummary[] }>('/api/plans').then((r) => r.plans);
-export const createPlan = (name: string, author: string) => send<PlanSummary>('/api/plans', { name, author, description: '' });
+export const createPlan = (name: string) => send<PlanSummary>('/api/plans', { name, description: '' });
 export const getPlan = (id: number) => call<PlanSummary>(`/api/plans/${id}`);
 export const getPlanBlocks = (id: number) => call<PlanFeatureCollection>(`/api/plans/${id}/blocks`);
 export const getPlanBuildings = (id: number) => call<PlanBuildingsOut>(`/api/plans/${id}/buildings`);
@@ -40,6 +41,6 @@ export const editPlan = (id: number, body: Record<string, unknown>) => send<Plan
 export const stepPlan = (id: number, direction: 'undo' | 'redo', revision: number) => send<PlanStep>(`/api/plans/${id}/${direction}`, { revision });
 export const publishPlan = (id: number, body: Record<string, unknown>) =>
   send<{ versionId: number; blocks: number; relocatedEvents: number }>(`/api/plans/${id}/publish`, body);
-export const importPlan = (name: string, author: string, geojson: unknown) =>
-  send<{ plan: PlanSummary; unmatched: unknown[] }>('/api/plans/import', { name, author, geojson });
+export const importPlan = (name: string, geojson: unknown) =>
+  send<{ plan: PlanSummary; unmatched: unknown[] }>('/api/plans/import', { name, geojson });
 export const exportUrl = (id: number) => `/api/plans/${id}/export`;

@@ -72,7 +72,7 @@ export function PlanView(): JSX.Element {
   }, { defer: true }));
 
   const newDraft = async () => {
-    const p = await api.createPlan(`${t('plan.defaultName')} ${new Date().toISOString().slice(0, 10)}`, t('plan.defaultAuthor'));
+    const p = await api.createPlan(`${t('plan.defaultName')} ${new Date().toISOString().slice(0, 10)}`);
     setPlans([p, ...plans()]);
     await open(p.id);
   };
@@ -209,7 +209,7 @@ export function PlanView(): JSX.Element {
 
   const importFile = async (file: File) => {
     try {
-      const r = await api.importPlan(file.name, t('plan.defaultAuthor'), JSON.parse(await file.text()));
+      const r = await api.importPlan(file.name, JSON.parse(await file.text()));
       setMessage(t('plan.imported', { n: r.unmatched.length }));
       setPlans(await api.listPlans());
       await open(r.plan.id);
