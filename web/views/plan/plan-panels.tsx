@@ -12,7 +12,7 @@ export function issueText(i: PlanIssue): string {
       block: i.block ?? '',
       subdistrict: i.subdistrict ?? '',
       blocks: (i.blocks ?? []).join('、'),
-      value: i.value === undefined ? '' : formatNumber(i.value, 2),
+      value: i.value === undefined ? '' : formatNumber(i.value, i.reason === 'not-contiguous' ? 0 : 2),
       limit: i.limit === undefined ? '' : formatNumber(i.limit, 2),
     }) + (i.inherited ? ` ${t('plan.inherited')}` : '')
   );
@@ -28,7 +28,7 @@ export function ValidationPanel(props: { validation: Validation | undefined; onP
         {(v) => (
           <>
             <p class={v().errors > 0 ? 'plan-bad' : 'plan-good'} data-testid="plan-validity">
-              {v().errors === 0 ? t('plan.valid') : ''} {t('plan.errorsWarnings', { e: v().errors, w: v().warnings - inherited() })}
+              {v().errors === 0 ? `${t('plan.valid')} · ` : ''}{t('plan.errorsWarnings', { e: v().errors, w: v().warnings - inherited() })}
             </p>
             <ul class="plan-issues">
               <For each={own()}>
