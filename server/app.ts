@@ -33,6 +33,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { exportRoutes } from './routes/export.ts';
 import { open311Routes } from './routes/open311.ts';
+import { planRoutes } from './routes/plans.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps) {
   const batchLimit = limit(MAX_BATCH_BODY_BYTES);
 
   const api = new Hono()
-    .use((c, next) => (c.req.method === 'POST' && c.req.path === '/api/events/batch' ? batchLimit : bodyLimitOf)(c, next))
+    .use((c, next) => (c.req.method === 'POST' && (c.req.path === '/api/events/batch' || c.req.path === '/api/plans/import') ? batchLimit : bodyLimitOf)(c, next))
     // Who is calling (session cookie or bearer token); each route's permit() then decides.
     .use(authenticate(accounts))
     .route('/health', healthRoutes(routeDeps))
@@ -120,7 +121,8 @@ export function createApp(deps: AppDeps) {
     .route('/layers', layerRoutes(routeDeps))
     .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/notifications', notificationRoutes({ db: deps.db }))
-    .route('/export', exportRoutes(routeDeps, deps.db));
+    .route('/export', exportRoutes(routeDeps, deps.db))
+    .route('/plans', planRoutes({ db: deps.db, now: routeDeps.now }));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.

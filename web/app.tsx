@@ -10,6 +10,7 @@ import { ComingSoon } from './views/coming-soon';
 import { InsightView } from './views/insight/insight-view';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
+import { PlanView } from './views/plan/plan-view';
 import { ReviewReport } from './views/review/report';
 import { ReviewView } from './views/review/review-view';
 import { WallView } from './views/wall/wall';
@@ -152,7 +153,7 @@ export function App(): JSX.Element {
       <Route path="/" component={OverviewView} />
       <Route path="/wall" component={WallView} />
       <Route path="/ops" component={OpsView} />
-      <Route path="/plan" component={() => <ComingSoon view="plan" />} />
+      <Route path="/plan" component={PlanView} />
       <Route path="/insight" component={InsightView} />
       <Route path="/review" component={ReviewView} />
       <Route path="/review/report" component={ReviewReport} />

@@ -20,6 +20,7 @@ import { runReviewBench } from './review.ts';
 import { runInsightBench } from './insight.ts';
 import { runImportBench } from './import.ts';
 import { runLoadBench } from './load.ts';
+import { runPlanBench } from './plan.ts';
 
 const BENCHES: BenchModule[] = [
   { name: 'locator', run: runLocatorBench },
@@ -34,6 +35,7 @@ const BENCHES: BenchModule[] = [
   { name: 'insight', run: runInsightBench },
   { name: 'import', run: runImportBench },
   { name: 'load', run: runLoadBench },
+  { name: 'plan', run: runPlanBench },
 ];
 
 async function main(): Promise<void> {

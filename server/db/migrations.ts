@@ -635,4 +635,39 @@ CREATE INDEX notification_attempts_window ON notification_attempts(channel_id, s
 CREATE INDEX notification_attempts_of ON notification_attempts(notification_id);
 `,
   },
+`,
+  },
+  {
+    version: 15,
+    name: 'boundary plans: drafts and their edit history',
+    sql: /* sql */ `
+-- A draft of new block boundaries, drawn over the boundary version it started from. Its state is that version's
+-- membership with its edits applied up to the cursor; revision grows with every change (optimistic concurrency).
+CREATE TABLE plans (
+  id                   INTEGER PRIMARY KEY,
+  base_version_id      INTEGER NOT NULL REFERENCES boundary_versions(id),
+  name                 TEXT NOT NULL,
+  description          TEXT NOT NULL DEFAULT '',
+  author               TEXT NOT NULL,
+  status               TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published')),
+  revision             INTEGER NOT NULL DEFAULT 0,
+  cursor               INTEGER NOT NULL DEFAULT 0,
+  rules                TEXT NOT NULL DEFAULT '{}',
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  published_version_id INTEGER REFERENCES boundary_versions(id)
+);
+
+-- A plan's edits in order (seq from 0), each stored as the change it made (buildings moved between block codes,
+-- blocks created and retired) so undo and redo are exact. Edits at seq >= the plan's cursor are undone ones.
+CREATE TABLE plan_edits (
+  plan_id INTEGER NOT NULL REFERENCES plans(id),
+  seq     INTEGER NOT NULL,
+  delta   TEXT NOT NULL,
+  author  TEXT NOT NULL,
+  at      INTEGER NOT NULL,
+  PRIMARY KEY (plan_id, seq)
+);
+`,
+  },
 ];

@@ -39,13 +39,21 @@ export const OUT_OF_SCOPE = 'out-of-scope';
 /** A write from the browser session without its CSRF token, or from another site. */
 export const CSRF_REFUSED = 'csrf-refused';
 
+/** A boundary-plan edit that cannot be made as asked (a line that misses the block, blocks that do not touch, …). */
+export const INVALID_PLAN_EDIT = 'invalid-plan-edit';
+/** An edit or publish made against a plan revision that is no longer the latest. */
+export const STALE_PLAN = 'stale-plan';
+/** A plan that cannot be published yet (invalid blocks, blocks without their 1+N+1 team). */
+export const PLAN_NOT_PUBLISHABLE = 'plan-not-publishable';
+
 /** Every reason a service may refuse with: the lifecycle's and the ones above. */
 export const REFUSAL_REASONS = [
   UNKNOWN_TRANSITION, ILLEGAL_TRANSITION, ACTOR_NOT_PERMITTED, VERIFIER_IS_HANDLER, MISSING_FIELD, INVALID_FIELD,
   ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_UNCHANGED, EXTENSION_PENDING, NO_EXTENSION_PENDING, TOP_TIER, ASSIGNEE_TIER_MISMATCH,
   EXTENSION_CAP_REACHED, REPORT_NOT_VERIFIED, REPORT_ALREADY_VERIFIED, VERIFICATION_NOT_NEEDED, PHOTOS_NOT_ACCEPTED,
   NOT_FOUND, INVALID_PARAMETER, INVALID_REPORT, IDEMPOTENCY_CONFLICT, UNKNOWN_STAFF, NO_CANDIDATE, ASSIGNEE_NOT_ELIGIBLE,
-  ALREADY_LOCATED, SIGN_IN_REQUIRED, BAD_CREDENTIALS, LOCKED_OUT, ROLE_NOT_PERMITTED, OUT_OF_SCOPE, CSRF_REFUSED,
+  ALREADY_LOCATED, SIGN_IN_REQUIRED, BAD_CREDENTIALS, LOCKED_OUT, ROLE_NOT_PERMITTED, OUT_OF_SCOPE, CSRF_REFUSED, INVALID_PLAN_EDIT, STALE_PLAN,
+  PLAN_NOT_PUBLISHABLE,
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

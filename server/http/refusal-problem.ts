@@ -38,6 +38,9 @@ export const REFUSAL_STATUS: Readonly<Record<RefusalReason, [status: 400 | 401 |
   'unknown-staff': [422, 'Unknown staff'],
   'no-candidate': [422, 'No candidate'],
   'assignee-not-eligible': [422, 'Assignee not eligible'],
+  'invalid-plan-edit': [422, 'Edit not possible'],
+  'stale-plan': [409, 'The plan has changed since'],
+  'plan-not-publishable': [409, 'The plan cannot be published'],
 };
 
 /** The HTTP status a refusal reason is answered with. */

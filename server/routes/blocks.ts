@@ -5,10 +5,11 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { BlockProperties } from '../contract/api.ts';
 import type { BlockRow, TeamRow } from '../db/queries/blocks.ts';
+import type { VersionRow } from '../db/queries/versions.ts';
 import { featureCollectionText, featureText, RoundedGeometries, roundGeometryText } from '../http/geojson.ts';
 import { notFound } from '../http/problem.ts';
 import { CachedRepresentation, sendRepresentation, type BuiltBody } from '../http/representation.ts';
-import { parseCode, queryValidator } from '../http/validate.ts';
+import { parseCode, parseId, queryValidator } from '../http/validate.ts';
 import type { RouteDeps } from './deps.ts';
 import { round6, toEventSummary, toStaff, type PersonRef } from './present.ts';
 
@@ -55,15 +56,32 @@ export function blockRoutes({ q, now }: RouteDeps) {
   const geometries = new RoundedGeometries();
   const cache = new CachedRepresentation(
     (t) => `${q.versions.current(t)?.id ?? 0}|${q.blocks.marker()}|${q.areas.marker()}`,
-    (t): BuiltBody => buildBlockCollection(q, t, geometries),
+    (t): BuiltBody => buildBlockCollection(q, t, geometries, q.versions.current(t)),
     'application/geo+json; charset=utf-8',
   );
+  // Past (or not yet effective) versions, asked for by ?version=: one cached body per version.
+  const versions = new Map<number, CachedRepresentation>();
 
   return new Hono()
     .get(
       '/', permit('map:read'),
-      queryValidator([], () => ({})),
-      (c) => sendRepresentation<BlockFeatureCollection>(c, cache.get(now())),
+      queryValidator(['version'], (raw) => ({ version: raw.version === undefined ? undefined : parseId('version', raw.version, 'query') })),
+      (c) => {
+        const { version } = c.req.valid('query');
+        if (version === undefined) return sendRepresentation<BlockFeatureCollection>(c, cache.get(now()));
+        const v = q.versions.get(version);
+        if (!v) throw notFound(`No boundary version ${version}`);
+        let rep = versions.get(version);
+        if (!rep) {
+          rep = new CachedRepresentation(
+            () => `${q.blocks.marker()}|${q.areas.marker()}`,
+            (t): BuiltBody => buildBlockCollection(q, t, geometries, v),
+            'application/geo+json; charset=utf-8',
+          );
+          versions.set(version, rep);
+        }
+        return sendRepresentation<BlockFeatureCollection>(c, rep.get(now()));
+      },
     )
     .get(
       '/:code', permit('map:read'),
@@ -104,8 +122,7 @@ export function blockRoutes({ q, now }: RouteDeps) {
 }
 
 /** Builds the FeatureCollection text by assembling per-feature strings (rounded geometry texts reused across builds). */
-function buildBlockCollection(q: RouteDeps['q'], t: number, geometries: RoundedGeometries): BuiltBody {
-  const version = q.versions.current(t);
+function buildBlockCollection(q: RouteDeps['q'], t: number, geometries: RoundedGeometries, version: VersionRow | undefined): BuiltBody {
   if (!version) {
     return { body: featureCollectionText([], { boundaryVersion: null }), validUntil: q.versions.nextEffectiveAfter(t) };
   }

@@ -17,7 +17,13 @@ export function versionQueries(db: Db) {
   const next = db.prepare<[number], { at: number | null }>(
     `SELECT min(effective_from) AS at FROM boundary_versions WHERE effective_from > ?`,
   );
+  const byId = db.prepare<[number], VersionRow>(`SELECT id, name, effective_from, published_at FROM boundary_versions WHERE id = ?`);
+  const all = db.prepare<[], VersionRow>(`SELECT id, name, effective_from, published_at FROM boundary_versions ORDER BY id`);
   return {
+    /** One version by id. */
+    get: (id: number): VersionRow | undefined => byId.get(id),
+    /** Every published version, oldest first. */
+    list: (): VersionRow[] => all.all(),
     /** The version in force at `now`: the latest whose effective_from ≤ now. */
     current: (now: number): VersionRow | undefined => current.get(now),
     /** Whether any boundary version exists (an empty file has none until it is seeded). */
