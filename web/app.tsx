@@ -1,4 +1,5 @@
 import { A, createAsync, Route, Router, useLocation, type RouteSectionProps } from '@solidjs/router';
+import { useDistrict } from './district';
 import { createEffect, createMemo, ErrorBoundary, For, Show, type JSX } from 'solid-js';
 import { getHealth } from './api/client';
 import { lang, setLang, t, type MessageKey } from './i18n';
@@ -35,9 +36,10 @@ function DemoBadge(): JSX.Element {
 function Shell(props: RouteSectionProps): JSX.Element {
   const location = useLocation();
   const theme = createMemo(() => themeOverride() ?? defaultTheme(location.pathname));
+  const district = useDistrict();
   createEffect(() => {
     document.documentElement.dataset.theme = theme();
-    document.title = `${t('app.name')} · ${t('app.tagline')}`;
+    document.title = `${t('app.name')} · ${t('app.tagline', { district: district.name() })}`;
   });
   return (
     <ThemeContext.Provider value={theme}>
@@ -45,7 +47,7 @@ function Shell(props: RouteSectionProps): JSX.Element {
         <header class="app-header">
           <A href="/" class="brand" end>
             <span class="brand-name">{t('app.name')}</span>
-            <span class="brand-tagline">{t('app.tagline')}</span>
+            <span class="brand-tagline">{t('app.tagline', { district: district.name() })}</span>
           </A>
           <nav aria-label={t('nav.label')}>
             <For each={NAV}>

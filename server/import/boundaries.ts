@@ -244,6 +244,8 @@ export async function importBoundaries(db: Db, files: { name: string; bytes: Uin
     if (cmd.ensureCategories() > 0) summary.unchanged = false;
     if (summary.units > 0) summary.unchanged = false;
     if (!summary.unchanged) cmd.setMeta('boundaries_imported_at', new Date(now).toISOString());
+    // The area layers then say 'imported' (not the public outline, not generated).
+    if (summary.areas.inserted + summary.areas.updated > 0) cmd.setMeta('areas_imported_at', new Date(now).toISOString());
   });
 
   summary.skippedBy = countBy(lines, 'skipped');

@@ -3,7 +3,7 @@ import type { Messages } from './zh-CN';
 /** English. Must define exactly the keys of the zh-CN dictionary. */
 export const en: Messages = {
   'app.name': 'Gezhi',
-  'app.tagline': 'Yuhu District block governance map',
+  'app.tagline': '{district} block governance map',
   'app.demoBadge': 'Demo data',
   'app.demoBadgeTitle': 'This is the demo database: events and staff are generated',
   'app.loading': 'Loading…',
@@ -53,6 +53,7 @@ export const en: Messages = {
   'map.legend.closed': 'Closed',
   'map.legend.eventsCount': '{n} events',
   'map.dataNote': 'District outline and the Xiang river are real data; subdistricts, communities, roads and buildings are generated demo data.',
+  'map.dataNoteImported': 'District, subdistricts, communities and blocks are imported data; building parcels are cut from the blocks.',
   'map.xiang': 'Xiang River',
   'map.gcjNote': 'Shown in GCJ-02 coordinates',
   'map.externalStyle': 'External basemap',
@@ -94,7 +95,7 @@ export const en: Messages = {
   'status.returned': 'Returned',
   'status.overdue': 'Overdue',
 
-  'wall.title': 'Yuhu District command wall',
+  'wall.title': '{district} command wall',
   'wall.kpi.reports': 'Reports today',
   'wall.kpi.dispatched': 'Dispatched today',
   'wall.kpi.closed': 'Closed today',
@@ -136,6 +137,7 @@ export const en: Messages = {
   'wall.route.arrived': '{name} · arrived',
   'wall.tour.district': 'Whole district',
   'wall.dataNote': 'District outline and the Xiang river are real; subdistricts, communities, blocks and roads are generated demo data',
+  'wall.dataNoteImported': 'District, subdistricts, communities and blocks are imported data',
   'wall.loading': 'Loading the wall…',
 
   // --- ops: the dispatcher's console ---
@@ -386,7 +388,7 @@ export const en: Messages = {
   'review.report.link': 'Monthly report',
   'review.report.back': 'Back to review',
   'review.report.print': 'Print',
-  'review.report.title': 'Yuhu District block governance: monthly review ({month})',
+  'review.report.title': '{district} block governance: monthly review ({month})',
   'review.report.summary': '1. Key indicators',
   'review.report.intervals': '2. Response times',
   'review.report.median': 'Median (natural)',

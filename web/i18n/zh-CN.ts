@@ -1,7 +1,7 @@
 /** Simplified Chinese: the primary language. Its keys define the dictionary every other language must fill. */
 export const zhCN = {
   'app.name': '格治',
-  'app.tagline': '雨湖区区块治理地图',
+  'app.tagline': '{district}区块治理地图',
   'app.demoBadge': '演示数据',
   'app.demoBadgeTitle': '当前运行的是演示数据库：事件、人员为生成数据',
   'app.loading': '加载中…',
@@ -51,6 +51,7 @@ export const zhCN = {
   'map.legend.closed': '已结案',
   'map.legend.eventsCount': '共 {n} 件',
   'map.dataNote': '行政区界、湘江为真实数据；街道、社区、道路、楼栋为生成的演示数据。',
+  'map.dataNoteImported': '区界、街道、社区、区块为导入数据；楼栋地块由区块切分生成。',
   'map.xiang': '湘江',
   'map.gcjNote': '已按 GCJ-02 坐标显示',
   'map.externalStyle': '外部底图',
@@ -92,7 +93,7 @@ export const zhCN = {
   'status.returned': '已回退',
   'status.overdue': '超期',
 
-  'wall.title': '雨湖区指挥大屏',
+  'wall.title': '{district}指挥大屏',
   'wall.kpi.reports': '今日上报',
   'wall.kpi.dispatched': '今日派遣',
   'wall.kpi.closed': '今日结案',
@@ -134,6 +135,7 @@ export const zhCN = {
   'wall.route.arrived': '{name} · 已到达',
   'wall.tour.district': '全区',
   'wall.dataNote': '区界、湘江为真实数据；街道、社区、区块、道路为生成的演示数据',
+  'wall.dataNoteImported': '区界、街道、社区、区块为导入数据',
   'wall.loading': '正在加载大屏数据…',
 
   // --- ops: the dispatcher's console ---
@@ -384,7 +386,7 @@ export const zhCN = {
   'review.report.link': '月度报表',
   'review.report.back': '返回考评复盘',
   'review.report.print': '打印',
-  'review.report.title': '雨湖区区块治理月度考评报表（{month}）',
+  'review.report.title': '{district}区块治理月度考评报表（{month}）',
   'review.report.summary': '一、主要指标',
   'review.report.intervals': '二、响应用时',
   'review.report.median': '中位数（自然时间）',
