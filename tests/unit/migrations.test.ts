@@ -143,3 +143,26 @@ describe('migration 7: the events table rebuilt for the new statuses', () => {
     db.close();
   });
 });
+
+describe('migration 11: open loads indexed for assigned cases only', () => {
+  it('indexes assigned cases only, and both open-load reads still seek the index', async () => {
+    const db = openDatabase(join(dir, 'm11.db'));
+    const { dispatchQueries } = await import('../../server/db/queries/dispatch.ts');
+    const { eventCommands } = await import('../../server/db/commands/events.ts');
+    const sqls: string[] = [];
+    const prepare = db.prepare.bind(db);
+    // Record what the two open-load reads prepare, then ask SQLite how it would run each.
+    (db as unknown as { prepare: typeof prepare }).prepare = ((sql: string) => (sqls.push(sql), prepare(sql))) as typeof prepare;
+    dispatchQueries(db).openLoads([1, 2]);
+    eventCommands(db).openLoad([1, 2]);
+    const loads = sqls.filter((s) => /count\(\*\) AS n FROM events/.test(s));
+    expect(loads).toHaveLength(2);
+    for (const sql of loads) {
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 2) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan).toContain('USING INDEX events_open_assignee');
+    }
+    const sql = (prepare(`SELECT sql FROM sqlite_master WHERE name = 'events_open_assignee'`).get() as { sql: string }).sql;
+    expect(sql).toContain('assignee_id IS NOT NULL');
+    db.close();
+  });
+});

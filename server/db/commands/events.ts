@@ -93,7 +93,7 @@ const UPDATABLE = new Set([
 ]);
 
 // The partial indexes' conditions (schema v7), built from the contract's status sets in the indexes' order.
-const OPEN_WHERE = `status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`; // events_open_assignee
+const OPEN_WHERE = `assignee_id IS NOT NULL AND status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`; // events_open_assignee
 const CLOCK_WHERE = `status NOT IN (${sqlStatusList(OFF_CLOCK_STATUSES)})`; // events_open_due
 const HANDLING = `e.status NOT IN (${sqlStatusList(NOT_HANDLING_STATUSES)})`;
 const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due

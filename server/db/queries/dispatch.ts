@@ -11,7 +11,7 @@ import { placeholders, statementCache } from './statements.ts';
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 const ACTIVE_AT = `ra.valid_from <= ? AND (ra.valid_to IS NULL OR ra.valid_to > ?)`;
 /** Exactly the events_open_assignee partial index's condition, so the planner uses it. */
-const OPEN_WHERE = `status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`;
+const OPEN_WHERE = `assignee_id IS NOT NULL AND status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`;
 
 export interface DispatchEventRow {
   id: number;
