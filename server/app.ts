@@ -29,6 +29,7 @@ import { insightRoutes } from './routes/insight.ts';
 import { kpiRoutes } from './routes/kpi.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { exportRoutes } from './routes/export.ts';
+import { importRoutes, MAX_IMPORT_BYTES } from './routes/imports.ts';
 import { open311Routes } from './routes/open311.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reviewRoutes } from './routes/review.ts';
@@ -71,9 +72,12 @@ export function createApp(deps: AppDeps) {
     });
   const bodyLimitOf = limit(MAX_BODY_BYTES);
   const batchLimit = limit(MAX_BATCH_BODY_BYTES);
+  const importLimit = limit(MAX_IMPORT_BYTES);
+  const limitFor = (method: string, path: string) =>
+    method !== 'POST' ? bodyLimitOf : path === '/api/events/batch' ? batchLimit : path.startsWith('/api/import/') ? importLimit : bodyLimitOf;
 
   const api = new Hono()
-    .use((c, next) => (c.req.method === 'POST' && c.req.path === '/api/events/batch' ? batchLimit : bodyLimitOf)(c, next))
+    .use((c, next) => limitFor(c.req.method, c.req.path)(c, next))
     .route('/health', healthRoutes(routeDeps))
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
@@ -90,7 +94,8 @@ export function createApp(deps: AppDeps) {
     .route('/routes', dispatchRouteRoutes(dispatch))
     .route('/layers', layerRoutes(routeDeps))
     .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
-    .route('/export', exportRoutes(routeDeps, deps.db));
+    .route('/export', exportRoutes(routeDeps, deps.db))
+    .route('/import', importRoutes(deps.db));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached
   // ones arrive already encoded and pass through untouched.

@@ -6,6 +6,7 @@ import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
+import { ImportView } from './views/import/import-view';
 import { InsightView } from './views/insight/insight-view';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
@@ -20,6 +21,7 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/plan', label: 'nav.plan' },
   { href: '/insight', label: 'nav.insight' },
   { href: '/review', label: 'nav.review' },
+  { href: '/import', label: 'nav.import' },
 ];
 
 function DemoBadge(): JSX.Element {
@@ -99,6 +101,7 @@ export function App(): JSX.Element {
       <Route path="/insight" component={InsightView} />
       <Route path="/review" component={ReviewView} />
       <Route path="/review/report" component={ReviewReport} />
+      <Route path="/import" component={ImportView} />
     </Router>
   );
 }

@@ -146,6 +146,19 @@ describe('a district imported from files alone', () => {
     await page.close();
   });
 
+  test('admin upload: the roster again through /import changes nothing and shows the row-numbered report', async () => {
+    const page = await open('/import');
+    await page.getByLabel('人员名册', { exact: false }).check();
+    await page.getByTestId('import-file').setInputFiles(join(FIXTURES, 'yuetang-roster.xlsx'));
+    await page.getByRole('button', { name: '开始导入' }).click();
+    await page.getByTestId('import-result').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-key="started"]').textContent()).toBe('0');
+    expect(await page.locator('[data-key="imported"]').textContent()).toBe('127');
+    expect(await page.locator('.import-lines tr[data-outcome="skipped"]').count()).toBe(15);
+    await capture(page, { path: artifactPath('imported-upload.png') });
+    await page.close();
+  });
+
   test('no page logged an error, and no simulator added cases', async () => {
     expect(records.flatMap((r) => r.errors)).toEqual([]);
     const health = await api<{ events: number }>('/api/health');
