@@ -139,6 +139,9 @@ Reads areas or blocks from GeoJSON (.geojson/.json), TopoJSON (.topojson; --obje
   --community-name, --subdistrict-name, --district-field FIELD   names of parent areas the database lacks (they
                   are derived as the union of their children); --district-name TEXT for the district's name
   --effective ISO when a new block version takes effect (default: now; the first version: always)
+  --buildings FILE  the blocks' buildings (points or footprints; --building-residents, --building-households
+                  FIELD; --buildings-crs CRS): each block is cut into its buildings' Voronoi cells, and its people
+                  are theirs unless --residents/--households give them; blocks without buildings get grid parcels
 Safe geometry repairs (unclosed rings, repeated vertices, winding, self-intersections) are made and reported;
 overlaps and gaps are reported. Blocks get building parcels cut from them so planning works. All or nothing;
 importing the same file again changes nothing. The report goes to <file>.report.csv (UTF-8 BOM).`;
@@ -456,7 +459,8 @@ function reportLines(read: number, imported: number, skippedBy: Record<string, n
 
 async function importBoundariesCommand(file: string, args: string[]): Promise<number> {
   const o = parseOptions(args, ['level', 'code', 'name', 'name-en', 'residents', 'households', 'community-name', 'subdistrict-name',
-    'district-field', 'district-name', 'crs', 'encoding', 'object', 'effective', 'db', 'report'], []);
+    'district-field', 'district-name', 'crs', 'encoding', 'object', 'effective', 'db', 'report', 'buildings', 'building-residents',
+    'building-households', 'buildings-crs'], []);
   const level = (o.get('level') as string | undefined) ?? 'block';
   if (!['block', 'community', 'subdistrict', 'district'].includes(level)) throw new UsageError(`--level must be block, community, subdistrict or district (got "${level}")`);
   const { importBoundaries, boundaryFilesAt } = await import('../server/import/boundaries.ts');
@@ -470,6 +474,9 @@ async function importBoundariesCommand(file: string, args: string[]): Promise<nu
       parentNameFields: { community: get('community-name'), subdistrict: get('subdistrict-name'), district: get('district-field') },
       districtName: get('district-name'), crs: get('crs'), encoding: get('encoding'), object: get('object'),
       effectiveFrom: o.has('effective') ? parseNow(get('effective')!) : undefined,
+      buildings: o.has('buildings')
+        ? { files: boundaryFilesAt(get('buildings')!), fields: { residents: get('building-residents'), households: get('building-households') }, crs: get('buildings-crs') }
+        : undefined,
       reportFile: get('report') ?? `${file}.report.csv`,
     });
     process.stdout.write([
@@ -478,7 +485,7 @@ async function importBoundariesCommand(file: string, args: string[]): Promise<nu
       ...Object.entries(s.repairedBy).map(([r, c]) => `  repaired    ${r}: ${c}`),
       `  topology    ${s.overlaps} overlaps, ${s.gaps} gaps`,
       `  areas       ${s.areas.inserted} added, ${s.areas.updated} updated, ${s.areas.unchanged} unchanged`,
-      s.versionId ? `  version     ${s.versionId} (${s.buildings} building parcels generated)` : `  version     ${s.unchanged ? 'unchanged' : 'none written'}`,
+      s.versionId ? `  version     ${s.versionId} (${s.buildings} building parcels${s.buildingsPlaced ? `, ${s.buildingsPlaced} from the buildings file` : ' generated'})` : `  version     ${s.unchanged ? 'unchanged' : 'none written'}`,
       `  report      ${s.reportFile}`,
     ].join('\n') + '\n');
     return 0;

@@ -7,6 +7,7 @@
  * Pure: no I/O.
  */
 import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { Delaunay } from 'd3-delaunay';
 import polygonClipping, { type MultiPolygon as PcMultiPolygon } from 'polygon-clipping';
 import { areaM2, type Areal } from './topology.ts';
 
@@ -101,4 +102,46 @@ export function generateParcels(block: Areal, residents: number, households: num
     const [lon, lat] = interiorPoint(parcel);
     return { parcel, lon, lat, residents: res[i], households: hh[i] };
   });
+}
+
+export interface BuildingPoint {
+  lon: number;
+  lat: number;
+  households: number;
+  residents: number;
+}
+
+/**
+ * Parcels for a block whose buildings are known: each building gets the part of the block nearer to it than to any
+ * other of the block's buildings (its Voronoi cell, computed with longitudes scaled by cos(latitude) so distances are
+ * metric, clipped to the block). The cells tile the block, so their union is the block. Buildings keep their own
+ * people. Buildings on the same spot share one parcel's position: the later ones get empty cells and are dropped.
+ */
+export function voronoiParcels(block: Areal, buildings: readonly BuildingPoint[]): GeneratedParcel[] {
+  if (buildings.length === 0) return [];
+  if (buildings.length === 1) {
+    return [{ parcel: block, lon: buildings[0].lon, lat: buildings[0].lat, households: buildings[0].households, residents: buildings[0].residents }];
+  }
+  const coords = (block.type === 'Polygon' ? [block.coordinates] : block.coordinates) as PcMultiPolygon;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const poly of coords) for (const p of poly[0]) {
+    if (p[0] < x0) x0 = p[0];
+    if (p[0] > x1) x1 = p[0];
+    if (p[1] < y0) y0 = p[1];
+    if (p[1] > y1) y1 = p[1];
+  }
+  const k = Math.cos((((y0 + y1) / 2) * Math.PI) / 180);
+  const pad = Math.max(x1 - x0, y1 - y0);
+  const voronoi = Delaunay.from(buildings.map((b) => [b.lon * k, b.lat] as [number, number])).voronoi([(x0 - pad) * k, y0 - pad, (x1 + pad) * k, y1 + pad]);
+  const out: GeneratedParcel[] = [];
+  buildings.forEach((b, i) => {
+    const cell = voronoi.cellPolygon(i);
+    if (!cell) return;
+    const ring = cell.map(([x, y]) => [x / k, y] as Position);
+    const inter = polygonClipping.intersection(coords, [[ring]] as PcMultiPolygon);
+    if (inter.length === 0) return;
+    const parcel: Areal = inter.length === 1 ? { type: 'Polygon', coordinates: inter[0] as Position[][] } : { type: 'MultiPolygon', coordinates: inter as Position[][][] };
+    out.push({ parcel, lon: b.lon, lat: b.lat, households: b.households, residents: b.residents });
+  });
+  return out;
 }

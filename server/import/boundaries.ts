@@ -16,13 +16,14 @@
  * hash of its content).
  */
 import { booleanPointInPolygon } from '@turf/turf';
+import Flatbush from 'flatbush';
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Geometry } from 'geojson';
 import { importBoundaryCommands, type AreaInput, type AreaLevel, type BlockInput } from '../db/commands/import-boundaries.ts';
 import type { Db } from '../db/database.ts';
 import { crsConverter } from '../geo/crs.ts';
-import { generateParcels, interiorPoint } from '../geo/parcels.ts';
+import { generateParcels, interiorPoint, voronoiParcels, type BuildingPoint } from '../geo/parcels.ts';
 import { areaM2, findGaps, findOverlaps, unionOf, type Areal } from '../geo/topology.ts';
 import { communityType, englishName, shortName, subdistrictType } from './area-names.ts';
 import { checkFeatures, CODE_DIGITS, PARENT_LEVEL, property, type BoundaryFeature, type BoundaryLevel, type FieldNames } from './boundary-features.ts';
@@ -44,6 +45,13 @@ export interface BoundaryImportOptions {
   effectiveFrom?: number;
   versionName?: string;
   now?: number;
+  /**
+   * The blocks' buildings (points, or footprints whose inner point is taken), with their people: each block with
+   * buildings is cut into their Voronoi cells (geo/parcels.ts) instead of grid parcels, and its residents and
+   * households are their sums unless the block's own fields give them. Coordinates in `crs`, else the file's own,
+   * else the blocks' system.
+   */
+  buildings?: { files: { name: string; bytes: Uint8Array }[]; fields: { residents?: string; households?: string }; crs?: string; encoding?: string };
   /** Report CSV; default none (the CLI writes it next to the input). */
   reportFile?: string | null;
 }
@@ -65,6 +73,8 @@ export interface BoundaryImportSummary {
   versionId: number | null;
   unchanged: boolean;
   buildings: number;
+  /** Buildings read from the buildings file and placed in a block. */
+  buildingsPlaced: number;
   units: number;
   reportFile: string | null;
   lines: ReportLine[];
@@ -166,10 +176,12 @@ export async function importBoundaries(db: Db, files: { name: string; bytes: Uin
     lines.push({ row: 0, key: '', outcome: 'topology', reason: 'gap', detail: `${g.areaM2.toFixed(0)} m² covered by no ${o.level} near ${g.at[0].toFixed(6)},${g.at[1].toFixed(6)}` });
   }
 
+  const placed = o.level === 'block' && o.buildings ? await placeBuildings(o.buildings, crs, accepted, lines) : null;
+
   const summary: BoundaryImportSummary = {
     level: o.level, format: source.format, crs, encoding: source.encoding, read: source.features.length, imported: 0,
     skipped: 0, skippedBy: {}, repairedBy: {}, overlaps: 0, gaps: 0, areas: { inserted: 0, updated: 0, unchanged: 0 },
-    versionId: null, unchanged: true, buildings: 0, units: 0, reportFile: null, lines,
+    versionId: null, unchanged: true, buildings: 0, buildingsPlaced: 0, units: 0, reportFile: null, lines,
   };
 
   cmd.inTransaction(() => {
@@ -207,20 +219,26 @@ export async function importBoundaries(db: Db, files: { name: string; bytes: Uin
 
     if (o.level === 'block') {
       const hash = createHash('sha256');
-      for (const f of accepted) hash.update(`${f.code}|${f.name}|${f.residents}|${f.households}|${round7(f.geometry)}\n`);
+      for (const [i, f] of accepted.entries()) {
+        hash.update(`${f.code}|${f.name}|${f.residents}|${f.households}|${round7(f.geometry)}\n`);
+        for (const b of placed?.[i] ?? []) hash.update(`${b.lon},${b.lat},${b.residents},${b.households};`);
+      }
       const digest = hash.digest('hex');
       const latest = cmd.latestVersion();
       if (accepted.length > 0 && latest?.hash !== digest) {
         const blocks: BlockInput[] = accepted.map((f, i) => {
           const community = cmd.area(f.code!.slice(0, 12));
+          const mine = placed?.[i] ?? [];
+          const residents = f.residents || mine.reduce((n, b) => n + b.residents, 0);
+          const households = f.households || mine.reduce((n, b) => n + b.households, 0);
           const center = interiorPoint(f.geometry);
           const text = round7(f.geometry);
           const stored = JSON.parse(text) as Areal;
           return {
             code: f.code!, name: f.name || `${community?.name ?? f.code!.slice(0, 12)}第${Number(f.code!.slice(12))}区块`,
-            community_code: f.code!.slice(0, 12), subdistrict_code: f.code!.slice(0, 9), residents: f.residents, households: f.households,
-            area_m2: areaM2(stored), center, geometry: stored, geometryText: text,
-            buildings: () => generateParcels(stored, accepted[i].residents, accepted[i].households).map((p) => ({
+            community_code: f.code!.slice(0, 12), subdistrict_code: f.code!.slice(0, 9), residents, households,
+            area_m2: areaM2(stored), center, geometry: stored, geometryText: text, keepPrevious: mine.length === 0,
+            buildings: () => (mine.length ? voronoiParcels(stored, mine) : generateParcels(stored, residents, households)).map((p) => ({
               lon: p.lon, lat: p.lat, residents: p.residents, households: p.households, parcel: round7(p.parcel),
             })),
           };
@@ -233,6 +251,7 @@ export async function importBoundaries(db: Db, files: { name: string; bytes: Uin
           blocks,
         });
         summary.versionId = v.id;
+        summary.buildingsPlaced = placed ? placed.reduce((n, g) => n + g.length, 0) : 0;
         summary.buildings = v.buildings;
         summary.unchanged = false;
       }
@@ -262,6 +281,62 @@ export async function importBoundaries(db: Db, files: { name: string; bytes: Uin
     summary.reportFile = o.reportFile;
   }
   return summary;
+}
+
+/** Reads the buildings file and puts each building in the accepted block that contains it (by index). */
+async function placeBuildings(
+  b: NonNullable<BoundaryImportOptions['buildings']>, blocksCrs: string, blocks: readonly BoundaryFeature[], lines: ReportLine[],
+): Promise<BuildingPoint[][]> {
+  const source = await readBoundarySource(b.files, { encoding: b.encoding });
+  let toWgs84;
+  try {
+    toWgs84 = crsConverter(b.crs ?? source.declaredCrs ?? blocksCrs);
+  } catch (err) {
+    throw new BoundaryImportError(`buildings: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const index = new Flatbush(Math.max(1, blocks.length));
+  for (const f of blocks) {
+    const [x0, y0, x1, y1] = bboxOf(f.geometry);
+    index.add(x0, y0, x1, y1);
+  }
+  if (blocks.length === 0) index.add(0, 0, 0, 0);
+  index.finish();
+  const groups: BuildingPoint[][] = blocks.map(() => []);
+  const count = (v: unknown) => {
+    const n = Number(String(v ?? '').replace(/,/g, ''));
+    return Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
+  };
+  for (const f of source.features) {
+    const g = f.geometry;
+    let at: [number, number] | null = null;
+    if (g?.type === 'Point') at = toWgs84(g.coordinates[0], g.coordinates[1]);
+    else if (g?.type === 'Polygon' || g?.type === 'MultiPolygon') {
+      const [x, y] = interiorPoint(g);
+      at = toWgs84(x, y);
+    }
+    if (!at) {
+      lines.push({ row: f.row, key: `building ${f.row}`, outcome: 'skipped', reason: 'building-not-a-place', detail: 'a building needs a point or a footprint' });
+      continue;
+    }
+    const hit = index.search(at[0], at[1], at[0], at[1]).find((i) => i < blocks.length && booleanPointInPolygon(at!, blocks[i].geometry));
+    if (hit === undefined) {
+      lines.push({ row: f.row, key: `building ${f.row}`, outcome: 'skipped', reason: 'building-outside-blocks', detail: `(${at[0].toFixed(6)}, ${at[1].toFixed(6)}) lies in no imported block` });
+      continue;
+    }
+    groups[hit].push({ lon: at[0], lat: at[1], residents: count(property(f.properties, b.fields.residents)), households: count(property(f.properties, b.fields.households)) });
+  }
+  return groups;
+}
+
+function bboxOf(g: Areal): [number, number, number, number] {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const poly of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) for (const [x, y] of poly[0]) {
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return [x0, y0, x1, y1];
 }
 
 function areaRow(level: AreaLevel, code: string, name: string, nameEn: string, geometry: Areal): AreaInput {

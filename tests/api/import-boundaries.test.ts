@@ -88,11 +88,47 @@ describe('boundaries import: Shapefile in a projected CRS with GBK attributes', 
     other.close();
   });
 
-  it('an explicit --encoding wins over sniffing (reading GBK as UTF-8 gives no Chinese)', async () => {
+  it('an explicit encoding (gb18030, a superset of GBK) is used instead of sniffing', async () => {
     const db = freshDb();
     const s = await importBoundaries(db, fixture('yuetang-blocks-4547-gbk.zip'), { ...SHAPEFILE, encoding: 'gb18030' });
     expect(s.encoding).toBe('gb18030');
     expect((db.prepare(`SELECT name FROM blocks ORDER BY code LIMIT 1`).get() as { name: string }).name).toBe('双马社区第1区块');
+    db.close();
+  });
+});
+
+describe('boundaries import: buildings given with the blocks', () => {
+  it("cuts each block with buildings into their Voronoi cells (tiling it), takes their people, reports the buildings it cannot place", async () => {
+    const source = freshDb();
+    await importBoundaries(source, fixture('yuetang-blocks.topojson'), { level: 'block', fields: { code: 'code', name: 'name' }, now: NOW });
+    const codes = ['430304001001001', '430304001002001', '430304002001001'];
+    const points = source.prepare(
+      `SELECT bb.block_code AS code, bd.lon, bd.lat FROM block_buildings bb JOIN buildings bd ON bd.id = bb.building_id WHERE bb.block_code IN (${codes.map(() => '?').join(',')}) ORDER BY bd.id`,
+    ).all(...codes) as { code: string; lon: number; lat: number }[];
+    source.close();
+    const chosen = codes.flatMap((c) => points.filter((p) => p.code === c).slice(0, 5));
+    const features = [
+      ...chosen.map((p, i) => ({ type: 'Feature', properties: { 人口: 100 + i, 户数: 40 + i }, geometry: { type: 'Point', coordinates: [p.lon, p.lat] } })),
+      { type: 'Feature', properties: { 人口: 5 }, geometry: { type: 'Point', coordinates: [112.5, 27.5] } },
+      { type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [[113, 27.9], [113.01, 27.9]] } },
+    ];
+    const db = freshDb();
+    const buildings = { files: [{ name: 'buildings.geojson', bytes: new TextEncoder().encode(JSON.stringify({ type: 'FeatureCollection', features })) }], fields: { residents: '人口', households: '户数' } };
+    const options: BoundaryImportOptions = { level: 'block', fields: { code: 'code', name: 'name' }, buildings, now: NOW };
+    const s = await importBoundaries(db, fixture('yuetang-blocks.topojson'), options);
+    expect(s.buildingsPlaced).toBe(15);
+    expect(s.lines.filter((l) => l.reason.startsWith('building-')).map((l) => [l.row, l.reason])).toEqual([[16, 'building-outside-blocks'], [17, 'building-not-a-place']]);
+    for (const code of codes) {
+      const block = db.prepare(`SELECT residents, households, area_m2 FROM blocks WHERE code = ?`).get(code) as { residents: number; households: number; area_m2: number };
+      const parcels = db.prepare(`SELECT bd.parcel, bd.residents, bd.households FROM block_buildings bb JOIN buildings bd ON bd.id = bb.building_id WHERE bb.block_code = ?`).all(code) as { parcel: string; residents: number; households: number }[];
+      expect(parcels).toHaveLength(5);
+      expect(parcels.reduce((n, p) => n + p.residents, 0)).toBe(block.residents);
+      expect(block.residents).toBeGreaterThan(500);
+      const sum = parcels.reduce((n, p) => n + areaM2(JSON.parse(p.parcel) as Areal), 0);
+      expect(Math.abs(sum - block.area_m2) / block.area_m2).toBeLessThan(1e-3);
+    }
+    const again = await importBoundaries(db, fixture('yuetang-blocks.topojson'), { ...options, now: NOW + 1000 });
+    expect(again.unchanged).toBe(true);
     db.close();
   });
 });

@@ -48,6 +48,8 @@ export interface BlockInput {
   geometryText: string;
   /** Buildings made for it when it is new or changed (a block equal to the previous version's keeps its own). */
   buildings: () => BuildingInput[];
+  /** false: its buildings come from the source, so the previous version's are not kept even for an equal block. */
+  keepPrevious: boolean;
 }
 
 export interface StoredArea {
@@ -125,7 +127,7 @@ export function importBoundaryCommands(db: Db) {
         blockInsert.run(id, b.code, b.name, b.community_code, b.subdistrict_code, b.households, b.residents, b.area_m2,
           minLon, minLat, maxLon, maxLat, b.center[0], b.center[1], b.geometryText);
         const old = previous ? oldBlock.get(previous.id, b.code) : undefined;
-        if (previous && old && old.geometry === b.geometryText && old.residents === b.residents && old.households === b.households) {
+        if (previous && old && b.keepPrevious && old.geometry === b.geometryText && old.residents === b.residents && old.households === b.households) {
           for (const r of oldBuildings.all(previous.id, b.code)) {
             blockBuilding.run(id, r.building_id, b.code);
             reused++;
