@@ -80,7 +80,7 @@ async function readShapefile(files: Map<string, Uint8Array>, options: ReadOption
   }
   const features: SourceFeature[] = [];
   try {
-    const source = await shapefile.open(shp, dbf ?? null as unknown as undefined, { encoding });
+    const source = await shapefile.open(shp, dbf, { encoding });
     for (let row = 1; ; row++) {
       const r = await source.read();
       if (r.done) break;

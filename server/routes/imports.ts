@@ -84,7 +84,9 @@ async function runRoster(db: Db, u: Upload) {
 }
 
 async function runEvents(db: Db, u: Upload) {
-  const mappingText = u.field('mapping') ?? (u.files.find((f) => /mapping/i.test(f.name) && f.name.endsWith('.json')) ? new TextDecoder().decode(u.files.find((f) => /mapping/i.test(f.name))!.bytes) : undefined);
+  // The mapping as a form field, or uploaded beside the export as a *mapping*.json file.
+  const mappingFile = u.files.find((f) => /mapping.*\.json$/i.test(f.name));
+  const mappingText = u.field('mapping') ?? (mappingFile ? new TextDecoder().decode(mappingFile.bytes) : undefined);
   if (!mappingText) throw invalidParam('mapping', 'the column mapping (JSON) is required for events', 'body');
   let raw: unknown;
   try {
@@ -93,7 +95,7 @@ async function runEvents(db: Db, u: Upload) {
     throw invalidParam('mapping', 'not valid JSON', 'body');
   }
   const mapping = parseMapping(raw as Record<string, unknown>);
-  const data = u.files.find((f) => !/mapping/i.test(f.name)) ?? u.files[0];
+  const data = u.files.find((f) => f !== mappingFile) ?? u.files[0];
   const dir = mkdtempSync(join(tmpdir(), 'gezhi-upload-'));
   try {
     // The events importer streams from a file (a million-row export never sits in memory as rows).
