@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { openDatabase } from '../server/db/database.ts';
+import { isRole, ROLES } from '../server/domain/permissions.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
 
 class UsageError extends Error {}
@@ -369,9 +370,77 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       }
     },
   },
+  token: {
+    summary: 'API and display tokens: create (printed once), list, revoke',
+    usage: 'token create --role ROLE [--subdistrict CODE] [--staff ID] [--label TEXT] [--db FILE] | token list [--db FILE] | token revoke ID [--db FILE]',
+    help: `Tokens for integrations (Authorization: Bearer <token> on every API route) and wall screens
+(/wall?token=<token>). A token is printed once; only its hash is stored.
+
+  token create --role ROLE   a token of a new service account with this role: ${ROLES.join(', ')}
+                             (wall makes a read-only display token)
+    --subdistrict CODE       bind it to one subdistrict (9 digits)
+    --staff ID               a token of this staff member's own account instead (acts as them)
+    --label TEXT             what it is for (shown by list)
+  token list                 every token: id, kind, account, role, scope, created, last used, revoked
+  token revoke ID            revokes it at once (a wall screen signed in with it is signed out)
+  --db FILE                  the database (default GEZHI_DB or ${DEFAULT_DB})`,
+    async run(args) {
+      const [sub, ...rest] = args;
+      const db = (o: Map<string, string | true>) => openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB));
+      const { createAccounts } = await import('../server/services/accounts.ts');
+      const caller = { principal: null, ip: '', label: 'command line' };
+      if (sub === 'create') {
+        const o = parseOptions(rest, ['role', 'subdistrict', 'staff', 'label', 'db'], []);
+        const role = o.get('role') as string | undefined;
+        const staff = o.get('staff') as string | undefined;
+        if (!staff && !isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+        const subdistrict = o.get('subdistrict') as string | undefined;
+        if (subdistrict !== undefined && !/^\d{9}$/.test(subdistrict)) throw new UsageError('--subdistrict must be a 9-digit code');
+        if (staff !== undefined && !/^\d+$/.test(staff)) throw new UsageError('--staff must be a staff id');
+        const handle = db(o);
+        try {
+          const made = createAccounts(handle).createToken({
+            role: isRole(role) ? role : undefined, subdistrict: subdistrict ?? null, staffId: staff === undefined ? null : Number(staff),
+            label: (o.get('label') as string | undefined) ?? '',
+          }, caller);
+          process.stdout.write(`token ${made.id} for ${made.username} (shown once, keep it safe):\n${made.token}\n`);
+        } finally {
+          handle.close();
+        }
+        return 0;
+      }
+      if (sub === 'list') {
+        const o = parseOptions(rest, ['db'], []);
+        const handle = db(o);
+        try {
+          const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 16));
+          for (const t of createAccounts(handle).listTokens()) {
+            process.stdout.write(`${t.id}\t${t.kind}\t${t.prefix}…\t${t.username}\t${t.role}\t${t.subdistrict ?? '-'}\tcreated ${iso(t.createdAt)}\tused ${iso(t.lastUsedAt)}\t${t.revokedAt === null ? 'active' : `revoked ${iso(t.revokedAt)}`}\t${t.label}\n`);
+          }
+        } finally {
+          handle.close();
+        }
+        return 0;
+      }
+      if (sub === 'revoke') {
+        const [id, ...more] = rest;
+        if (!id || !/^\d+$/.test(id)) throw new UsageError('token revoke takes the token id (see token list)');
+        const o = parseOptions(more, ['db'], []);
+        const handle = db(o);
+        try {
+          const t = createAccounts(handle).revokeToken(Number(id), caller);
+          process.stdout.write(`token ${t.id} (${t.username}) revoked\n`);
+        } finally {
+          handle.close();
+        }
+        return 0;
+      }
+      throw new UsageError('token takes create, list or revoke');
+    },
+  },
   simulate: {
     summary: 'live activity against a running server: reports, dispatch, responders on the roads, closure',
-    usage: 'simulate [--url URL] [--rate R] [--speed S] [--seed N] [--duration SECONDS] [--start ISO] [--max-active N] [--pick-up N]',
+    usage: 'simulate --token TOKEN [--url URL] [--rate R] [--speed S] [--seed N] [--duration SECONDS] [--start ISO] [--max-active N] [--pick-up N]',
     help: `Plays the district's day through the public API of a running server (it never opens the database):
 residents, the 12345 hotline and patrols report at the seeded rhythm and places (by residents, plus the planted
 hotspots) with the seeded category and channel mix; the subdistrict's guidance centre files and dispatches to the
@@ -380,6 +449,8 @@ and resolves; the block supervisor or a centre inspector verifies and closes; re
 rework, 10 % late, some returns, extensions and rejected duplicates. Open cases already on the server are picked up.
 
 Options:
+  --token TOKEN      an admin token (npm run gezhi -- token create --role admin; or GEZHI_TOKEN): the simulator
+                     makes from it a token for each staff member it acts as, and revokes them when it stops
   --url URL          server to drive (default http://localhost:\$PORT, PORT defaulting to 8787)
   --rate R           new reports per simulated hour, averaged over weekday working hours (default 30); nights,
                      weekends and months follow the seeded rhythm
@@ -396,7 +467,7 @@ One summary line per simulated minute (fewer above --speed 60: about one a real 
 problems are logged with their detail and the simulation carries on (a 409 means someone else moved the case).
 Ctrl-C stops it gracefully. Exit codes: 0 stopped, 1 could not start, 2 usage error.`,
     async run(args) {
-      const o = parseOptions(args, ['url', 'rate', 'speed', 'seed', 'duration', 'start', 'max-active', 'pick-up'], []);
+      const o = parseOptions(args, ['url', 'token', 'rate', 'speed', 'seed', 'duration', 'start', 'max-active', 'pick-up'], []);
       const num = (name: string, min: number, exclusiveMin = false): number | undefined => {
         if (!o.has(name)) return undefined;
         const text = o.get(name) as string;
@@ -424,6 +495,11 @@ Ctrl-C stops it gracefully. Exit codes: 0 stopped, 1 could not start, 2 usage er
           throw new UsageError(`--start must be an ISO 8601 time, e.g. 2026-11-26T09:00+08:00 (got "${text}")`);
         }
       };
+      const token = (): string => {
+        const t = (o.get('token') as string | undefined) ?? process.env.GEZHI_TOKEN;
+        if (!t) throw new UsageError('--token (or GEZHI_TOKEN) is required: an admin token, from `npm run gezhi -- token create --role admin`');
+        return t;
+      };
       const { startSimulator } = await import('../server/sim/simulator.ts');
       const sim = startSimulator({
         url,
@@ -434,6 +510,7 @@ Ctrl-C stops it gracefully. Exit codes: 0 stopped, 1 could not start, 2 usage er
         start: o.has('start') ? parseStart(o.get('start') as string) : undefined,
         maxActive,
         pickUp: o.has('pick-up') ? parseCount('pick-up', o.get('pick-up') as string) : undefined,
+        token: token(), // checked after the other options, so their usage errors come first
         log: (line) => process.stdout.write(line + '\n'),
       });
       const onSignal = () => void sim.stop();

@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CDPSession, Page } from 'playwright-core';
 import { artifactPath, ensureBuild, freePort, launchBrowser, ROOT } from '../tests/browser/harness.ts';
+import { openDatabase } from '../server/db/database.ts';
+import { benchToken } from './bench/auth.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -106,6 +108,11 @@ async function main(): Promise<void> {
   const source = args.db ?? [join(tmp, 'seeded.db'), join(ROOT, 'data', 'gezhi.db')].find((f) => existsSync(f));
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   if (source) copyFileSync(source, db);
+  // The simulator acts from an admin token; the wall opens with a display token, as a screen's link carries it.
+  const handle = openDatabase(db);
+  const adminToken = benchToken(handle, { role: 'admin' });
+  const wallToken = benchToken(handle, { role: 'wall' });
+  handle.close();
   log(`database: ${source ? `copy of ${source}` : 'fresh seed'}; port ${port}`);
 
   const url = `http://127.0.0.1:${port}`;
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
       if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`server did not start:\n${server.tail()}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    simulator = spawnLogged('simulator', 'npx', ['tsx', 'scripts/cli.ts', 'simulate', '--url', url, '--speed', args.speed!, '--seed', '7'], {});
+    simulator = spawnLogged('simulator', 'npx', ['tsx', 'scripts/cli.ts', 'simulate', '--url', url, '--speed', args.speed!, '--seed', '7', '--token', adminToken], {});
 
     const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) }, deviceScaleFactor: 1 });
     const errors: string[] = [];
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(`${url}/wall?kiosk=1&fps=${args.fps}`);
+    await page.goto(`${url}/wall?kiosk=1&fps=${args.fps}&token=${wallToken}`);
     await page.waitForFunction(() => window.__gezhiWall?.ready() === true, undefined, { timeout: 180_000, polling: 500 });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');

@@ -36,6 +36,11 @@ import { reviewRoutes } from './routes/review.ts';
 import { staffRoutes } from './routes/staff.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { unlocatedRoutes } from './routes/unlocated.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authenticate } from './http/auth.ts';
+import { createAccounts } from './services/accounts.ts';
 
 export interface AppDeps {
   db: Db;
@@ -62,6 +67,8 @@ export function createApp(deps: AppDeps) {
   const services = createEventServices({ db: deps.db, now: routeDeps.now, live, q: routeDeps.q, maxExtensions: deps.maxExtensions ?? maxExtensionsFromEnv() });
   const dispatch = createDispatchService(services.ctx, services.transitions, roadNetworkFor(deps.db));
   const intake = createOpen311Intake(services.ctx, services.reports);
+  const accounts = createAccounts(deps.db, routeDeps.now);
+  const staffName = (id: number) => services.ctx.cmd.staff(id)?.name ?? null;
 
   const limit = (maxSize: number) =>
     bodySizeLimit({
@@ -78,11 +85,16 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono()
     .use((c, next) => limitFor(c.req.method, c.req.path)(c, next))
+    // Who is calling (session cookie or bearer token); each route's permit() then decides.
+    .use(authenticate(accounts))
     .route('/health', healthRoutes(routeDeps))
+    .route('/session', sessionRoutes(accounts, staffName))
+    .route('/tokens', tokenRoutes(accounts))
+    .route('/audit', auditRoutes(accounts.audit))
     .route('/areas', areaRoutes(routeDeps))
     .route('/blocks', blockRoutes(routeDeps))
     .route('/staff', staffRoutes(routeDeps))
-    .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live }))
+    .route('/staff', positionRoutes({ db: deps.db, now: routeDeps.now, live, audit: services.ctx.audit }))
     .route('/stream', streamRoutes(live))
     .route('/kpi', kpiRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/hotspots', hotspotRoutes({ db: deps.db, now: routeDeps.now }))

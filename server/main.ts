@@ -17,7 +17,10 @@ import { LiveHub } from './live/hub.ts';
 import { startKpiTicker } from './live/kpi.ts';
 import { startEscalationSweeper } from './services/escalation-sweeper.ts';
 import { startWalCheckpointer } from './db/wal-checkpointer.ts';
-import { autostartSimulator } from './sim/autostart.ts';
+import { autostartSimulator, isDemoDatabase } from './sim/autostart.ts';
+import { createAccounts } from './services/accounts.ts';
+import { ensureDemoAccounts } from './services/demo-accounts.ts';
+import { SYSTEM_CALLER } from './domain/principal.ts';
 import { holidayCoverageWarning, PROCESS_CALENDAR } from './domain/calendar.ts';
 
 export interface StartOptions {
@@ -62,6 +65,11 @@ export async function start(options: StartOptions): Promise<Running> {
   const db = openDatabase(options.dbFile);
   try {
     await seedIfEmpty(db, log);
+    // No default password ships: the first start makes the admin from GEZHI_ADMIN_PASSWORD or prints a random one.
+    const accounts = createAccounts(db);
+    const admin = await accounts.ensureAdmin(process.env.GEZHI_ADMIN_PASSWORD, SYSTEM_CALLER);
+    if (admin.password) log(`Created the account admin with the password ${admin.password} (shown once; set GEZHI_ADMIN_PASSWORD to choose it)`);
+    if (isDemoDatabase(db) && (await ensureDemoAccounts(db, accounts)) > 0) log('Demo accounts made (see README: leader, analyst, dispatcher, planner, governor, supervisor, field, wall)');
   } catch (err) {
     db.close();
     throw err;

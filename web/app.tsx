@@ -1,7 +1,9 @@
-import { A, createAsync, Route, Router, useLocation, type RouteSectionProps } from '@solidjs/router';
+import { A, createAsync, Route, Router, useLocation, useNavigate, type RouteSectionProps } from '@solidjs/router';
+import { createEffect, createMemo, createResource, ErrorBoundary, For, Show, type JSX } from 'solid-js';
 import { useDistrict } from './district';
-import { createEffect, createMemo, ErrorBoundary, For, Show, type JSX } from 'solid-js';
 import { getHealth } from './api/client';
+import { can, displaySignIn, loadSession, session, signOut } from './api/session';
+import { SignInView } from './views/sign-in';
 import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
@@ -14,15 +16,57 @@ import { ReviewReport } from './views/review/report';
 import { ReviewView } from './views/review/review-view';
 import { WallView } from './views/wall/wall';
 
-const NAV: { href: string; label: MessageKey }[] = [
-  { href: '/', label: 'nav.overview' },
-  { href: '/wall', label: 'nav.wall' },
-  { href: '/ops', label: 'nav.ops' },
-  { href: '/plan', label: 'nav.plan' },
-  { href: '/insight', label: 'nav.insight' },
-  { href: '/review', label: 'nav.review' },
-  { href: '/import', label: 'nav.import' },
+/** Each view and the permission it needs (domain/permissions.ts); the navigation shows the ones the role has. */
+const NAV: { href: string; label: MessageKey; needs: string }[] = [
+  { href: '/', label: 'nav.overview', needs: 'map:read' },
+  { href: '/wall', label: 'nav.wall', needs: 'map:read' },
+  { href: '/ops', label: 'nav.ops', needs: 'events:dispatch' },
+  { href: '/plan', label: 'nav.plan', needs: 'plan:edit' },
+  { href: '/insight', label: 'nav.insight', needs: 'insight:read' },
+  { href: '/review', label: 'nav.review', needs: 'review:read' },
+  { href: '/import', label: 'nav.import', needs: 'data:import' },
 ];
+
+/**
+ * Who is signed in decides what is shown: nobody → the sign-in page (and back afterwards); a wall screen (display
+ * session) → /wall and nothing else. A `/wall?token=…` link (a kiosk is configured by its link) first exchanges
+ * its display token for a display session (an HttpOnly cookie) for the app shell's own reads; the wall's requests
+ * keep sending the token itself as `Authorization: Bearer` (views/wall/api.ts).
+ */
+async function startSession(): Promise<unknown> {
+  const token = new URLSearchParams(location.search).get('token');
+  if (location.pathname === '/wall' && token) {
+    try {
+      return await displaySignIn(token);
+    } catch {
+      return loadSession();
+    }
+  }
+  return loadSession();
+}
+
+function UserBadge(): JSX.Element {
+  const navigate = useNavigate();
+  return (
+    <Show when={session()}>
+      {(s) => (
+        <span class="user-badge" data-testid="user-badge">
+          <span>{t('auth.signedInAs', { name: s().staffName ?? s().username, role: t(`role.${s().role}` as MessageKey) })}</span>
+          <Show when={!s().display}>
+            <button
+              type="button"
+              class="sign-out"
+              data-testid="sign-out"
+              onClick={() => void signOut().then(() => navigate('/signin', { replace: true }))}
+            >
+              {t('auth.signOut')}
+            </button>
+          </Show>
+        </span>
+      )}
+    </Show>
+  );
+}
 
 function DemoBadge(): JSX.Element {
   const health = createAsync(() => getHealth());
@@ -37,6 +81,18 @@ function DemoBadge(): JSX.Element {
 
 function Shell(props: RouteSectionProps): JSX.Element {
   const location = useLocation();
+  const navigate = useNavigate();
+  const [started] = createResource(startSession);
+  const onSignIn = () => location.pathname === '/signin';
+  createEffect(() => {
+    if (started.loading) return;
+    const s = session();
+    if (s === undefined) return;
+    if (s === null && !onSignIn()) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    else if (s?.display && location.pathname !== '/wall') navigate('/wall', { replace: true });
+    else if (s && onSignIn()) navigate('/', { replace: true });
+  });
+  const ready = () => !started.loading && session() !== undefined && (onSignIn() ? session() === null : session() !== null);
   const theme = createMemo(() => themeOverride() ?? defaultTheme(location.pathname));
   const district = useDistrict();
   createEffect(() => {
@@ -52,7 +108,7 @@ function Shell(props: RouteSectionProps): JSX.Element {
             <span class="brand-tagline">{t('app.tagline', { district: district.name() })}</span>
           </A>
           <nav aria-label={t('nav.label')}>
-            <For each={NAV}>
+            <For each={NAV.filter((item) => can(item.needs))}>
               {(item) => (
                 <A href={item.href} end={item.href === '/'} activeClass="active">
                   {t(item.label)}
@@ -64,6 +120,7 @@ function Shell(props: RouteSectionProps): JSX.Element {
             <ErrorBoundary fallback={() => null}>
               <DemoBadge />
             </ErrorBoundary>
+            <UserBadge />
             <button
               type="button"
               class="theme-switch"
@@ -84,7 +141,9 @@ function Shell(props: RouteSectionProps): JSX.Element {
           </div>
         </header>
         <main class="app-main">
-          <ErrorBoundary fallback={(error, reset) => <ErrorNote error={error} reset={reset} />}>{props.children}</ErrorBoundary>
+          <Show when={ready()} fallback={<p class="muted">{t('app.loading')}</p>}>
+            <ErrorBoundary fallback={(error, reset) => <ErrorNote error={error} reset={reset} />}>{props.children}</ErrorBoundary>
+          </Show>
         </main>
       </div>
     </ThemeContext.Provider>
@@ -94,6 +153,7 @@ function Shell(props: RouteSectionProps): JSX.Element {
 export function App(): JSX.Element {
   return (
     <Router root={Shell}>
+      <Route path="/signin" component={SignInView} />
       <Route path="/" component={OverviewView} />
       <Route path="/wall" component={WallView} />
       <Route path="/ops" component={OpsView} />

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from '../../server/app.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
+import { authed, benchToken } from './auth.ts';
 import { type BenchResult, median, now, prng, round, summarize } from './util.ts';
 
 const BATCH = 10_000;
@@ -29,7 +30,8 @@ export async function runIngestBench(): Promise<BenchResult> {
     const db = openDatabase(join(dir, 'ingest.db'));
     const { seedDemo } = await import('../../server/db/seed/index.ts');
     await seedDemo(db, { now: SEED_NOW, events: 2_000 });
-    const app = createApp({ db, now: () => SEED_NOW + 3_600_000 });
+    // An integration's token, as the 12345 platform or a GPS feed would post.
+    const request = authed(createApp({ db, now: () => SEED_NOW + 3_600_000 }), benchToken(db, { role: 'integration' }));
 
     const points = db
       .prepare(`SELECT bd.lon, bd.lat FROM buildings bd JOIN block_buildings bb ON bb.building_id = bd.id`)
@@ -57,7 +59,7 @@ export async function runIngestBench(): Promise<BenchResult> {
         }),
       });
     const send = async (body: string) => {
-      const res = await app.request('/api/events/batch', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const res = await request('/api/events/batch', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       if (res.status !== 200) throw new Error(`batch answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
       const out = (await res.json()) as { created: number; failed: number; errors: unknown[] };
       if (out.failed) console.log('ingest: failed rows', JSON.stringify(out.errors).slice(0, 400));
@@ -93,7 +95,7 @@ export async function runIngestBench(): Promise<BenchResult> {
       const p = points[Math.floor(rnd() * points.length)];
       const body = JSON.stringify({ category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
       const t = now();
-      const res = await app.request('/api/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      const res = await request('/api/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       await res.arrayBuffer();
       single.push(now() - t);
       if (res.status !== 201) throw new Error(`POST /api/events answered ${res.status}`);

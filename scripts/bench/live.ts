@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/db/database.ts';
+import { benchToken } from './auth.ts';
 import { createSseFrameReader } from '../../web/live/sse-frames.ts';
 import { type BenchResult, median, now, prng, round } from './util.ts';
 
@@ -36,6 +37,8 @@ const TEXTS = ['路边有暴露垃圾，影响通行', '小区门口垃圾堆放
 interface Target {
   host: string;
   port: number;
+  /** Bearer token sent with every request (the app's; the bare hello server ignores it). */
+  token?: string;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -93,7 +96,10 @@ function send(agent: Agent, t: Target, method: string, path: string, body?: Buff
     const req = request(
       {
         agent, host: t.host, port: t.port, method, path,
-        headers: body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {},
+        headers: {
+          ...(body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {}),
+          ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -146,7 +152,8 @@ class Listener {
   static open(t: Target): Promise<Listener> {
     const l = new Listener();
     return new Promise((resolve, reject) => {
-      const req = request({ host: t.host, port: t.port, path: '/api/stream?types=event.created', agent: false }, (res) => {
+      const headers = t.token ? { Authorization: `Bearer ${t.token}` } : {};
+      const req = request({ host: t.host, port: t.port, path: '/api/stream?types=event.created', agent: false, headers }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
         l.res = res;
         res.setEncoding('utf8');
@@ -236,6 +243,10 @@ export async function runLiveBench(): Promise<BenchResult> {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
   }
+  // One integration token for the reporting clients and the listeners (made before the server opens the file).
+  const tokenDb = openDatabase(dbFile);
+  const token = benchToken(tokenDb, { role: 'integration' });
+  tokenDb.close();
   const children: ChildProcess[] = [];
   const listeners: Listener[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -246,7 +257,7 @@ export async function runLiveBench(): Promise<BenchResult> {
     children.push(app.child);
     const helloChild = await startChild([fileURLToPath(import.meta.url), '--hello-server'], {});
     children.push(helloChild.child);
-    const appT: Target = { host: '127.0.0.1', port: app.port };
+    const appT: Target = { host: '127.0.0.1', port: app.port, token };
     const helloT: Target = { host: '127.0.0.1', port: helloChild.port };
     const bodies = reportBodies(dbFile, 1000);
 

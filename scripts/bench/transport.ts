@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, createGzip, gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../server/app.ts';
+import { benchToken } from './auth.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { eventWindowQueries } from '../../server/db/queries/event-window.ts';
@@ -332,7 +333,10 @@ interface PageRun {
 }
 
 /** Browser side: the app served in-process over the bench database, the window loaded RUNS times after a warm-up. */
-async function benchBrowser(db: Db, from: number, to: number) {
+async function benchBrowser(file: string, from: number, to: number) {
+  // The app writes (a token's last use, the audit of its making): its own writable handle on the bench's copy.
+  const db = openDatabase(file);
+  const token = benchToken(db, { role: 'wall' });
   const app = createApp({ db, now: () => to });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -342,7 +346,7 @@ async function benchBrowser(db: Db, from: number, to: number) {
   const browser = await launchBrowser();
   const runs: PageRun[] = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 600, height: 600 } });
+    const page = await browser.newPage({ viewport: { width: 600, height: 600 }, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
     await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
     await page.goto(`${url}/api/health`);
     // An HTML document of the app's origin (a JSON document's viewer gets few animation frames).
@@ -356,6 +360,7 @@ async function benchBrowser(db: Db, from: number, to: number) {
   } finally {
     await browser.close();
     await new Promise((r) => server.close(r));
+    db.close();
   }
   const med = (k: keyof Omit<PageRun, 'encoding'>) => round(median(runs.map((r) => r[k])), 1);
   return {
@@ -384,7 +389,7 @@ export async function runTransportBench(): Promise<BenchResult> {
     if (json.rows !== binary.count || geojson.rows !== binary.count) {
       throw new Error(`forms disagree on the window: binary ${binary.count}, JSON ${json.rows}, GeoJSON ${geojson.rows} rows`);
     }
-    const browser = await benchBrowser(db, from, to);
+    const browser = await benchBrowser(file, from, to);
     consume(browser.count);
     const n = binary.count;
     const per = (b: number) => round(b / n, 2);

@@ -486,4 +486,77 @@ CREATE INDEX events_open_assignee ON events(assignee_id)
   WHERE assignee_id IS NOT NULL AND status NOT IN ('rejected', 'closed', 'evaluated', 'voided');
 `,
   },
+  {
+    version: 12,
+    name: 'accounts, sessions, API and display tokens, append-only audit log',
+    sql: /* sql */ `
+-- People and service accounts that sign in. A staff member's account names its staff row (their writes are theirs);
+-- the scope (subdistrict) narrows what a role sees and may act on. password_hash is scrypt (see
+-- services/passwords.ts); service accounts (integrations, wall screens) have none and act only through tokens.
+CREATE TABLE accounts (
+  id               INTEGER PRIMARY KEY,
+  username         TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) BETWEEN 1 AND 64),
+  kind             TEXT NOT NULL CHECK (kind IN ('person', 'service')),
+  role             TEXT NOT NULL,
+  subdistrict_code TEXT,
+  staff_id         INTEGER REFERENCES staff(id),
+  password_hash    TEXT,
+  created_at       INTEGER NOT NULL,
+  disabled_at      INTEGER,
+  -- Sign-in back-off: consecutive failures and the instant before which no attempt is judged.
+  failed_count     INTEGER NOT NULL DEFAULT 0,
+  locked_until     INTEGER
+);
+CREATE INDEX accounts_staff ON accounts(staff_id) WHERE staff_id IS NOT NULL;
+
+-- Browser sessions: the cookie carries a random id, the table keeps its SHA-256 only; csrf is the token the web app
+-- echoes in X-CSRF-Token on every write.
+CREATE TABLE sessions (
+  id_hash     TEXT PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  csrf        TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  ended_at    INTEGER,
+  ip          TEXT NOT NULL DEFAULT '',
+  -- A wall screen's session, made from a display token: it ends when the token is revoked.
+  token_id    INTEGER REFERENCES api_tokens(id)
+);
+CREATE INDEX sessions_account ON sessions(account_id);
+
+-- Bearer tokens: integrations (api) and wall screens (display). Shown once; only the SHA-256 is kept.
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  account_id   INTEGER NOT NULL REFERENCES accounts(id),
+  kind         TEXT NOT NULL CHECK (kind IN ('api', 'display')),
+  label        TEXT NOT NULL DEFAULT '',
+  token_hash   TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER,
+  revoked_at   INTEGER,
+  last_used_at INTEGER
+);
+
+-- Who did what, when, from where: every write, account and token change, sign-in, sign-out and failed sign-in.
+-- Append-only: the triggers below refuse any UPDATE or DELETE.
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY,
+  at          INTEGER NOT NULL,
+  account_id  INTEGER,
+  actor       TEXT NOT NULL,
+  staff_id    INTEGER,
+  ip          TEXT NOT NULL DEFAULT '',
+  action      TEXT NOT NULL,
+  target      TEXT NOT NULL DEFAULT '',
+  before      TEXT,
+  after       TEXT
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_action ON audit_log(action, at);
+CREATE INDEX audit_log_account ON audit_log(account_id, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
 ];

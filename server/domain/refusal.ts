@@ -26,6 +26,18 @@ export const NO_CANDIDATE = 'no-candidate';
 export const ASSIGNEE_NOT_ELIGIBLE = 'assignee-not-eligible';
 /** A request awaiting location that was located already (its case is named in the facts). */
 export const ALREADY_LOCATED = 'already-located';
+/** No signed-in user or valid token, where the route needs one. */
+export const SIGN_IN_REQUIRED = 'sign-in-required';
+/** A wrong user name or password (which of the two is not said). */
+export const BAD_CREDENTIALS = 'bad-credentials';
+/** Too many failed sign-ins: the account waits out its back-off. */
+export const LOCKED_OUT = 'locked-out';
+/** The role holds no permission for this route. */
+export const ROLE_NOT_PERMITTED = 'role-not-permitted';
+/** The record lies outside the caller's subdistrict or blocks. */
+export const OUT_OF_SCOPE = 'out-of-scope';
+/** A write from the browser session without its CSRF token, or from another site. */
+export const CSRF_REFUSED = 'csrf-refused';
 
 /** Every reason a service may refuse with: the lifecycle's and the ones above. */
 export const REFUSAL_REASONS = [
@@ -33,7 +45,7 @@ export const REFUSAL_REASONS = [
   ASSIGNEE_IS_SUPERVISOR, ASSIGNEE_UNCHANGED, EXTENSION_PENDING, NO_EXTENSION_PENDING, TOP_TIER, ASSIGNEE_TIER_MISMATCH,
   EXTENSION_CAP_REACHED, REPORT_NOT_VERIFIED, REPORT_ALREADY_VERIFIED, VERIFICATION_NOT_NEEDED, PHOTOS_NOT_ACCEPTED,
   NOT_FOUND, INVALID_PARAMETER, INVALID_REPORT, IDEMPOTENCY_CONFLICT, UNKNOWN_STAFF, NO_CANDIDATE, ASSIGNEE_NOT_ELIGIBLE,
-  ALREADY_LOCATED,
+  ALREADY_LOCATED, SIGN_IN_REQUIRED, BAD_CREDENTIALS, LOCKED_OUT, ROLE_NOT_PERMITTED, OUT_OF_SCOPE, CSRF_REFUSED,
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

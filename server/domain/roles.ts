@@ -63,5 +63,8 @@ export function actorFor(staffId: number, assignments: readonly Assignment[], e:
 /** The resident channel (评价 by the reporter). */
 export const RESIDENT: Actor = { id: null, grants: { evaluator: 'resident' } };
 
+/** A caller with no lifecycle role (an account without a staff row): every transition is refused. */
+export const NOBODY: Actor = { id: null, grants: {} };
+
 /** The escalation sweeper. */
 export const SYSTEM: Actor = { id: null, grants: { system: 'system' } };

@@ -1,15 +1,21 @@
 /**
  * The one place where the domain's refusal reasons become HTTP: each reason's status and title. 400 for malformed
- * input, 403 for an actor without the role, 404 for a missing record, 409 for a transition the state does not allow
- * or a conflicting write, 422 for well-formed but invalid values. The problem's type is `/problems/<reason>`; the
+ * input, 401 without a sign-in, 403 for an actor without the role (or outside their area), 404 for a missing record, 409 for a transition the state does not allow
+ * or a conflicting write, 422 for well-formed but invalid values, 429 for a locked-out sign-in. The problem's type is `/problems/<reason>`; the
  * refusal's fields become `errors` and its facts (allowed transitions, the event's status, …) extension members.
  */
 import type { FieldRefusal, Refusal, RefusalReason } from '../domain/refusal.ts';
 
-export const REFUSAL_STATUS: Readonly<Record<RefusalReason, [status: 400 | 403 | 404 | 409 | 422, title: string]>> = {
+export const REFUSAL_STATUS: Readonly<Record<RefusalReason, [status: 400 | 401 | 403 | 404 | 409 | 422 | 429, title: string]>> = {
   'invalid-parameter': [400, 'Invalid parameter'],
   'unknown-transition': [400, 'Unknown transition'],
   'actor-not-permitted': [403, 'Not permitted'],
+  'sign-in-required': [401, 'Sign-in required'],
+  'bad-credentials': [401, 'Wrong user name or password'],
+  'locked-out': [429, 'Too many failed sign-ins'],
+  'role-not-permitted': [403, 'Not permitted for this role'],
+  'out-of-scope': [403, 'Outside your area'],
+  'csrf-refused': [403, 'Cross-site request refused'],
   'not-found': [404, 'Not found'],
   'illegal-transition': [409, 'Transition not allowed now'],
   'verifier-is-handler': [409, 'A handler may not verify the case'],

@@ -10,7 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { once } from 'node:events';
 import { TAXONOMY } from '../contract/taxonomy.ts';
@@ -18,6 +18,7 @@ import { eventCommands } from '../db/commands/events.ts';
 import { importEventCommands, type ImportIssue, type StagedEvent } from '../db/commands/import-events.ts';
 import type { Db } from '../db/database.ts';
 import { createQueries } from '../db/queries/index.ts';
+import type { Caller } from '../domain/principal.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { BlockLocator } from '../geo/block-locator.ts';
 import { crsConverter } from '../geo/crs.ts';
@@ -25,6 +26,7 @@ import { planRow, type LocatedBlock } from './event-row.ts';
 import { parseMapping, type EventMapping } from './mapping.ts';
 import { openRecords } from './records.ts';
 import { timestampParser } from './timestamps.ts';
+import { createAudit } from '../services/audit.ts';
 
 export interface ImportOptions {
   /** Import time (stored on event_sources); default now. */
@@ -36,6 +38,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where to write the report CSV (default: next to the input, `<file>.report.csv`); null: none. */
   reportFile?: string | null;
+  /** Who imports (the audit row); default the command line. */
+  caller?: Caller;
 }
 
 export interface ImportSummary {
@@ -149,7 +153,12 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
     }
     flush();
     const commitStarted = performance.now();
-    summary.imported = cmd.commit(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code));
+    const audit = createAudit(db);
+    summary.imported = cmd.commit(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code), (n) => {
+      audit.record(options.caller ?? { principal: null, ip: '', label: 'command line' }, {
+        action: 'events.import', target: `source:${mapping.source}`, after: { file: basename(file), rows: summary.read, imported: n, skipped: summary.skipped },
+      });
+    });
     summary.commitSeconds = (performance.now() - commitStarted) / 1000;
     summary.seconds = (performance.now() - started) / 1000;
     const reportFile = options.reportFile === undefined ? `${file}.report.csv` : options.reportFile;

@@ -1,3 +1,4 @@
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { Area } from '../contract/api.ts';
 import type { AreaRow } from '../db/queries/areas.ts';
@@ -14,7 +15,7 @@ export type { Area } from '../contract/api.ts';
  */
 export function areaRoutes({ q, now }: RouteDeps) {
   return new Hono().get(
-    '/',
+    '/', permit('map:read'),
     queryValidator([], () => ({})),
     (c) => {
       const version = q.versions.current(now());

@@ -1,4 +1,5 @@
 import type { MultiPolygon, Polygon } from 'geojson';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { BlockProperties } from '../contract/api.ts';
@@ -59,12 +60,12 @@ export function blockRoutes({ q, now }: RouteDeps) {
 
   return new Hono()
     .get(
-      '/',
+      '/', permit('map:read'),
       queryValidator([], () => ({})),
       (c) => sendRepresentation<BlockFeatureCollection>(c, cache.get(now())),
     )
     .get(
-      '/:code',
+      '/:code', permit('map:read'),
       validator('param', (v) => ({ code: parseCode('code', String(v.code), 15, 'path') })),
       queryValidator([], () => ({})),
       (c) => {

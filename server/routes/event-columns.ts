@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { EventWindowQueries } from '../db/queries/event-window.ts';
 import { encodeEventColumns, EVENT_COLUMNS_MEDIA_TYPE, EVENT_COLUMNS_VERSION } from '../contract/event-columns.ts';
@@ -62,7 +63,7 @@ export function resolveWindow(f: ColumnsQuery, now: number): [from: number, to: 
  */
 export function eventColumnRoutes({ now }: RouteDeps, window: EventWindowQueries, options: { maxEvents?: number } = {}) {
   const maxEvents = options.maxEvents ?? MAX_WINDOW_EVENTS;
-  return new Hono().get('/', queryValidator(EVENT_COLUMNS_QUERY, parseColumnsQuery), async (c) => {
+  return new Hono().get('/', permit('map:read'), queryValidator(EVENT_COLUMNS_QUERY, parseColumnsQuery), async (c) => {
     const t = now();
     const f = c.req.valid('query');
     const [from, to] = resolveWindow(f, t);

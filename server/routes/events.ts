@@ -1,3 +1,4 @@
+import { callerOf, permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { EventFilter } from '../db/queries/events.ts';
@@ -54,7 +55,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
   const detail = (id: number) => toEventDetail(q.events.get(id)!, q.events.log(id), now(), q.events.photos(id));
   return new Hono()
     .get(
-      '/',
+      '/', permit('events:read'),
       queryValidator(EVENT_QUERY, parseEventQuery),
       (c) => {
         const t = now();
@@ -71,7 +72,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       },
     )
     .get(
-      '/overdue',
+      '/overdue', permit('events:read'),
       queryValidator(['include', 'limit'] as const, parseOverdueQuery),
       (c) => {
         const t = now();
@@ -80,10 +81,10 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
         return c.json({ now: toIsoNow(t), overdue, warning, items: items.map((d) => toDueItem(d, t)) });
       },
     )
-    .post('/', async (c) => {
+    .post('/', permit('events:report'), async (c) => {
       const key = idempotencyHeader(c);
       const body = await readJson(c);
-      const out = await services.reports.submit(body, key); // group commit: resolves once committed
+      const out = await services.reports.submit(body, key, callerOf(c)); // group commit: resolves once committed
       const event = out.created ? toEventDetail(out.created.row, out.created.log, now()) : detail(out.id);
       if (out.replayed) return c.json(event, 200, { 'Idempotent-Replay': 'true', Location: `/api/events/${out.id}` });
       const proposal = out.proposal && {
@@ -94,7 +95,7 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       // Added onto the fresh object (same key order as a spread, without copying every field again).
       return c.json(Object.assign(event, { classified: out.classified, proposal }), 201, { Location: `/api/events/${out.id}` });
     })
-    .post('/batch', async (c) => {
+    .post('/batch', permit('events:batch'), async (c) => {
       const body = await readJson(c);
       if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray((body as { events?: unknown }).events)) {
         throw invalidParam('events', 'send { "events": [ …reports ] }', 'body');
@@ -106,21 +107,21 @@ export function eventRoutes({ q, now }: RouteDeps, services: EventServices) {
       if (c.req.header('Idempotency-Key') !== undefined) {
         throw invalidParam('Idempotency-Key', 'a batch takes a key per row (idempotencyKey), not one header', 'header');
       }
-      const out = services.reports.batch(rows);
+      const out = services.reports.batch(rows, callerOf(c));
       return c.json({ ...out, errors: out.errors.map((e) => ({ index: e.index, status: statusOfReason(e.reason), errors: e.errors })) }, 200);
     })
     .post(
-      '/:id/transitions',
+      '/:id/transitions', permit('events:transition'),
       validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
       async (c) => {
         const { id } = c.req.valid('param');
         const body = parseTransitionBody(await readJson(c));
-        services.transitions.transition(id, body);
+        services.transitions.transition(id, body, callerOf(c));
         return c.json(detail(id), 200);
       },
     )
     .get(
-      '/:id',
+      '/:id', permit('events:read'),
       validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
       queryValidator([], () => ({})),
       (c) => {

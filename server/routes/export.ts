@@ -1,3 +1,4 @@
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { Db } from '../db/database.ts';
 import { exportQueries } from '../db/queries/export.ts';
@@ -20,7 +21,7 @@ const EXPORT_QUERY = ['format', ...EVENT_QUERY.filter((k) => k !== 'cursor' && k
 export function exportRoutes({ q, now }: RouteDeps, db: Db) {
   const extras = exportQueries(db);
   return new Hono().get(
-    '/blocks',
+    '/blocks', permit('map:read'),
     queryValidator(['format'] as const, (raw) => {
       if (raw.format === undefined) throw invalidParam('format', `required: one of ${BLOCK_EXPORT_FORMATS.join(', ')}`);
       const [format] = parseEnumList('format', raw.format, BLOCK_EXPORT_FORMATS);
@@ -43,7 +44,7 @@ export function exportRoutes({ q, now }: RouteDeps, db: Db) {
       });
     },
   ).get(
-    '/events',
+    '/events', permit('events:export'),
     queryValidator(EXPORT_QUERY, (raw) => {
       if (raw.format === undefined) throw invalidParam('format', `required: one of ${EXPORT_FORMATS.join(', ')}`);
       const [format] = parseEnumList('format', raw.format, EXPORT_FORMATS);

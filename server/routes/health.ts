@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { queryValidator } from '../http/validate.ts';
 import { toIso } from '../time.ts';
@@ -9,7 +10,7 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', im
 /** GET /api/health: liveness plus the figures that tell at a glance whether the database is seeded. */
 export function healthRoutes({ q, now }: RouteDeps) {
   return new Hono().get(
-    '/',
+    '/', permit('public'),
     queryValidator([], () => ({})),
     (c) => {
       const t = now();

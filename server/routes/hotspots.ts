@@ -1,4 +1,5 @@
 import type { MultiPolygon, Polygon } from 'geojson';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { HotspotItem, HotspotResponse } from '../contract/api.ts';
 import type { Db } from '../db/database.ts';
@@ -84,7 +85,7 @@ export function hotspotRoutes({ db, now }: { db: Db; now: () => number }) {
   };
 
   return new Hono().get(
-    '/',
+    '/', permit('map:read'),
     queryValidator(HOTSPOT_QUERY, (raw) => ({
       measure: raw.measure === undefined ? ('late' as HotspotMeasure) : parseEnum('measure', raw.measure, HOTSPOT_MEASURES),
       days: raw.days === undefined ? DEFAULT_DAYS : parseIntInRange('days', raw.days, 1, 3660),

@@ -8,6 +8,7 @@
  * the upload is read, and no other request's write may fall into it.
  */
 import { Hono } from 'hono';
+import { permit } from '../http/auth.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +116,7 @@ async function runEvents(db: Db, u: Upload) {
 }
 
 export function importRoutes(db: Db) {
-  return new Hono().post('/:kind', async (c) => {
+  return new Hono().post('/:kind', permit('data:import'), async (c) => {
     const kind = c.req.param('kind') as ImportKind;
     if (!IMPORT_KINDS.includes(kind)) throw notFound(`nothing to import as "${kind.slice(0, 40)}"; kinds: ${IMPORT_KINDS.join(', ')}`);
     const upload = await readUpload(c.req.raw);

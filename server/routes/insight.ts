@@ -10,6 +10,7 @@
  * and its own options: emerging step=month|week & steps=6–36; clusters eps (m) & minPoints; ranking limit & lang
  * (CSV headers). Routes validate and present; the service computes.
  */
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { H3_RESOLUTIONS, INSIGHT_NORMALISATIONS, INSIGHT_UNITS } from '../contract/insight.ts';
 import { STATUSES } from '../contract/statuses.ts';
@@ -60,12 +61,12 @@ export function insightRoutes({ db, now }: { db: Db; now: () => number }) {
   const noCache = { 'Cache-Control': 'no-cache' };
   return new Hono()
     .get(
-      '/hotspots',
+      '/hotspots', permit('insight:read'),
       queryValidator(SPATIAL, (raw) => parseFilter(raw, now())),
       (c) => c.json(service.hotspots(c.req.valid('query')), 200, noCache),
     )
     .get(
-      '/emerging',
+      '/emerging', permit('insight:read'),
       queryValidator([...SPATIAL, 'step', 'steps'] as const, (raw) => ({
         filter: parseFilter(raw, now()),
         step: raw.step === undefined ? ('month' as const) : parseEnum('step', raw.step, ['month', 'week'] as const),
@@ -77,7 +78,7 @@ export function insightRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/clusters',
+      '/clusters', permit('insight:read'),
       queryValidator([...FILTER, 'eps', 'minPoints'] as const, (raw) => ({
         filter: parseFilter(raw, now()),
         eps: raw.eps === undefined ? 250 : parseIntInRange('eps', raw.eps, 20, 5000),
@@ -89,7 +90,7 @@ export function insightRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/ranking',
+      '/ranking', permit('insight:read'),
       queryValidator([...FILTER, 'limit'] as const, (raw) => ({
         filter: parseFilter(raw, now()),
         limit: raw.limit === undefined ? 50 : parseIntInRange('limit', raw.limit, 1, 20_000),
@@ -100,7 +101,7 @@ export function insightRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/ranking.csv',
+      '/ranking.csv', permit('insight:read'),
       queryValidator([...FILTER, 'limit', 'lang'] as const, (raw) => ({
         filter: parseFilter(raw, now()),
         limit: raw.limit === undefined ? 20_000 : parseIntInRange('limit', raw.limit, 1, 20_000),
@@ -117,7 +118,7 @@ export function insightRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/blocks/:code',
+      '/blocks/:code', permit('insight:read'),
       queryValidator(FILTER, (raw) => parseFilter(raw, now())),
       (c) => {
         const code = parseCode('code', c.req.param('code'), 15, 'path');

@@ -1,3 +1,4 @@
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import type { Db } from '../db/database.ts';
 import { kpiQueries } from '../db/queries/kpi.ts';
@@ -8,7 +9,7 @@ import { toKpiView } from '../live/kpi.ts';
 export function kpiRoutes({ db, now }: { db: Db; now: () => number }) {
   const q = kpiQueries(db);
   return new Hono().get(
-    '/',
+    '/', permit('map:read'),
     queryValidator([], () => ({})),
     (c) => c.json(toKpiView(q.today(now())), 200, { 'Cache-Control': 'no-store' }),
   );

@@ -1,4 +1,5 @@
 import type { Feature, Geometry } from 'geojson';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { LAYER_NAMES, type LayerName } from '../contract/api.ts';
 import type { AreaRow } from '../db/queries/areas.ts';
@@ -93,7 +94,7 @@ export function layerRoutes({ q, now }: RouteDeps) {
     ]),
   );
   return new Hono().get(
-    '/:name',
+    '/:name', permit('map:read'),
     queryValidator([], () => ({})),
     (c) => {
       const name = c.req.param('name');

@@ -111,15 +111,15 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
   );
 
   for (const format of FORMATS) {
-    app.get(`/discovery.${format}`, discovery(format));
-    app.get(`/v2/discovery.${format}`, discovery(format));
+    app.get(`/discovery.${format}`, permit('public'), discovery(format));
+    app.get(`/v2/discovery.${format}`, permit('public'), discovery(format));
 
-    app.get(`/v2/services.${format}`, (c) => {
+    app.get(`/v2/services.${format}`, permit('public'), (c) => {
       const locale = readCommon(c);
       return reply(c, format, 'services', (serviceCache[locale] ??= servicesList(locale)), { locale });
     });
 
-    app.get(`/v2/requests.${format}`, (c) => {
+    app.get(`/v2/requests.${format}`, permit('public'), (c) => {
       const raw = readQuery311(c, REQUESTS_QUERY);
       checkJurisdiction(raw.jurisdiction_id, jurisdictions());
       const locale = readLocale(c, raw.locale);
@@ -152,7 +152,7 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
       return reply(c, format, 'requests', body, { locale, headers });
     });
 
-    app.post(`/v2/requests.${format}`, async (c) => {
+    app.post(`/v2/requests.${format}`, permit('public'), async (c) => {
       const raw = readQuery311(c, POST_QUERY);
       const params = await readPostParams(c);
       const apiKey = params.api_key ?? raw.api_key;
@@ -163,7 +163,9 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
       const key = idempotencyHeader(c);
       const locale = readLocale(c, raw.locale);
       const submission = checkPost(params);
-      const out = intake.submit(submission, key);
+      // No account: the audit log names the key by a digest (never the key itself) and the address.
+      const caller = { principal: null, ip: clientIp(c), label: `open311 key ${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}` };
+      const out = intake.submit(submission, key, caller);
       const category = TAXONOMY.byCode.get(submission.located ? submission.request.report.category : submission.request.serviceCode);
       let id: string;
       let notice: string;
@@ -185,7 +187,7 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
     });
   }
 
-  app.get('/v2/services/:file', (c) => {
+  app.get('/v2/services/:file', permit('public'), (c) => {
     readCommon(c);
     const { name, format } = resource(c, 'file');
     const category = TAXONOMY.byCode.get(name);
@@ -193,7 +195,7 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
     return reply(c, format, 'serviceDefinition', serviceDefinition(category));
   });
 
-  app.get('/v2/requests/:file', (c) => {
+  app.get('/v2/requests/:file', permit('public'), (c) => {
     const locale = readCommon(c);
     const { name, format } = resource(c, 'file');
     const request = requestById(name, locale);
@@ -201,7 +203,7 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
     return reply(c, format, 'requests', [request], { locale });
   });
 
-  app.get('/v2/tokens/:file', (c) => {
+  app.get('/v2/tokens/:file', permit('public'), (c) => {
     readCommon(c);
     const { name: token, format } = resource(c, 'file');
     const id = parseRequestId(token);
@@ -215,8 +217,10 @@ export function open311Routes({ db, now, intake, keys }: Open311Deps) {
     return reply(c, format, 'requests', [{ service_request_id: requestId, token }]);
   });
 
-  app.all('*', (c) => {
+  app.all('*', permit('public'), (c) => {
     throw new Open311Error(404, `No Open311 resource at ${c.req.method} ${c.req.path}`);
   });
   return app;
-}
+}import { createHash } from 'node:crypto';
+import { clientIp, permit } from '../http/auth.ts';
+

@@ -1,10 +1,14 @@
+import { callerOf, permit, principalOf } from '../http/auth.ts';
+import { ACTOR_NOT_PERMITTED } from '../domain/lifecycle.ts';
+import { refuse } from '../domain/refusal.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { Db } from '../db/database.ts';
 import { invalidParam, notFound, ProblemError } from '../http/problem.ts';
 import { parseId, parseIsoDate } from '../http/validate.ts';
 import type { LiveHub } from '../live/hub.ts';
-import { recordStaffPosition } from '../live/positions.ts';
+import { createPositionService } from '../services/positions.ts';
+import type { Audit } from '../services/audit.ts';
 import { toIso } from '../time.ts';
 
 /** Positions may lie this far (degrees, ~10 km) outside the blocks' extent: staff cross the boundary. */
@@ -55,7 +59,8 @@ function parseBody(body: unknown, extent: readonly number[]): PositionBody {
  * simulator sends). Stored as the person's last position and announced as a 'staff.position' live message, in one
  * transaction. 404 for unknown staff, 422 outside the served area, 409 when older than the stored position.
  */
-export function positionRoutes({ db, now, live }: { db: Db; now: () => number; live: LiveHub }) {
+export function positionRoutes({ db, now, live, audit }: { db: Db; now: () => number; live: LiveHub; audit: Audit }) {
+  const positions = createPositionService(db, audit);
   const extentSt = db.prepare<[], { a: number | null; b: number; c: number; d: number }>(
     'SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM blocks',
   );
@@ -70,14 +75,18 @@ export function positionRoutes({ db, now, live }: { db: Db; now: () => number; l
   };
 
   return new Hono().post(
-    '/:id/position',
+    '/:id/position', permit('positions:write'),
     validator('param', (v) => ({ id: parseId('id', String(v.id)) })),
     validator('json', (value) => parseBody(value, servedExtent(now()))),
     (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
+      // A staff member reports their own position; integrations (a GPS feed) and admins anyone's.
+      const p = principalOf(c);
+      if (p.staffId !== null && p.staffId !== id) throw refuse(ACTOR_NOT_PERMITTED, `Staff ${p.staffId} may report only their own position`);
+      if (p.staffId === null && p.role !== 'integration' && p.role !== 'admin') throw refuse(ACTOR_NOT_PERMITTED, 'Only a staff member or a position feed reports positions');
       const at = body.at ?? now();
-      const result = recordStaffPosition(db, id, body.lon, body.lat, at);
+      const result = positions.record(callerOf(c), id, body.lon, body.lat, at);
       if (!result.ok && result.reason === 'unknown-staff') throw notFound(`No staff ${id}`);
       if (!result.ok) throw new ProblemError(409, `A newer position of staff ${id} is already stored`);
       live.notify();

@@ -8,6 +8,7 @@
  * department, category, channel, kind, priority, person. `format=csv` answers a table as CSV with a BOM
  * (`table=summary|intervals|flatness|trend` for /indicators). A case's full log is GET /api/events/:id.
  */
+import { permit } from '../http/auth.ts';
 import { Hono, type Context } from 'hono';
 import { REVIEW_GROUPS, type ReviewGroup, type ReviewReplay } from '../contract/review.ts';
 import { CENTRE_KEYS, DEPARTMENT_KEYS } from '../contract/taxonomy.ts';
@@ -79,7 +80,7 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
   const review = createReviewService(q, now);
   return new Hono()
     .get(
-      '/indicators',
+      '/indicators', permit('review:read'),
       queryValidator([...WINDOW, ...FILTERS, 'format', 'table'] as const, (raw) => ({
         ...parseWindow(raw, now()),
         ...parseReviewFilters(raw),
@@ -94,7 +95,7 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/survival',
+      '/survival', permit('review:read'),
       queryValidator([...WINDOW, ...FILTERS, 'by', 'format'] as const, (raw) => ({
         ...parseWindow(raw, now()),
         ...parseReviewFilters(raw),
@@ -109,7 +110,7 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/rankings',
+      '/rankings', permit('review:read'),
       queryValidator([...FILTERS, 'month', 'by', 'format'] as const, (raw) => ({
         filters: parseReviewFilters(raw),
         month: parseMonth(raw.month, now()),
@@ -124,7 +125,7 @@ export function reviewRoutes({ db, now }: { db: Db; now: () => number }) {
       },
     )
     .get(
-      '/replay',
+      '/replay', permit('review:read'),
       queryValidator(['day'] as const, (raw) => {
         const day = raw.day ?? new Date(localDayNumber(now()) * DAY).toISOString().slice(0, 10);
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw invalidParam('day', `must be a date YYYY-MM-DD, got ${JSON.stringify(day.slice(0, 20))}`);

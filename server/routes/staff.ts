@@ -1,3 +1,4 @@
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { ROLES, type StaffFilter } from '../db/queries/staff.ts';
 import {
@@ -17,7 +18,7 @@ const MAX_LIMIT = 5000;
  */
 export function staffRoutes({ q, now }: RouteDeps) {
   return new Hono().get(
-    '/',
+    '/', permit('map:read'),
     queryValidator(STAFF_QUERY, (raw) => {
       const f: Omit<StaffFilter, 'now' | 'versionId'> = { limit: DEFAULT_LIMIT };
       if (raw.block !== undefined) f.block = parseCode('block', raw.block, 15);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { invalidParam } from '../http/problem.ts';
 import { queryValidator } from '../http/validate.ts';
@@ -43,7 +44,7 @@ function parseTypes(raw: string): Set<string> {
 export function streamRoutes(live: LiveHub) {
   return new Hono()
     .get(
-      '/',
+      '/', permit('map:read'),
       queryValidator(STREAM_QUERY, (raw, c) => {
         const header = c.req.header('Last-Event-ID');
         let lastEventId: number | undefined;
@@ -69,7 +70,7 @@ export function streamRoutes(live: LiveHub) {
       },
     )
     .get(
-      '/status',
+      '/status', permit('map:read'),
       queryValidator([], () => ({})),
       (c) => c.json(live.status(), 200, { 'Cache-Control': 'no-store' }),
     );

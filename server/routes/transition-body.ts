@@ -3,7 +3,7 @@ import { MAX_PHOTOS, PHOTO_KINDS, type Photo } from '../domain/lifecycle.ts';
 import { invalidParam } from '../http/problem.ts';
 import type { TransitionBody } from '../services/transitions.ts';
 
-const BODY_FIELDS = ['to', 'actor', 'note', 'assignee', 'reason', 'hours', 'satisfaction', 'reviewAt', 'result', 'photos'];
+const BODY_FIELDS = ['to', 'note', 'assignee', 'reason', 'hours', 'satisfaction', 'reviewAt', 'result', 'photos'];
 /**
  * Photo evidence is stored as links: the photos live in the staff's work-chat file store, which already keeps,
  * sizes and serves them; the console shows them from there. http(s) only, at most this long.
@@ -38,10 +38,14 @@ function parseInstant(name: string, v: unknown): number {
   return t;
 }
 
+/** The actor of a write is the signed-in user or the token's account; a body that names one is refused. */
+export const ACTOR_GONE = 'is not accepted: the actor is the signed-in user (or the token’s account)';
+
 /** Checks the body's shape (400 on anything malformed). Values are the lifecycle's to judge. */
 export function parseTransitionBody(raw: unknown): TransitionBody {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidParam('body', 'must be a JSON object', 'body');
   const r = raw as Record<string, unknown>;
+  if ('actor' in r) throw invalidParam('actor', ACTOR_GONE, 'body');
   for (const k of Object.keys(r)) if (!BODY_FIELDS.includes(k)) throw invalidParam(k, `unknown field; allowed: ${BODY_FIELDS.join(', ')}`, 'body');
   if (typeof r.to !== 'string' || r.to.length === 0 || r.to.length > 40) throw invalidParam('to', 'must be a status or a transition name', 'body');
   const id = (name: string, v: unknown): number => {
@@ -58,8 +62,7 @@ export function parseTransitionBody(raw: unknown): TransitionBody {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidParam(name, 'must be a number', 'body');
     return v;
   };
-  if (r.actor === undefined) throw invalidParam('actor', "is required: a staff id, or 'resident' for an evaluation", 'body');
-  const body: TransitionBody = { to: r.to, actor: r.actor === 'resident' ? 'resident' : id('actor', r.actor) };
+  const body: TransitionBody = { to: r.to };
   const note = text('note', r.note, 500);
   const reason = text('reason', r.reason, 500);
   const hours = num('hours', r.hours);

@@ -9,6 +9,7 @@
  *                                               request, 409 when it was already located (the case's id in
  *                                               `eventId`), 422 for a point outside the district
  */
+import { callerOf, permit } from '../http/auth.ts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { UnlocatedList, UnlocatedRequest } from '../contract/api.ts';
@@ -73,7 +74,7 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
   const idParam = validator('param', (v) => ({ id: parseId('id', String(v.id)) }));
   return new Hono()
     .get(
-      '/',
+      '/', permit('events:locate'),
       queryValidator(['limit', 'offset'] as const, (raw) => ({
         limit: raw.limit === undefined ? UNLOCATED_DEFAULT_LIMIT : parseIntInRange('limit', raw.limit, 1, UNLOCATED_MAX_LIMIT),
         offset: raw.offset === undefined ? 0 : parseIntInRange('offset', raw.offset, 0, Number.MAX_SAFE_INTEGER),
@@ -84,16 +85,16 @@ export function unlocatedRoutes({ db, now, intake }: UnlocatedDeps) {
         return c.json(list);
       },
     )
-    .get('/:id', idParam, (c) => {
+    .get('/:id', permit('events:locate'), idParam, (c) => {
       const { id } = c.req.valid('param');
       const row = q.pending(id);
       if (!row) throw notFound(`No request awaiting location ${id}`);
       return c.json(toUnlocated(row));
     })
-    .post('/:id/locate', idParam, async (c) => {
+    .post('/:id/locate', permit('events:locate'), idParam, async (c) => {
       const { id } = c.req.valid('param');
       const point = parseLocateBody(await readJson(c));
-      const out = intake.locate(id, point);
+      const out = intake.locate(id, point, callerOf(c));
       const created = out.report.created!;
       return c.json(toEventDetail(created.row, created.log, now()), 201, { Location: `/api/events/${out.eventId}` });
     });

@@ -11,6 +11,7 @@ import { caseNo, caseSeq } from '../domain/case-number.ts';
 import { DEFAULT_MAX_EXTENSIONS } from '../domain/lifecycle.ts';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { BlockLocator } from '../geo/block-locator.ts';
+import { createAudit, type Audit } from './audit.ts';
 
 /** The live hub as the writers see it: a wake-up after each commit (optional: no hub, no push). */
 export interface LiveNotifier {
@@ -38,6 +39,8 @@ export interface ServiceContext {
   db: Db;
   cmd: EventCommands;
   q: Queries;
+  /** The audit log, written inside each write's transaction. */
+  audit: Audit;
   now: () => number;
   live?: LiveNotifier;
   calendar: WorkCalendar;
@@ -64,6 +67,7 @@ export function createServiceContext(deps: ServiceDeps): ServiceContext {
     db: deps.db,
     cmd,
     q,
+    audit: createAudit(deps.db, deps.now ?? Date.now),
     now: deps.now ?? Date.now,
     live: deps.live,
     calendar: deps.calendar ?? DEFAULT_CALENDAR,

@@ -29,6 +29,7 @@ import { toIso } from '../time.ts';
 import type { ServiceContext } from './context.ts';
 import type { RoadNetwork } from './road-network.ts';
 import type { TransitionService } from './transitions.ts';
+import type { Caller } from '../domain/principal.ts';
 
 /** Speed over the off-road legs between a position or a case and the nearest road, metres per second (walking). */
 export const OFF_ROAD_MPS = 1.4;
@@ -45,7 +46,6 @@ export const MAX_CANDIDATES = 100;
 export type { Candidate, CandidateRoute, CandidatesResult, DispatchRoute as Route } from '../contract/api.ts';
 
 export interface DispatchBody {
-  actor: number;
   assignee?: number;
   reason?: string;
 }
@@ -240,7 +240,7 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
      * transitions; ACTOR_NOT_PERMITTED for an actor who is not a dispatcher of the case), NO_CANDIDATE,
      * ASSIGNEE_IS_SUPERVISOR or ASSIGNEE_NOT_ELIGIBLE for the assignee.
      */
-    dispatch(eventId: number, body: DispatchBody): { eventId: number; route: Route | null } {
+    dispatch(eventId: number, body: DispatchBody, caller: Caller): { eventId: number; route: Route | null } {
       const at = ctx.now();
       const out = db.transaction(() => {
         const ev = loadEvent(eventId);
@@ -261,7 +261,7 @@ export function createDispatchService(ctx: ServiceContext, transitions: Transiti
               'assignee', `not a candidate: ${POOL_TEXT[ev.tier]}`);
           }
         }
-        transitions.transition(eventId, { to: 'dispatch', actor: body.actor, assignee, note: body.reason });
+        transitions.transition(eventId, { to: 'dispatch', assignee, note: body.reason }, caller);
         if (!ranking || assignee === undefined) return { eventId, route: null }; // not reached: the transition refused
         const r = ranking.ranked.find((x) => x.entry.row.staff_id === assignee)!;
         const full = ranking.routeOf(r.source);

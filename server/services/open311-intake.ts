@@ -58,21 +58,23 @@ function samePending(row: UnlocatedRow, p: PendingRequest): boolean {
   );
 }
 
+import type { Caller } from '../domain/principal.ts';
+
 export function createOpen311Intake(ctx: ServiceContext, reports: ReportService) {
   const { db } = ctx;
   const cmd = open311Commands(db);
 
-  const submitCase = db.transaction((r: LocatedRequest, key: string | undefined): SubmitOutcome => {
+  const submitCase = db.transaction((r: LocatedRequest, key: string | undefined, caller: Caller): SubmitOutcome => {
     if (key !== undefined) {
       const pending = cmd.unlocatedByKey(key);
       if (pending) throw keyConflict(`already used for request U${pending.id}, which has no point`);
     }
-    const out = reports.report(r.report, key);
+    const out = reports.report(r.report, key, caller);
     if (!out.replayed && (r.mediaUrl !== null || r.addressString !== null)) cmd.insertDetails(out.id, r.mediaUrl, r.addressString);
     return { kind: 'case', id: out.id, replayed: out.replayed };
   });
 
-  const submitPending = db.transaction((p: PendingRequest, key: string | undefined): SubmitOutcome => {
+  const submitPending = db.transaction((p: PendingRequest, key: string | undefined, caller: Caller): SubmitOutcome => {
     if (key !== undefined) {
       const stored = cmd.unlocatedByKey(key);
       if (stored) {
@@ -87,10 +89,11 @@ export function createOpen311Intake(ctx: ServiceContext, reports: ReportService)
       channel: p.channel, reporter: p.reporter, email: p.email, phone: p.phone, device_id: p.deviceId, account_id: p.accountId,
       requested_at: ctx.now(), idempotency_key: key ?? null,
     });
+    ctx.audit.record(caller, { action: 'open311.request', target: `request:U${id}`, after: { serviceCode: p.serviceCode, channel: p.channel } });
     return { kind: 'pending', id, replayed: false };
   });
 
-  const locateTx = db.transaction((id: number, lon: number, lat: number): LocateOutcome => {
+  const locateTx = db.transaction((id: number, lon: number, lat: number, caller: Caller): LocateOutcome => {
     const row = cmd.unlocated(id);
     if (!row) throw refuse(NOT_FOUND, `No request awaiting location ${id}`);
     if (row.event_id !== null) {
@@ -99,23 +102,25 @@ export function createOpen311Intake(ctx: ServiceContext, reports: ReportService)
     const report = reports.report(
       { category: row.service_code, text: row.text, lon, lat, channel: row.channel, kind: 'demand', priority: 'normal', reporter: row.reporter },
       undefined,
+      caller,
     );
     if (row.media_url !== null || row.address_string !== null) cmd.insertDetails(report.id, row.media_url, row.address_string);
     if (!cmd.markLocated(id, report.id, ctx.now())) throw new Error(`request ${id} was located twice in one transaction`);
+    ctx.audit.record(caller, { action: 'event.locate', target: `request:U${id}`, before: { eventId: null }, after: { eventId: report.id, lon, lat } });
     return { eventId: report.id, report };
   });
 
   return {
     /** A located request becomes a case; an address-only one waits to be located. Committed before it returns. */
-    submit(s: { located: true; request: LocatedRequest } | { located: false; request: PendingRequest }, key: string | undefined): SubmitOutcome {
-      return s.located ? submitCase.immediate(s.request, key) : submitPending.immediate(s.request, key);
+    submit(s: { located: true; request: LocatedRequest } | { located: false; request: PendingRequest }, key: string | undefined, caller: Caller): SubmitOutcome {
+      return s.located ? submitCase.immediate(s.request, key, caller) : submitPending.immediate(s.request, key, caller);
     },
     /**
      * Gives a request awaiting location its point: the case is reported through the report service (a point outside
      * the district is the report's own 422) and the request is marked located with the new case's id.
      */
-    locate(id: number, point: { lon: number; lat: number }): LocateOutcome {
-      return locateTx.immediate(id, point.lon, point.lat);
+    locate(id: number, point: { lon: number; lat: number }, caller: Caller): LocateOutcome {
+      return locateTx.immediate(id, point.lon, point.lat, caller);
     },
   };
 }

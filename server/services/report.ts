@@ -17,6 +17,7 @@
  */
 import type { NewEvent } from '../db/commands/events.ts';
 import type { EventDetailRow, EventLogRow } from '../db/queries/events.ts';
+import type { Caller } from '../domain/principal.ts';
 import { appendLiveMessage } from '../live/messages.ts';
 import { proposeAssignee, type Proposal } from '../domain/assignee-proposal.ts';
 import { caseNo, caseNoPrefix } from '../domain/case-number.ts';
@@ -60,6 +61,8 @@ export interface ReportOutcome {
 interface Pending {
   input: ReportInput;
   at: number;
+  /** Who reports: the log row's actor (a staff member's own report) and the audit row's. */
+  caller: Caller;
   /** Located and prepared just before its group is written (null until then). */
   prepared: Preparation | null;
   outcome: ReportOutcome | null;
@@ -173,25 +176,33 @@ export function createReportService(ctx: ServiceContext) {
   }
 
   /** Inside a transaction: inserts the event, its log row and its live message. */
-  function insert(p: Prepared, no: string, at: number): number {
-    return insertRows(p, no, at, false).id;
+  function insert(p: Prepared, no: string, at: number, caller: Caller): number {
+    return insertRows(p, no, at, false, caller).id;
   }
 
-  function insertRows(p: Prepared, no: string, at: number, withLog: boolean): { id: number; row: NewEvent; log: EventLogRow | null } {
+  function insertRows(p: Prepared, no: string, at: number, withLog: boolean, caller: Caller): { id: number; row: NewEvent; log: EventLogRow | null } {
     const row = p.row;
     row.case_no = no;
     const id = cmd.insertEvent(row);
     const [role, channelNote] = CHANNEL_LOG[row.channel as Channel];
     const note = p.classified ? `${channelNote}（自动分类：${p.category.name}）` : channelNote;
-    const logId = cmd.insertLog({ event_id: id, at, actor_id: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note });
+    const actorId = caller.principal?.staffId ?? null;
+    const logId = cmd.insertLog({ event_id: id, at, actor_id: actorId, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, note });
     appendLiveMessage(db, 'event.created', {
       id, caseNo: no, status: 'reported', kind: row.kind, channel: row.channel, category: row.category_code, tier: row.tier,
       priority: row.priority, lon: row.lon, lat: row.lat, blockCode: row.block_code, subdistrictCode: row.subdistrict_code,
       reportedAt: iso(row.reported_at), dueAt: iso(row.due_at),
     }, at);
     const log: EventLogRow | null = withLog
-      ? { id: logId, at, actor_id: null, actor_name: null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, assignee_name: null, note }
+      ? { id: logId, at, actor_id: actorId, actor_name: actorId === null ? null : cmd.staff(actorId)?.name ?? null, actor_role: role, from_status: null, to_status: 'reported', assignee_id: null, assignee_name: null, note }
       : null;
+    if (withLog) {
+      // One audit row per report (a batch writes one for all its rows).
+      ctx.audit.record(caller, {
+        action: 'event.report', target: `event:${id}`,
+        after: { caseNo: no, category: row.category_code, channel: row.channel, kind: row.kind, block: row.block_code },
+      }, at);
+    }
     return { id, row, log };
   }
 
@@ -237,12 +248,12 @@ export function createReportService(ctx: ServiceContext) {
       const prefix = caseNoPrefix(p.at, 'YH', ctx.calendar);
       const seq = (seqs.get(prefix) ?? ctx.caseSeqOf(prefix)) + 1;
       if (!savepoints) {
-        p.outcome = writeOne(prepared, caseNo(prefix, seq), p.at);
+        p.outcome = writeOne(prepared, caseNo(prefix, seq), p.at, p.caller);
         seqs.set(prefix, seq);
         continue;
       }
       try {
-        p.outcome = writeOneInSavepoint(prepared, caseNo(prefix, seq), p.at);
+        p.outcome = writeOneInSavepoint(prepared, caseNo(prefix, seq), p.at, p.caller);
         seqs.set(prefix, seq);
       } catch (err) {
         // Another process stored the same key between our check and insert: this report replays (or conflicts).
@@ -255,8 +266,8 @@ export function createReportService(ctx: ServiceContext) {
     return seqs;
   }
 
-  function writeOne(prepared: Prepared, no: string, at: number): ReportOutcome {
-    const { id, row, log } = insertRows(prepared, no, at, true);
+  function writeOne(prepared: Prepared, no: string, at: number, caller: Caller): ReportOutcome {
+    const { id, row, log } = insertRows(prepared, no, at, true, caller);
     return { id, replayed: false, proposal: propose(prepared, at), classified: prepared.classified, created: detailOf(id, row, prepared.category, log!) };
   }
   const writeOneInSavepoint = db.transaction(writeOne);
@@ -302,7 +313,7 @@ export function createReportService(ctx: ServiceContext) {
   }
 
   /** Checks a body and the header key, locates and prepares it: everything a report needs before its write. */
-  function admit(body: unknown, headerKey: string | undefined): Pending {
+  function admit(body: unknown, headerKey: string | undefined, caller: Caller): Pending {
     const checked = checkReport(body);
     if (!checked.ok) throw refused(checked.reason, checked.errors);
     const input = checked.value;
@@ -312,7 +323,7 @@ export function createReportService(ctx: ServiceContext) {
       }
       input.idempotencyKey = headerKey;
     }
-    return { input, at: ctx.now(), prepared: null, outcome: null, error: undefined, resolve: null, reject: null };
+    return { input, at: ctx.now(), caller, prepared: null, outcome: null, error: undefined, resolve: null, reject: null };
   }
 
   /** The assignee the dispatcher will be offered for a prepared report. */
@@ -329,8 +340,8 @@ export function createReportService(ctx: ServiceContext) {
      * POST /api/events: one report, written with the others of this turn of the event loop in one transaction.
      * Resolves after the commit; rejects with a refusal for bad input or a reused key (nothing written for it).
      */
-    submit(body: unknown, headerKey: string | undefined): Promise<ReportOutcome> {
-      const p = admit(body, headerKey);
+    submit(body: unknown, headerKey: string | undefined, caller: Caller): Promise<ReportOutcome> {
+      const p = admit(body, headerKey, caller);
       return new Promise<ReportOutcome>((resolve, reject) => {
         p.resolve = resolve;
         p.reject = reject;
@@ -343,15 +354,15 @@ export function createReportService(ctx: ServiceContext) {
     },
 
     /** One report written and committed at once (a group of one). Throws a refusal for bad input. */
-    report(body: unknown, headerKey: string | undefined): ReportOutcome {
-      const p = admit(body, headerKey);
+    report(body: unknown, headerKey: string | undefined, caller: Caller): ReportOutcome {
+      const p = admit(body, headerKey, caller);
       commitGroup([p]);
       if (!p.outcome) throw p.error;
       return p.outcome;
     },
 
     /** POST /api/events/batch: each row checked and inserted in one transaction; failed rows are listed. */
-    batch(rows: readonly unknown[]): BatchOutcome {
+    batch(rows: readonly unknown[], caller: Caller): BatchOutcome {
       const at = ctx.now();
       const out: BatchOutcome = { created: 0, replayed: 0, failed: 0, items: [], errors: [] };
       let prefix = '';
@@ -382,10 +393,15 @@ export function createReportService(ctx: ServiceContext) {
             continue;
           }
           const no = caseNo(prefix, ++seq);
-          const id = insert(prepared.value, no, at);
+          const id = insert(prepared.value, no, at, caller);
           out.items.push({ index, id, caseNo: no, replayed: false });
           out.created++;
         }
+        const made = out.items.filter((i) => !i.replayed);
+        ctx.audit.record(caller, {
+          action: 'event.batch', target: made.length ? `event:${made[0].id}` : '',
+          after: { created: out.created, replayed: out.replayed, failed: out.errors.length, firstId: made[0]?.id ?? null, lastId: made.at(-1)?.id ?? null },
+        }, at);
       }).immediate();
       if (out.created > 0) ctx.caseSeqUsed(prefix, seq);
       out.failed = out.errors.length;

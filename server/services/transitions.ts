@@ -14,17 +14,17 @@ import {
 } from '../domain/lifecycle.ts';
 import { addWorkingTime } from '../domain/working-time.ts';
 import { warningAt } from '../domain/escalation.ts';
-import { NOT_FOUND, refuse, refuseField, UNKNOWN_STAFF } from '../domain/refusal.ts';
+import { NOT_FOUND, OUT_OF_SCOPE, refuse, refuseField, UNKNOWN_STAFF } from '../domain/refusal.ts';
+import { inScope } from '../domain/scope.ts';
 import { proposeAssignee } from '../domain/assignee-proposal.ts';
-import { actorFor, RESIDENT, tierOfRole } from '../domain/roles.ts';
+import { actorFor, NOBODY, RESIDENT, tierOfRole } from '../domain/roles.ts';
+import type { Caller } from '../domain/principal.ts';
 import { TAXONOMY, type Tier } from '../contract/taxonomy.ts';
 import { toIso } from '../time.ts';
 import type { ServiceContext } from './context.ts';
 
 export interface TransitionBody {
   to: string;
-  /** Staff id, or 'resident' for the reporter's evaluation. */
-  actor: number | 'resident';
   note?: string;
   assignee?: number;
   reason?: string;
@@ -76,20 +76,19 @@ export function createTransitionService(ctx: ServiceContext) {
 
   return {
     /** Applies one transition; returns the event id. Throws a DomainError when refused (nothing is written then). */
-    transition(eventId: number, body: TransitionBody): { id: number; transition: string } {
+    transition(eventId: number, body: TransitionBody, caller: Caller): { id: number; transition: string } {
       const at = ctx.now();
       const result = db.transaction(() => {
         const row = cmd.row(eventId);
         if (!row) throw refuse(NOT_FOUND, `No event ${eventId}`);
         const versionId = ctx.q.versions.current(at)?.id ?? row.version_id;
+        if (!inScope(caller.principal, row)) throw refuse(OUT_OF_SCOPE, `Event ${eventId} lies outside your subdistrict`);
+        // The actor is the caller: a staff member's account acts as that staff member, an integration as the
+        // resident channel (评价), anyone else holds no lifecycle role and is refused by the machine.
+        const staffId = caller.principal?.staffId ?? null;
         let actor: Actor;
-        if (body.actor === 'resident') actor = RESIDENT;
-        else {
-          if (!cmd.staff(body.actor)) {
-            throw refuseField(UNKNOWN_STAFF, `No staff ${body.actor}`, 'actor', 'no such staff');
-          }
-          actor = actorFor(body.actor, cmd.assignments(body.actor, versionId, at), row);
-        }
+        if (staffId !== null) actor = actorFor(staffId, cmd.assignments(staffId, versionId, at), row);
+        else actor = caller.principal?.role === 'integration' ? RESIDENT : NOBODY;
         const state = stateOf(row);
         const spec = resolveTransition(state.status, body.to, state);
         const request: TransitionRequest = {
@@ -148,6 +147,11 @@ export function createTransitionService(ctx: ServiceContext) {
           ...(plan.transition === 'suspend' ? { reviewAt: toIso(body.reviewAt!) } : {}),
           ...(plan.transition === 'revisit' ? { result: body.result } : {}),
           ...(plan.photos.length ? { photos: plan.photos.length } : {}),
+        }, at);
+        ctx.audit.record(caller, {
+          action: 'event.transition', target: `event:${eventId}`,
+          before: { status: row.status, assignee: row.assignee_id, tier: row.tier, dueAt: row.due_at },
+          after: { transition: plan.transition, status: after.status, assignee: after.assignee_id, tier: after.tier, dueAt: after.due_at },
         }, at);
         return { id: eventId, transition: plan.transition };
       }).immediate();

@@ -13,6 +13,8 @@
  *   GEZHI_SIMULATE_SEED   seed of the simulator's decisions (default: a new one per start)
  */
 import type { Db } from '../db/database.ts';
+import { SYSTEM_CALLER } from '../domain/principal.ts';
+import { createAccounts } from '../services/accounts.ts';
 
 export const AUTOSTART_RATE = 12;
 export const AUTOSTART_MAX_ACTIVE = 60;
@@ -67,12 +69,16 @@ export function autostartSimulator(options: { db: Db; url: string; log: (line: s
   const seed = Math.trunc(envNumber(env, 'GEZHI_SIMULATE_SEED', Date.now() % 2 ** 31, 0, log));
   log(`Simulator: live demo activity on the demo database (rate ${rate}/h, speed ×${speed}; GEZHI_SIMULATE=0 turns it off)`);
 
+  // The simulator is a client of the API like any other: it gets an admin token of its own (it makes the staff
+  // members' tokens from it), valid a day at most and revoked when it stops.
+  const accounts = createAccounts(options.db);
+  const made = accounts.createToken({ role: 'admin', label: 'simulator', expiresAt: Date.now() + 86_400_000 }, SYSTEM_CALLER);
   let stopped = false;
   let sim: { stop(): Promise<unknown> } | null = null;
   const loading = import('./simulator.ts').then(
     ({ startSimulator }) => {
       if (stopped) return;
-      sim = startSimulator({ url: options.url, rate, speed, seed, maxActive: AUTOSTART_MAX_ACTIVE, pickUp: 20, maxInFlight: 2, log });
+      sim = startSimulator({ url: options.url, token: made.token, rate, speed, seed, maxActive: AUTOSTART_MAX_ACTIVE, pickUp: 20, maxInFlight: 2, log });
     },
     (err) => log(`Simulator failed to load: ${err instanceof Error ? err.message : String(err)}`),
   );
@@ -81,6 +87,7 @@ export function autostartSimulator(options: { db: Db; url: string; log: (line: s
       stopped = true;
       await loading;
       if (sim) await sim.stop();
+      accounts.revokeToken(made.id, SYSTEM_CALLER);
     },
   };
 }

@@ -47,6 +47,9 @@ export class ApiClient {
   private readonly controllers = new Set<AbortController>();
   private readonly backoffs = new Set<() => void>();
 
+  /** Sent with every request that brings no Authorization of its own (the simulator's reading token). */
+  authorization: string | null = null;
+
   constructor(base: string, private readonly options: { maxInFlight?: number; retries?: number; timeoutMs?: number } = {}) {
     this.base = base.replace(/\/+$/, '');
   }
@@ -63,8 +66,12 @@ export class ApiClient {
     return this.inFlight;
   }
 
-  get<T>(path: string): Promise<ApiResult<T>> {
-    return this.request<T>('GET', path);
+  get<T>(path: string, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+    return this.request<T>('GET', path, undefined, headers);
+  }
+
+  delete<T>(path: string, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+    return this.request<T>('DELETE', path, undefined, headers);
   }
 
   post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
@@ -92,7 +99,10 @@ export class ApiClient {
           this.stats.requests++;
           res = await fetch(this.base + path, {
             method,
-            headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers },
+            headers: {
+              ...(this.authorization && !('Authorization' in headers) ? { Authorization: this.authorization } : {}),
+              ...(body === undefined ? headers : { 'Content-Type': 'application/json', ...headers }),
+            },
             body: body === undefined ? undefined : JSON.stringify(body),
             signal: controller.signal,
           });

@@ -2,6 +2,8 @@
 export interface SimulatorOptions {
   /** Base URL of a running Gezhi server, e.g. http://localhost:8787. */
   url: string;
+  /** A token with accounts:manage (an admin's): the simulator makes from it one token per staff member it acts as. */
+  token: string;
   /** New reports per simulated hour, averaged over weekday working hours (default 30). */
   rate?: number;
   /** Simulated time per real time (default 1; 20 = twenty simulated minutes per real minute). */

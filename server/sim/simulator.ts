@@ -19,6 +19,7 @@ import { TAXONOMY } from '../contract/taxonomy.ts';
 import { dispatcherFor, redispatchTarget, verifierFor } from './case-staff.ts';
 import { applyDetail, newCase, nextStep, type Action, type Case, type EventDetail } from './case-state.ts';
 import { ApiClient, describeProblem, StoppedError, type ApiResult, type Problem } from './client.ts';
+import { SimCredentials } from './credentials.ts';
 import { emptyCounters, type Counters, type Simulator, type SimulatorOptions, type SimulatorSummary } from './options.ts';
 import { planCase, type CasePlan } from './plan.ts';
 import { CategoryPicker, draftReport, duplicateOf, reportBody, type Channel, type Kind, type ReportDraft } from './reports.ts';
@@ -48,6 +49,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   if (!(rate >= 0) || !(speed > 0)) throw new RangeError('rate must be ≥ 0 and speed > 0');
 
   const client = new ApiClient(options.url, { maxInFlight: options.maxInFlight ?? 4 });
+  const credentials = new SimCredentials(client, options.token);
+  client.authorization = credentials.admin;
   const clock = new SimClock(options.start ?? Date.now(), speed);
   const scheduler = new Scheduler(clock);
   const runId = `${seed.toString(36)}-${clock.epochStart.toString(36)}`;
@@ -102,17 +105,19 @@ export function startSimulator(options: SimulatorOptions): Simulator {
 
   // ---- cases ------------------------------------------------------------------------------------------------
 
-  async function transition(c: Case, body: Record<string, unknown>): Promise<ApiResult<EventDetail>> {
+  /** A step as `actor` (a staff id, or 'resident'): signed in as them, the body names no actor. */
+  async function transition(c: Case, step: Record<string, unknown>): Promise<ApiResult<EventDetail>> {
+    const { actor, ...body } = step;
     c.doing = `${String(body.to)}: request`;
-    const r = await client.post<EventDetail>(`/api/events/${c.id}/transitions`, body);
+    const r = await client.post<EventDetail>(`/api/events/${c.id}/transitions`, body, await credentials.header(actor as number | 'resident'));
     c.doing = `${String(body.to)}: answered ${r.status}`;
     return r;
   }
 
   async function dispatch(c: Case, actor: number, assignee: number | null): Promise<ApiResult<EventDetail>> {
-    const body: Record<string, unknown> = { actor, ...(assignee !== null ? { assignee } : {}) };
+    const body: Record<string, unknown> = assignee !== null ? { assignee } : {};
     if (dispatchVia !== 'transitions') {
-      const r = await client.post<EventDetail>(`/api/events/${c.id}/dispatch`, body);
+      const r = await client.post<EventDetail>(`/api/events/${c.id}/dispatch`, body, await credentials.header(actor));
       const missingRoute = !r.ok && (r.status === 405 || (r.status === 404 && /^No resource at /.test(r.problem.detail ?? '')));
       const shape = !r.ok && r.status === 400 && dispatchVia === 'unknown';
       if (!missingRoute && !shape) {
@@ -136,7 +141,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       dispatchVia = 'transitions';
       log(`simulate: no usable POST /api/events/:id/dispatch (${describeProblem((r as { problem: Problem }).problem)}); dispatching through the transitions endpoint`);
     }
-    return transition(c, { to: 'dispatch', ...body });
+    return transition(c, { to: 'dispatch', actor, ...body });
   }
 
   async function travel(c: Case): Promise<boolean> {
@@ -194,7 +199,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     lastPost.set(staffId, Date.now());
     const lon = Math.round(p[0] * 1e7) / 1e7, lat = Math.round(p[1] * 1e7) / 1e7;
     const path = `/api/staff/${staffId}/position`;
-    const r = await client.post(path, { lon, lat });
+    const r = await client.post(path, { lon, lat }, await credentials.header(staffId));
     world?.staff.positions.set(staffId, [lon, lat]);
     if (r.ok) count('positions');
     else if (r.status !== 409) problemSeen('POST', path, 'position', r.problem); // 409: a newer position is stored
@@ -372,7 +377,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
 
   async function report(draft: ReportDraft, plan: CasePlan, rng: Rng, n: number): Promise<void> {
     const key = `sim-${runId}-${n}`;
-    const r = await client.post<EventDetail>('/api/events', reportBody(draft), { 'Idempotency-Key': key });
+    const r = await client.post<EventDetail>('/api/events', reportBody(draft), { 'Idempotency-Key': key, ...(await credentials.header('resident')) });
     if (!r.ok) {
       problemSeen('POST', '/api/events', `report ${n}`, r.problem);
       return;
@@ -447,6 +452,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     (stopping ??= (async () => {
       stopped = true;
       scheduler.stop();
+      // The tokens go before the client stops taking requests.
+      await Promise.race([credentials.revokeAll(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       client.stop();
       const deadline = new Promise((r) => setTimeout(r, 5_000).unref());
       await Promise.race([Promise.allSettled([...tasks]), deadline]);

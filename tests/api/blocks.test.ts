@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCKS, bodyText, NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
-import { fixtureApp, type App } from '../helpers/apps.ts';
+import { fixtureApp } from '../helpers/apps.ts';
+import type { Requester } from '../helpers/signed-in.ts';
 
 let fx: Fixture;
 let clock = NOW;
-let app: App;
+/** Requests as a leader: signed in, district-wide reads. */
+let api: Requester;
 
-beforeAll(() => ({ fx, app } = fixtureApp(() => clock)));
+beforeAll(() => {
+  const made = fixtureApp(() => clock);
+  fx = made.fx;
+  api = made.as('leader');
+});
 afterAll(() => fx.db.close());
 
 const expectedCounts = (code: string, now: number) => {
@@ -16,7 +22,7 @@ const expectedCounts = (code: string, now: number) => {
 
 describe('GET /api/blocks', () => {
   it('is a FeatureCollection of the version in force with team and open/overdue counts', async () => {
-    const res = await app.request('/api/blocks');
+    const res = await api('/api/blocks');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/geo+json');
     const fc = await res.json();
@@ -35,7 +41,7 @@ describe('GET /api/blocks', () => {
   });
 
   it('rounds coordinates to 6 decimals', async () => {
-    const fc = await (await app.request('/api/blocks')).json();
+    const fc = await (await api('/api/blocks')).json();
     const ring = fc.features[1].geometry.coordinates[0];
     expect(ring[0]).toEqual([112.81, 27.85]);
     expect(ring[2]).toEqual([112.82, 27.86]);
@@ -44,14 +50,14 @@ describe('GET /api/blocks', () => {
   });
 
   it('serves br and gzip with per-encoding strong ETags, and 304 for a current tag', async () => {
-    const plain = await app.request('/api/blocks');
+    const plain = await api('/api/blocks');
     const etag = plain.headers.get('etag')!;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
-    const br = await app.request('/api/blocks', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+    const br = await api('/api/blocks', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
     expect(br.headers.get('content-encoding')).toBe('br');
     expect(br.headers.get('vary')).toContain('Accept-Encoding');
     expect(br.headers.get('etag')).toBe(etag.replace(/"$/, '.br"'));
-    const gz = await app.request('/api/blocks', { headers: { 'Accept-Encoding': 'gzip' } });
+    const gz = await api('/api/blocks', { headers: { 'Accept-Encoding': 'gzip' } });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     const text = await plain.text();
     expect(await bodyText(br)).toBe(text);
@@ -59,16 +65,16 @@ describe('GET /api/blocks', () => {
     expect(Number(br.headers.get('content-length'))).toBeLessThan(Buffer.byteLength(text));
 
     for (const tag of [etag, br.headers.get('etag')!, `W/${gz.headers.get('etag')}`, `"nope", ${etag}`, '*']) {
-      const res = await app.request('/api/blocks', { headers: { 'If-None-Match': tag, 'Accept-Encoding': 'br' } });
+      const res = await api('/api/blocks', { headers: { 'If-None-Match': tag, 'Accept-Encoding': 'br' } });
       expect(res.status).toBe(304);
       expect(await res.text()).toBe('');
     }
-    const stale = await app.request('/api/blocks', { headers: { 'If-None-Match': '"stale"' } });
+    const stale = await api('/api/blocks', { headers: { 'If-None-Match': '"stale"' } });
     expect(stale.status).toBe(200);
   });
 
   it('changes its ETag when an event is reported, when one moves on, and when time makes one overdue', async () => {
-    const tag = async () => (await app.request('/api/blocks')).headers.get('etag');
+    const tag = async () => (await api('/api/blocks')).headers.get('etag');
     const before = await tag();
     expect(await tag()).toBe(before); // warm: same content, same tag
 
@@ -81,14 +87,14 @@ describe('GET /api/blocks', () => {
     fx.db.prepare(`INSERT INTO event_log (event_id, at, actor_role, to_status) VALUES (1000, ?, 'resident', 'reported')`).run(NOW - 60_000);
     const afterReport = await tag();
     expect(afterReport).not.toBe(before);
-    const p0 = (await (await app.request('/api/blocks')).json()).features[0].properties;
+    const p0 = (await (await api('/api/blocks')).json()).features[0].properties;
     const base = expectedCounts(BLOCKS[0], NOW);
     expect(p0.open).toBe(base.open + 1);
     expect(p0.overdue).toBe(base.overdue);
 
     // Time passes its due time (and no other open case falls due before): it becomes overdue.
     clock = NOW + 3_600_000 + 1;
-    const later = (await (await app.request('/api/blocks')).json()).features[0].properties;
+    const later = (await (await api('/api/blocks')).json()).features[0].properties;
     expect(later.overdue).toBe(expectedCounts(BLOCKS[0], clock).overdue + 1);
     const afterDue = await tag();
     expect(afterDue).not.toBe(afterReport);
@@ -98,7 +104,7 @@ describe('GET /api/blocks', () => {
       fx.db.prepare(`UPDATE events SET status = 'closed', closed_at = ? WHERE id = 1000`).run(clock);
       fx.db.prepare(`INSERT INTO event_log (event_id, at, actor_role, from_status, to_status) VALUES (1000, ?, 'supervisor', 'reported', 'closed')`).run(clock);
     })();
-    const closed = (await (await app.request('/api/blocks')).json()).features[0].properties;
+    const closed = (await (await api('/api/blocks')).json()).features[0].properties;
     expect(closed.open).toBe(expectedCounts(BLOCKS[0], clock).open);
     expect(await tag()).not.toBe(afterDue);
     clock = NOW;
@@ -107,7 +113,7 @@ describe('GET /api/blocks', () => {
 
 describe('GET /api/blocks/:code', () => {
   it('returns the block with its team, counts and latest events', async () => {
-    const res = await app.request(`/api/blocks/${BLOCKS[1]}`);
+    const res = await api(`/api/blocks/${BLOCKS[1]}`);
     expect(res.status).toBe(200);
     const b = await res.json();
     expect(b).toMatchObject({
@@ -129,17 +135,17 @@ describe('GET /api/blocks/:code', () => {
   });
 
   it('lists a block with two assistants and one with one', async () => {
-    expect((await (await app.request(`/api/blocks/${BLOCKS[0]}`)).json()).team.assistants).toHaveLength(1);
+    expect((await (await api(`/api/blocks/${BLOCKS[0]}`)).json()).team.assistants).toHaveLength(1);
   });
 
   it('is 400 for a malformed code and 404 for an unknown one', async () => {
     for (const bad of ['123', '43030200100100a', '4303020010010011', "' OR 1=1 --", '%E0%A4%A']) {
-      const res = await app.request(`/api/blocks/${encodeURIComponent(bad)}`);
+      const res = await api(`/api/blocks/${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
       const p = await readProblem(res);
       expect(p.errors?.[0]).toMatchObject({ in: 'path', name: 'code' });
     }
-    const res = await app.request('/api/blocks/430302009009009');
+    const res = await api('/api/blocks/430302009009009');
     expect(res.status).toBe(404);
     await readProblem(res);
   });

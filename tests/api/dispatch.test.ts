@@ -13,6 +13,7 @@ import { Router } from '../../server/geo/routing.ts';
 import { readProblem } from './fixture.ts';
 import type { BlockPlace } from '../helpers/seeded.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
+import { postAs, signedIn } from '../helpers/signed-in.ts';
 
 const HOUR = 3_600_000;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -30,10 +31,11 @@ beforeAll(() => {
 afterAll(() => db?.close());
 
 
-const post = (path: string, body: unknown) =>
-  app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+/** Writes as the body's actor (reports as an integration); reads as an admin (all cases, every route). */
+const post = (path: string, body: unknown) => postAs({ app, db }, 'integration')(path, body);
+const read = (path: string) => signedIn({ app, db }, 'admin')(path);
 const get = async (path: string): Promise<{ status: number; body: Json }> => {
-  const res = await app.request(path);
+  const res = await read(path);
   return { status: res.status, body: await res.json() };
 };
 
@@ -146,16 +148,16 @@ describe('GET /api/events/:id/candidates', () => {
   });
 
   it('404 for an unknown event, 409 with the allowed transitions for a case that is not filed, 400 for a bad limit', async () => {
-    expect((await readProblem(await app.request('/api/events/99999999/candidates'))).status).toBe(404);
+    expect((await readProblem(await read('/api/events/99999999/candidates'))).status).toBe(404);
     const p = place();
     const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' });
     const ev = (await res.json()) as Json;
-    const problem = (await readProblem(await app.request(`/api/events/${ev.id}/candidates`))) as Json;
+    const problem = (await readProblem(await read(`/api/events/${ev.id}/candidates`))) as Json;
     expect(problem.status).toBe(409);
     expect(problem.eventStatus).toBe('reported');
     expect(problem.allowed).toEqual(['file', 'reject', 'verify-report']); // what the status allows someone (核实: hotline, walk-in)
-    expect((await readProblem(await app.request(`/api/events/${ev.id}/candidates?limit=0`))).status).toBe(400);
-    expect((await readProblem(await app.request(`/api/events/${ev.id}/candidates?sort=x`))).status).toBe(400);
+    expect((await readProblem(await read(`/api/events/${ev.id}/candidates?limit=0`))).status).toBe(400);
+    expect((await readProblem(await read(`/api/events/${ev.id}/candidates?sort=x`))).status).toBe(400);
   });
 
   it('answers in milliseconds on the seeded district', async () => {
@@ -164,7 +166,7 @@ describe('GET /api/events/:id/candidates', () => {
     const ms: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t = performance.now();
-      const res = await app.request(`/api/events/${ev.id}/candidates`);
+      const res = await read(`/api/events/${ev.id}/candidates`);
       await res.arrayBuffer();
       ms.push(performance.now() - t);
     }
@@ -273,9 +275,11 @@ describe('POST /api/events/:id/dispatch', () => {
     const governor = one(`SELECT staff_id AS id FROM role_assignments WHERE block_code = ? AND role = 'governor' AND valid_to IS NULL`, p.block)!;
     expect((await readProblem(await post(`/api/events/${ev.id}/dispatch`, { actor: governor }))).status).toBe(403);
     expect((await readProblem(await post(`/api/events/99999999/dispatch`, { actor }))).status).toBe(404);
-    expect((await readProblem(await post(`/api/events/${ev.id}/dispatch`, { actor: 'x' }))).status).toBe(400);
+    // The actor is the signed-in dispatcher: a body that names one is refused.
+    const named = await readProblem(await signedIn({ app, db }, { staffId: actor }).post(`/api/events/${ev.id}/dispatch`, { actor }));
+    expect(named).toMatchObject({ status: 400, errors: [{ name: 'actor' }] });
     expect((await readProblem(await post(`/api/events/${ev.id}/dispatch`, { actor, extra: 1 }))).status).toBe(400);
-    expect((await readProblem(await post(`/api/events/${ev.id}/dispatch`, {}))).status).toBe(400);
+    expect((await readProblem(await signedIn({ app, db }, { staffId: actor }).post(`/api/events/${ev.id}/dispatch`, '[1]'))).status).toBe(400);
     expect(counts()).toEqual(before);
     expect((await get(`/api/events/${ev.id}`)).body.status).toBe('filed');
 
@@ -288,7 +292,7 @@ describe('POST /api/events/:id/dispatch', () => {
     expect(illegal.allowed).toEqual(expect.arrayContaining(['reassign']));
     expect(illegal.allowed).not.toContain('dispatch');
     expect(counts()).toEqual(mid);
-    const cands = (await readProblem(await app.request(`/api/events/${ev.id}/candidates`))) as Json;
+    const cands = (await readProblem(await read(`/api/events/${ev.id}/candidates`))) as Json;
     expect(cands.status).toBe(409);
     expect(cands.allowed).toContain('reassign');
   });

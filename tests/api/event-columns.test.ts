@@ -9,19 +9,27 @@ import {
 import { onError } from '../../server/http/problem.ts';
 import { eventColumnRoutes } from '../../server/routes/event-columns.ts';
 import { NOW, OPEN, readProblem, type Fixture } from './fixture.ts';
-import { fixtureApp, type App } from '../helpers/apps.ts';
+import { fixtureApp } from '../helpers/apps.ts';
+import { signedIn, type Requester } from '../helpers/signed-in.ts';
+import { authenticate } from '../../server/http/auth.ts';
+import { createAccounts } from '../../server/services/accounts.ts';
 
 let fx: Fixture;
-let app: App;
+/** Requests as a leader: signed in, district-wide reads. */
+let api: Requester;
 
-beforeAll(() => ({ fx, app } = fixtureApp()));
+beforeAll(() => {
+  const made = fixtureApp();
+  fx = made.fx;
+  api = made.as('leader');
+});
 afterAll(() => fx.db.close());
 
 const DAY = 86_400_000;
 const MEDIA = 'application/vnd.gezhi.events+octet-stream; version=1';
 
 async function columns(qs = '', headers: Record<string, string> = {}): Promise<{ res: Response; d: EventColumns; raw: Uint8Array }> {
-  const res = await app.request(`/api/events/columns${qs}`, { headers });
+  const res = await api(`/api/events/columns${qs}`, { headers });
   expect(res.status, `${qs}: ${res.status}`).toBe(200);
   const body = Buffer.from(await res.arrayBuffer());
   const enc = res.headers.get('content-encoding');
@@ -34,7 +42,7 @@ interface Item {
 }
 
 async function json(qs: string): Promise<Item[]> {
-  const res = await app.request(`/api/events?limit=5000${qs ? `&${qs}` : ''}`);
+  const res = await api(`/api/events?limit=5000${qs ? `&${qs}` : ''}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: Item[] }).items;
 }
@@ -117,9 +125,9 @@ describe('GET /api/events/columns', () => {
     expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(gz.res.headers.get('etag')).toBe(tag.replace(/"$/, '.gz"'));
     expect(plain.res.headers.get('vary')).toBe('Accept-Encoding');
-    const again = await app.request('/api/events/columns', { headers: { 'If-None-Match': gz.res.headers.get('etag')! } });
+    const again = await api('/api/events/columns', { headers: { 'If-None-Match': gz.res.headers.get('etag')! } });
     expect(again.status).toBe(304);
-    const other = await app.request('/api/events/columns?status=open', { headers: { 'If-None-Match': tag } });
+    const other = await api('/api/events/columns?status=open', { headers: { 'If-None-Match': tag } });
     expect(other.status).toBe(200);
   });
 
@@ -131,7 +139,7 @@ describe('GET /api/events/columns', () => {
       ['?from=2024-06-10&to=2024-06-01', 'to'],
       ['?from=yesterday', 'from'],
     ] as const) {
-      const res = await app.request(`/api/events/columns${qs}`);
+      const res = await api(`/api/events/columns${qs}`);
       expect(res.status, qs).toBe(400);
       const p = await readProblem(res);
       expect(p.errors?.[0]?.name, qs).toBe(name);
@@ -140,19 +148,21 @@ describe('GET /api/events/columns', () => {
 
   it('refuses a window over the size limit with a 422 problem', async () => {
     const small = new Hono()
+      .use(authenticate(createAccounts(fx.db)))
       .route('/api/events/columns', eventColumnRoutes({ q: createQueries(fx.db), now: () => NOW }, eventWindowQueries(fx.db), { maxEvents: 10 }))
       .onError(onError);
-    const res = await small.request('/api/events/columns');
+    const smallApi = signedIn({ app: small, db: fx.db }, 'leader');
+    const res = await smallApi('/api/events/columns');
     expect(res.status).toBe(422);
     const p = (await readProblem(res)) as { type: string; maxEvents?: number; detail: string };
     expect(p.type).toBe('/problems/window-too-large');
     expect(p.maxEvents).toBe(10);
     expect(p.detail).toMatch(/more than 10 events/);
-    expect((await small.request('/api/events/columns?status=overdue')).status).toBe(200);
+    expect((await smallApi('/api/events/columns?status=overdue')).status).toBe(200);
   });
 
   it('leaves /api/events/:id to the events routes', async () => {
-    const res = await app.request('/api/events/1');
+    const res = await api('/api/events/1');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { id: number }).id).toBe(1);
   });

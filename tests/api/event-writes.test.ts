@@ -11,6 +11,7 @@ import { backfillWarnAt, sweepEscalations } from '../../server/services/escalati
 import { readProblem } from './fixture.ts';
 import type { BlockPlace } from '../helpers/seeded.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
+import { postAs, signedIn } from '../helpers/signed-in.ts';
 
 const HOUR = 3_600_000;
 /** Cases swept for 预警 and 处置超期: open, clock running, not yet resolved (the partial indexes' condition). */
@@ -54,8 +55,9 @@ const counts = () =>
     events: number; log: number; live: number;
   };
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+/** Writes as the body's actor (reports and batches as an integration); reads as an admin. */
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) => postAs({ app, db }, 'integration')(path, body, headers);
+const read = (path: string, init?: RequestInit) => signedIn({ app, db }, 'admin')(path, init);
 
 async function report(p: Place, extra: Json = {}): Promise<Json> {
   const res = await post('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident', ...extra });
@@ -109,7 +111,7 @@ describe('POST /api/events', () => {
     expect(res.status).toBe(201);
     const e = await res.json();
     expect(res.headers.get('location')).toBe(`/api/events/${e.id}`);
-    const got = await (await app.request(`/api/events/${e.id}`)).json();
+    const got = await (await read(`/api/events/${e.id}`)).json();
     const { classified, proposal, ...rest } = e;
     expect(rest).toEqual(got);
     expect(classified).toBe(false);
@@ -214,12 +216,17 @@ describe('POST /api/events/:id/transitions: rules and side paths', () => {
     expect((p as Json).allowed).toEqual(['file', 'reject']);
   });
 
-  it('403 for an actor without the role; 404 unknown event; 422 unknown actor or assignee', async () => {
+  it('403 for an actor without the role; 404 unknown event; 400 for a body naming an actor; 422 unknown assignee', async () => {
     const { id, who } = await eventAt('reported');
     const p = await move(id, { to: 'filed', actor: who.governor }, 403);
     expect(p).toMatchObject({ reason: 'actor-not-permitted' });
     await move(999_999_999, { to: 'filed', actor: who.dispatcher }, 404);
-    await move(id, { to: 'filed', actor: 99_999_999 }, 422);
+    // The actor is the signed-in user: a body that names one is refused, and an account without a staff row (an
+    // admin) holds no role in the case's lifecycle.
+    const named = await readProblem(await signedIn({ app, db }, { staffId: who.dispatcher }).post(`/api/events/${id}/transitions`, { to: 'filed', actor: who.dispatcher }));
+    expect(named).toMatchObject({ status: 400, errors: [{ name: 'actor' }] });
+    const admin = await readProblem(await signedIn({ app, db }, 'admin').post(`/api/events/${id}/transitions`, { to: 'filed' }));
+    expect(admin).toMatchObject({ status: 403, reason: 'actor-not-permitted' });
     await move(id, { to: 'filed', actor: who.dispatcher });
     await move(id, { to: 'dispatched', actor: who.dispatcher, assignee: 99_999_999 }, 422);
     const sup = await move(id, { to: 'dispatched', actor: who.dispatcher, assignee: who.supervisor }, 422);
@@ -309,14 +316,14 @@ describe('bad input leaves the database unchanged', () => {
     ['empty body', () => post('/api/events', ''), 400],
     ['missing fields', () => post('/api/events', { text: '垃圾' }), 400],
     ['unknown field', () => post('/api/events', { category: '0102', text: '垃圾', lon: places[0].lon, lat: places[0].lat, channel: 'hotline', kind: 'demand', status: 'closed' }), 400],
-    ['not JSON', () => app.request('/api/events', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' }), 415],
+    ['not JSON', () => read('/api/events', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' }), 415],
     ['10 MB body', () => post('/api/events', JSON.stringify({ text: 'x'.repeat(10 * 1024 * 1024) })), 413],
     ['10 MB batch', () => post('/api/events/batch', JSON.stringify({ events: [{ text: 'x'.repeat(10 * 1024 * 1024) }] })), 413],
     ['empty batch', () => post('/api/events/batch', { events: [] }), 400],
     ['oversized batch', () => post('/api/events/batch', { events: Array.from({ length: 10_001 }, () => ({})) }), 400],
     ['transition body not an object', () => post('/api/events/1/transitions', '[1]'), 400],
-    ['transition without actor', () => post('/api/events/1/transitions', { to: 'filed' }), 400],
-    ['unknown transition', () => post('/api/events/1/transitions', { to: 'teleport', actor: 1 }), 400],
+    ['transition naming an actor', () => signedIn({ app, db }, 'dispatcher').post('/api/events/1/transitions', { to: 'filed', actor: 1 }), 400],
+    ['unknown transition', () => signedIn({ app, db }, 'admin').post('/api/events/1/transitions', { to: 'teleport' }), 400],
   ];
   for (const [name, send, status] of CASES) {
     it(`${name} → ${status}`, async () => {
@@ -342,7 +349,7 @@ describe('bad input leaves the database unchanged', () => {
 
 describe('GET /api/events/overdue', () => {
   it('lists open cases past due, most overdue first, before /:id', async () => {
-    const res = await app.request('/api/events/overdue');
+    const res = await read('/api/events/overdue');
     expect(res.status).toBe(200);
     const body = await res.json();
     const expected = (db.prepare(`SELECT count(*) AS n FROM events WHERE status NOT IN ('rejected', 'closed', 'evaluated') AND due_at < ?`).get(clock) as { n: number }).n;
@@ -366,7 +373,7 @@ describe('GET /api/events/overdue', () => {
     const saved = clock;
     clock = Date.parse(e.dueAt) - 60_000; // one minute before due: in warning
     try {
-      const body = await (await app.request('/api/events/overdue?include=warning')).json();
+      const body = await (await read('/api/events/overdue?include=warning')).json();
       const w = body.items.find((i: Json) => i.id === e.id);
       expect(w).toMatchObject({ level: 'warning', overdue: false, overdueMs: -60_000 });
       expect(Date.parse(w.warningAt)).toBeLessThan(clock);
@@ -376,7 +383,7 @@ describe('GET /api/events/overdue', () => {
     } finally {
       clock = saved;
     }
-    expect((await readProblem(await app.request('/api/events/overdue?include=nope'))).status).toBe(400);
+    expect((await readProblem(await read('/api/events/overdue?include=nope'))).status).toBe(400);
   });
 });
 
@@ -402,7 +409,7 @@ describe('POST /api/events/batch', () => {
     expect(out.errors[2].errors[0].name).toBe('lon');
     const [x, y] = out.items;
     expect(y.caseNo > x.caseNo).toBe(true);
-    const ev = await (await app.request(`/api/events/${y.id}`)).json();
+    const ev = await (await read(`/api/events/${y.id}`)).json();
     expect(ev).toMatchObject({ status: 'reported', category: { code: '5206' }, blockCode: b.block });
     expect(counts()).toEqual({ events: before.events + 2, log: before.log + 2, live: before.live + 2 });
   });

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCKS, NOW, OPEN, readProblem, type Fixture, type FixtureEvent } from './fixture.ts';
-import { fixtureApp, type App } from '../helpers/apps.ts';
+import { fixtureApp } from '../helpers/apps.ts';
+import type { Requester } from '../helpers/signed-in.ts';
 
 let fx: Fixture;
-let app: App;
+/** Requests as a leader: signed in, district-wide reads. */
+let api: Requester;
 
-beforeAll(() => ({ fx, app } = fixtureApp()));
+beforeAll(() => {
+  const made = fixtureApp();
+  fx = made.fx;
+  api = made.as('leader');
+});
 afterAll(() => fx.db.close());
 
 interface Page {
@@ -14,7 +20,7 @@ interface Page {
 }
 
 const get = async (qs: string): Promise<Page> => {
-  const res = await app.request(`/api/events${qs}`);
+  const res = await api(`/api/events${qs}`);
   expect(res.status, `${qs}: ${res.status}`).toBe(200);
   return res.json();
 };
@@ -104,7 +110,7 @@ describe('GET /api/events', () => {
 
 describe('GET /api/events/:id', () => {
   it('returns the event with lifecycle timestamps and its log', async () => {
-    const res = await app.request('/api/events/8');
+    const res = await api('/api/events/8');
     expect(res.status).toBe(200);
     const e = await res.json();
     expect(e).toMatchObject({ id: 8, status: 'evaluated', satisfaction: 5, reworkCount: 0, extensionCount: 0, escalated: false, reporter: '市民' });
@@ -113,17 +119,17 @@ describe('GET /api/events/:id', () => {
     expect(e.log[0]).toMatchObject({ from: null, actor: null, actorRole: 'resident' });
     expect(e.log[1].actor).toEqual({ id: 1, name: '员工1' });
     expect(e.log[2].assignee).not.toBeNull();
-    const first = await (await app.request('/api/events/1')).json();
+    const first = await (await api('/api/events/1')).json();
     expect(first).toMatchObject({ status: 'reported', filedAt: null, closedAt: null, escalated: true });
   });
 
   it('is 400 for a non-positive-integer id and 404 for an unknown one', async () => {
     for (const bad of ['0', '-1', '1.5', 'abc', '1e3', '99999999999999999999', "1' OR 1=1 --"]) {
-      const res = await app.request(`/api/events/${encodeURIComponent(bad)}`);
+      const res = await api(`/api/events/${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
       expect((await readProblem(res)).errors?.[0]).toMatchObject({ in: 'path', name: 'id' });
     }
-    const res = await app.request('/api/events/12345');
+    const res = await api('/api/events/12345');
     expect(res.status).toBe(404);
     await readProblem(res);
   });

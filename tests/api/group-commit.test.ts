@@ -12,6 +12,8 @@ import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { createEventServices } from '../../server/services/index.ts';
 import { readProblem } from './fixture.ts';
+import { signedIn } from '../helpers/signed-in.ts';
+import { SYSTEM_CALLER } from '../../server/domain/principal.ts';
 
 let db: Db;
 let other: Db; // a second connection: it sees only what has been committed
@@ -44,8 +46,9 @@ const body = (i: number, extra: Record<string, unknown> = {}) => ({
   category: '0102', text: `成组上报${i}`, lon: spots[i % spots.length].lon, lat: spots[i % spots.length].lat, channel: 'patrol', kind: 'incident', ...extra,
 });
 
+/** Reports come in through an integration (the 12345 platform, the app). */
 const post = async (b: unknown, key?: string): Promise<Response> =>
-  app.request('/api/events', {
+  signedIn({ app, db }, 'integration')('/api/events', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
     body: JSON.stringify(b),
@@ -75,7 +78,7 @@ describe('group commit of POST /api/events', () => {
     expect(counts()).toEqual({ events: before.events + 25, log: before.log + 25, live: before.live + 25 });
     // The answer is the event as GET /api/events/:id reads it back.
     const { classified, proposal, ...created } = responses[3].e;
-    expect(created).toEqual(await (await app.request(`/api/events/${created.id}`)).json());
+    expect(created).toEqual(await (await signedIn({ app, db }, 'integration')(`/api/events/${created.id}`)).json());
     expect(classified).toBe(false);
     expect(proposal).not.toBeNull();
   });
@@ -122,14 +125,14 @@ describe('group commit of POST /api/events', () => {
     const before = counts();
     db.exec(`CREATE TEMP TRIGGER group_commit_fail_all BEFORE INSERT ON event_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     try {
-      const out = await Promise.allSettled([services.reports.submit(body(10), undefined), services.reports.submit(body(11), undefined)]);
+      const out = await Promise.allSettled([services.reports.submit(body(10), undefined, SYSTEM_CALLER), services.reports.submit(body(11), undefined, SYSTEM_CALLER)]);
       expect(out.map((o) => o.status)).toEqual(['rejected', 'rejected']);
       expect(counts()).toEqual(before);
     } finally {
       db.exec('DROP TRIGGER temp.group_commit_fail_all');
     }
     // The service still works afterwards, and the synchronous path writes a group of one at once.
-    const e = services.reports.report(body(12), undefined);
+    const e = services.reports.report(body(12), undefined, SYSTEM_CALLER);
     expect(committed(e.id)).toBe(true);
     expect(e.created?.row.case_no).toMatch(/^YH\d{13}$/);
   });

@@ -3,19 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type StartedServer } from '../helpers/server.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { signedIn, type Requester } from '../helpers/signed-in.ts';
 
 /** Every endpoint once over real HTTP, against the really started server on a copy of the seeded Yuhu database. */
 describe('the started server on the seeded Yuhu database', () => {
   let server: StartedServer;
+  let db: Db;
+  let api: Requester;
   beforeAll(async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gezhi-http-')), 'gezhi.db');
     copyFileSync(inject('seededDb'), file);
     server = await startServer({ GEZHI_DB: file });
+    // The token is made on the server's own database file, through the accounts service.
+    db = openDatabase(file);
+    api = signedIn({ url: server.url, db }, 'leader');
   });
-  afterAll(async () => expect(await server?.stop()).toBe(0));
+  afterAll(async () => {
+    db?.close();
+    expect(await server?.stop()).toBe(0);
+  });
 
   const get = async (path: string) => {
-    const res = await fetch(server.url + path, { headers: { 'Accept-Encoding': 'gzip' } });
+    const res = await api(path, { headers: { 'Accept-Encoding': 'gzip' } });
     return { res, body: await res.json() };
   };
 

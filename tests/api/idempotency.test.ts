@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { readProblem } from './fixture.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
@@ -34,8 +35,9 @@ const counts = () =>
 
 const body = (text = '路边有暴露垃圾', extra: Record<string, unknown> = {}) => ({ category: '0102', text, lon: spot.lon, lat: spot.lat, channel: 'wechat', kind: 'demand', ...extra });
 
+/** Reports come in through an integration (the 12345 platform, the app). */
 const post = (b: unknown, key?: string, path = '/api/events') =>
-  app.request(path, {
+  signedIn({ app, db }, 'integration')(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(key ? { 'Idempotency-Key': key } : {}) },
     body: JSON.stringify(b),

@@ -10,6 +10,7 @@ import { BLOCK_EXPORT_FIELDS } from '../../server/export/blocks.ts';
 import { areaM2, type Areal } from '../../server/geo/topology.ts';
 import { boundaryFilesAt, importBoundaries, type BoundaryImportOptions } from '../../server/import/boundaries.ts';
 import { SourceFormatError } from '../../server/import/geo-source.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'boundaries');
 const NOW = Date.parse('2026-11-25T10:00:00+08:00');
@@ -225,13 +226,13 @@ describe('blocks export (GeoJSON, Shapefile) and the round trip export → impor
   it('exports reproduce the same blocks, names, people and area names when imported into an empty database', async () => {
     const db = freshDb();
     await importBoundaries(db, fixture('yuetang-blocks-4547-gbk.zip'), SHAPEFILE);
-    const app = createApp({ db, now: () => NOW });
-    const shp = await app.request('/api/export/blocks?format=shapefile');
+    const app = signedIn({ app: createApp({ db, now: () => NOW }), db }, 'admin');
+    const shp = await app('/api/export/blocks?format=shapefile');
     expect(shp.status).toBe(200);
     expect(shp.headers.get('content-type')).toBe('application/zip');
     const zip = new Uint8Array(await shp.arrayBuffer());
     expect(Object.keys(unzipSync(zip)).sort()).toEqual(['blocks.cpg', 'blocks.dbf', 'blocks.prj', 'blocks.shp', 'blocks.shx']);
-    const geo = await app.request('/api/export/blocks?format=geojson');
+    const geo = await app('/api/export/blocks?format=geojson');
     expect(geo.headers.get('content-type')).toMatch(/^application\/geo\+json/);
     const geoText = await geo.text();
     expect(JSON.parse(geoText).features).toHaveLength(35);
@@ -261,11 +262,11 @@ describe('blocks export (GeoJSON, Shapefile) and the round trip export → impor
 
   it('a bad format is a 400 problem naming the parameter', async () => {
     const db = freshDb();
-    const app = createApp({ db, now: () => NOW });
-    const res = await app.request('/api/export/blocks?format=kml');
+    const app = signedIn({ app: createApp({ db, now: () => NOW }), db }, 'admin');
+    const res = await app('/api/export/blocks?format=kml');
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0].name).toBe('format');
-    expect((await app.request('/api/export/blocks?format=geojson')).status).toBe(404);
+    expect((await app('/api/export/blocks?format=geojson')).status).toBe(404);
     db.close();
   });
 });

@@ -10,6 +10,7 @@ import { exportMapping } from '../../server/export/events.ts';
 import { importEvents } from '../../server/import/events.ts';
 import { parseMapping } from '../../server/import/mapping.ts';
 import { seededCopy } from '../helpers/seeded.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'import');
 const NOW = Date.parse('2026-11-25T10:00:00+08:00');
@@ -49,7 +50,7 @@ describe('events export (CSV, GeoJSON, Open311) and the round trip export → im
       .all(Date.parse('2026-11-01T00:00:00+08:00'), Date.parse('2026-11-16T00:00:00+08:00')) as Rec[];
 
   it('CSV: a UTF-8 BOM, the filter\'s rows newest first, an imported case without a deadline has an empty due', async () => {
-    const res = await app.request(`/api/export/events?format=csv&${WINDOW}`);
+    const res = await signedIn({ app, db }, 'analyst')(`/api/export/events?format=csv&${WINDOW}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -65,12 +66,12 @@ describe('events export (CSV, GeoJSON, Open311) and the round trip export → im
   });
 
   it('GeoJSON and Open311 carry the same rows', async () => {
-    const geo = await (await app.request(`/api/export/events?format=geojson&${WINDOW}&limit=3`)).json();
+    const geo = await (await signedIn({ app, db }, 'analyst')(`/api/export/events?format=geojson&${WINDOW}&limit=3`)).json();
     expect(geo.type).toBe('FeatureCollection');
     expect(geo.features).toHaveLength(3);
     const first = inWindow()[0];
     expect(geo.features[0]).toMatchObject({ type: 'Feature', id: first.case_no, geometry: { type: 'Point', coordinates: [first.lon, first.lat] } });
-    const o311 = await (await app.request(`/api/export/events?format=open311&${WINDOW}&status=closed`)).json();
+    const o311 = await (await signedIn({ app, db }, 'analyst')(`/api/export/events?format=open311&${WINDOW}&status=closed`)).json();
     expect(o311.length).toBeGreaterThan(0);
     expect(o311.every((r: { status: string }) => r.status === 'closed')).toBe(true);
     const a3 = o311.find((r: { service_request_id: string }) => r.service_request_id === 'xt-12345:A003');
@@ -79,7 +80,7 @@ describe('events export (CSV, GeoJSON, Open311) and the round trip export → im
 
   it('a bad format or filter is a 400 problem naming the parameter', async () => {
     for (const [q, name] of [['format=xlsx', 'format'], ['', 'format'], ['format=csv&from=yesterday', 'from'], ['format=csv&limit=0', 'limit']]) {
-      const res = await app.request(`/api/export/events?${q}`);
+      const res = await signedIn({ app, db }, 'analyst')(`/api/export/events?${q}`);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
       expect((await res.json()).errors[0].name).toBe(name);
@@ -87,7 +88,7 @@ describe('events export (CSV, GeoJSON, Open311) and the round trip export → im
   });
 
   it('round trip: the exported CSV imported into another database reproduces the same records', async () => {
-    const csv = await (await app.request(`/api/export/events?format=csv&${WINDOW}`)).text();
+    const csv = await (await signedIn({ app, db }, 'analyst')(`/api/export/events?format=csv&${WINDOW}`)).text();
     const file = join(dir, 'export.csv');
     writeFileSync(file, csv);
     const other = openDatabase(seededCopy('import-export-rt'));

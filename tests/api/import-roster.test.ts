@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { checkTeam } from '../../server/domain/team-rule.ts';
 import { boundaryFilesAt, importBoundaries } from '../../server/import/boundaries.ts';
 import { importRoster, RosterError } from '../../server/import/roster.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'boundaries');
 const NOW = Date.parse('2026-11-25T10:00:00+08:00');
@@ -44,8 +45,8 @@ describe('staff roster import (CSV and XLSX)', () => {
     expect(s.lines.find((l) => l.reason === 'unknown-block')).toMatchObject({ row: 140, key: '430304999999999' });
     expect(s.lines.find((l) => l.reason === 'invalid-phone')?.row).toBe(142);
     // The block panel shows the imported team.
-    const app = createApp({ db, now: () => NOW });
-    const block = await (await app.request('/api/blocks/430304001002001')).json();
+    const app = signedIn({ app: createApp({ db, now: () => NOW }), db }, 'admin');
+    const block = await (await app.get('/api/blocks/430304001002001')).json();
     const team = JSON.stringify(block);
     expect(team).toContain('19900000014');
     const before = activeRoles(db);

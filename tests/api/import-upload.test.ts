@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { signedIn, type Requester } from '../helpers/signed-in.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'boundaries');
 const NOW = Date.parse('2026-11-25T10:00:00+08:00');
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
+let admin: Requester;
 
 const form = (files: [string, Uint8Array | string][], fields: Record<string, string> = {}) => {
   const f = new FormData();
@@ -17,11 +19,12 @@ const form = (files: [string, Uint8Array | string][], fields: Record<string, str
   for (const [k, v] of Object.entries(fields)) f.append(k, v);
   return f;
 };
-const post = (kind: string, body: FormData) => app.request(`/api/import/${kind}`, { method: 'POST', body });
+const post = (kind: string, body: FormData) => admin(`/api/import/${kind}`, { method: 'POST', body });
 
 beforeAll(() => {
   db = openDatabase(join(mkdtempSync(join(tmpdir(), 'gezhi-upload-')), 'u.db'));
   app = createApp({ db, now: () => NOW });
+  admin = signedIn({ app, db }, 'admin');
 });
 afterAll(() => db.close());
 
@@ -35,7 +38,7 @@ describe('POST /api/import/:kind (the admin upload)', () => {
     expect(body.summary).toMatchObject({ format: 'shapefile', encoding: 'gbk', imported: 35, skipped: 0, versionId: 1 });
     expect(body.reportCsv.startsWith('\uFEFFrow,key,outcome,reason,detail')).toBe(true);
     // The blocks are served at once (the server's caches follow the import).
-    const blocks = await (await app.request('/api/blocks')).json();
+    const blocks = await (await admin.get('/api/blocks')).json();
     expect(blocks.features).toHaveLength(35);
   });
 

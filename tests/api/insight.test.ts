@@ -15,6 +15,7 @@ import { generateDistrict } from '../../server/geo/gen/index.ts';
 import type { GeneratedDistrict } from '../../server/geo/gen/types.ts';
 import { seededApp, type App } from '../helpers/apps.ts';
 import { poisson as knuthPoisson } from '../../server/domain/prng.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 let db: Db;
 let app: App;
@@ -28,7 +29,7 @@ beforeAll(() => {
 afterAll(() => db?.close());
 
 async function get<T>(path: string): Promise<T> {
-  const res = await app.request(path);
+  const res = await signedIn({ app, db }, 'leader')(path);
   expect(res.status, `${path}: ${res.status} ${res.status === 200 ? '' : await res.clone().text()}`).toBe(200);
   return (await res.json()) as T;
 }
@@ -152,7 +153,7 @@ describe('emerging, clusters, ranking, drill-down', () => {
   });
 
   it('CSV export: UTF-8 BOM, Chinese headers by default, one line per ranked block', async () => {
-    const res = await app.request('/api/insight/ranking.csv?limit=10');
+    const res = await signedIn({ app, db }, 'leader')('/api/insight/ranking.csv?limit=10');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -161,7 +162,7 @@ describe('emerging, clusters, ranking, drill-down', () => {
     const lines = text.trimEnd().split('\r\n');
     expect(lines.length).toBe(11);
     expect(lines[0]).toContain('治理员');
-    const en = await (await app.request('/api/insight/ranking.csv?limit=1&lang=en')).text();
+    const en = await (await signedIn({ app, db }, 'leader')('/api/insight/ranking.csv?limit=1&lang=en')).text();
     expect(en).toContain('governor');
   });
 });
@@ -191,7 +192,7 @@ describe('bad input', () => {
   ];
   for (const [path, name] of cases) {
     it(`${path} → 400 naming '${name}'`, async () => {
-      const res = await app.request(path);
+      const res = await signedIn({ app, db }, 'leader')(path);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
       const body = (await res.json()) as { errors?: { name: string }[] };
@@ -200,7 +201,7 @@ describe('bad input', () => {
   }
 
   it('an unknown block is a 404 problem', async () => {
-    const res = await app.request('/api/insight/blocks/430302999999999');
+    const res = await signedIn({ app, db }, 'leader')('/api/insight/blocks/430302999999999');
     expect(res.status).toBe(404);
     expect(((await res.json()) as { reason: string }).reason).toBe('not-found');
   });

@@ -11,6 +11,7 @@ import { addWorkingTime } from '../../server/domain/working-time.ts';
 import { sweepEscalations } from '../../server/services/escalation-sweeper.ts';
 import { readProblem } from './fixture.ts';
 import { blockPlaces, seededCopy, type BlockPlace } from '../helpers/seeded.ts';
+import { postAs, signedIn } from '../helpers/signed-in.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const HOUR = 3_600_000;
@@ -45,8 +46,9 @@ function people(p: BlockPlace) {
 }
 type People = ReturnType<typeof people>;
 
-const post = (path: string, body: unknown, target = app) =>
-  target.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+/** Writes as the body's actor (reports as an integration), through `target` (an app over the same database). */
+const post = (path: string, body: unknown, target = app) => postAs({ app: target, db }, 'integration')(path, body);
+const read = (path: string) => signedIn({ app, db }, 'admin')(path);
 const counts = () =>
   db.prepare(`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM event_log) AS log,
     (SELECT count(*) FROM live_messages) AS live, (SELECT count(*) FROM event_log_photos) AS photos`).get() as Json;
@@ -101,7 +103,7 @@ describe('挂账 · 缓办 through the API', () => {
     clock = later;
     sweepEscalations(db, later);
     expect(db.prepare(`SELECT breached_at AS b FROM events WHERE id = ?`).get(id)).toEqual({ b: null });
-    const board = await (await app.request('/api/events/overdue?include=warning&limit=5000')).json();
+    const board = await (await read('/api/events/overdue?include=warning&limit=5000')).json();
     expect(board.items.map((x: Json) => x.id)).not.toContain(id);
     // Monday 10:30: 3 working hours paused (Fri 16:30–17:30, Mon 08:30–10:30).
     clock = at('2026-11-30T10:30:00');
@@ -121,7 +123,7 @@ describe('作废 · 撤件', () => {
     const v = await move(id, { to: 'void', actor: who.dispatcher, reason: '报事人撤回' });
     expect(v).toMatchObject({ status: 'voided', overdue: false });
     expect(v.voidedAt).not.toBeNull();
-    const open = await (await app.request(`/api/events?status=open&block=${v.blockCode}&limit=5000`)).json();
+    const open = await (await read(`/api/events?status=open&block=${v.blockCode}&limit=5000`)).json();
     expect(open.items.map((x: Json) => x.id)).not.toContain(id);
     const p = await move(id, { to: 'file', actor: who.dispatcher }, 409);
     expect(p).toMatchObject({ reason: 'illegal-transition', allowed: [] });
@@ -199,7 +201,7 @@ describe('photo evidence', () => {
     expect(r.log.at(-1)).toMatchObject({ to: 'resolved', photos: [before, after] });
     expect(counts().photos).toBe(before0.photos + 2);
     const c = await move(id, { to: 'close', actor: who.supervisor, photos: [after] });
-    const got = await (await app.request(`/api/events/${id}`)).json();
+    const got = await (await read(`/api/events/${id}`)).json();
     expect(got.log.at(-1)).toMatchObject({ to: 'closed', photos: [after] });
     expect(got.log.at(-2)).toMatchObject({ to: 'resolved', photos: [before, after] });
     expect(got.log[0].photos).toEqual([]);
@@ -273,7 +275,7 @@ describe('the sweep: 处置超期 is the handler’s, 核查超期 the verifier�
     expect(row(onTime.id)).toMatchObject({ b: null, vb: verifyDue });
     const log = db.prepare(`SELECT note, actor_role, from_status, to_status FROM event_log WHERE event_id = ? ORDER BY id DESC LIMIT 1`).get(onTime.id);
     expect(log).toEqual({ note: VERIFY_BREACH_NOTE, actor_role: 'system', from_status: 'resolved', to_status: 'resolved' });
-    const got = await (await app.request(`/api/events/${onTime.id}`)).json();
+    const got = await (await read(`/api/events/${onTime.id}`)).json();
     expect(got).toMatchObject({ verifyOverdue: true, escalated: false });
     // Once marked, never again.
     sweepEscalations(db, verifyDue + HOUR);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { expectValid, expectXml, JSON_TYPE, textOf, XML_TYPE } from './open311-support.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const KEYS = ['requests-key'];
 const BASE = '/open311/v2';
@@ -77,7 +78,8 @@ async function post(fields: Record<string, string | number>, opts: { headers?: R
   expectValid(res.status === 200 ? 'post-response.json' : 'errors.json', body);
   return { res, body };
 }
-const api = (path: string, init?: RequestInit) => app.request(path, init);
+/** The console's side (locating requests) as an admin: the whole district (a dispatcher sees only their subdistrict). */
+const api = (path: string, init?: RequestInit) => signedIn({ app, db }, 'admin')(path, init);
 const locate = (id: number | string, body: unknown) =>
   api(`/api/events/unlocated/${id}/locate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 

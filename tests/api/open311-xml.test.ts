@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { startServer } from '../helpers/server.ts';
 import { expectValid, expectXml, JSON_TYPE, textOf, XML_TYPE, type XmlDocument } from './open311-support.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const KEYS = ['xml-key'];
 const BASE = '/open311/v2';
@@ -112,7 +113,7 @@ describe('XML for every resource', () => {
   });
 
   it('text XML 1.0 cannot carry (control characters) is replaced, so the document still parses', async () => {
-    const res = await app.request('/api/events', {
+    const res = await signedIn({ app, db }, 'integration')('/api/events', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ category: '0102', text: 'bell\u0007 and nul\u0000 end', lon: INSIDE.long, lat: INSIDE.lat, channel: 'patrol', kind: 'incident' }),

@@ -12,6 +12,7 @@ import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { expectValid, JSON_TYPE } from './open311-support.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 const KEYS = ['test-key-one', 'test-key-two'];
 const DAY = 86_400_000;
@@ -316,7 +317,7 @@ describe('POST requests.json', () => {
     expect(created.service_notice).toMatch(/^处置时限 4 工作小时/);
     expect(res.headers.get('Location')).toBe(`${BASE}/requests/${created.service_request_id}.json`);
 
-    const event = (await (await app.request(`/api/events/${created.service_request_id}`)).json()) as Record<string, unknown>;
+    const event = (await (await signedIn({ app, db }, 'dispatcher')(`/api/events/${created.service_request_id}`)).json()) as Record<string, unknown>;
     expect(event).toMatchObject({
       id: Number(created.service_request_id), channel: 'hotline', kind: 'demand', status: 'reported', text: report.description,
       reporter: '张三', category: { code: '0102', name: '暴露垃圾' },
@@ -335,13 +336,13 @@ describe('POST requests.json', () => {
     const body = (await res.json()) as { service_request_id: string }[];
     expect(res.status, JSON.stringify(body)).toBe(200);
     expectValid('post-response.json', body);
-    const event = (await (await app.request(`/api/events/${body[0].service_request_id}`)).json()) as Record<string, unknown>;
+    const event = (await (await signedIn({ app, db }, 'dispatcher')(`/api/events/${body[0].service_request_id}`)).json()) as Record<string, unknown>;
     expect(event).toMatchObject({ id: Number(body[0].service_request_id), channel: 'wechat', kind: 'demand', reporter: 'Jane Doe' });
     // Without a description the service name is the text.
     const bare = await postJson({ api_key: KEYS[0], service_code: '1305', lat: String(INSIDE.lat), long: String(INSIDE.long) });
     const [b] = (await bare.json()) as { service_request_id: string }[];
     expect(bare.status).toBe(200);
-    const e2 = (await (await app.request(`/api/events/${b.service_request_id}`)).json()) as Record<string, unknown>;
+    const e2 = (await (await signedIn({ app, db }, 'dispatcher')(`/api/events/${b.service_request_id}`)).json()) as Record<string, unknown>;
     expect(e2).toMatchObject({ text: '垃圾箱', channel: 'hotline', reporter: '' });
   });
 

@@ -11,6 +11,7 @@ import { kaplanMeier } from '../../server/domain/stats/kaplan-meier.ts';
 import { createRng } from '../../server/domain/prng.ts';
 import { workingMsBetween } from '../../server/domain/working-time.ts';
 import { blockPlaces, seededCopy } from '../helpers/seeded.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const now = inject('seedNow');
@@ -43,7 +44,7 @@ beforeAll(() => {
 afterAll(() => db?.close());
 
 const get = async (path: string) => {
-  const res = await app.request(path);
+  const res = await signedIn({ app, db }, 'analyst')(path);
   return { status: res.status, res, body: res.headers.get('content-type')?.includes('json') ? ((await res.json()) as Json) : null };
 };
 
@@ -174,7 +175,7 @@ describe('GET /api/review/indicators', () => {
 
   it('exports each table as CSV with a BOM and Chinese headers', async () => {
     for (const table of ['summary', 'intervals', 'flatness', 'trend']) {
-      const res = await app.request(`/api/review/indicators?format=csv&table=${table}`);
+      const res = await signedIn({ app, db }, 'analyst')(`/api/review/indicators?format=csv&table=${table}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(res.headers.get('content-disposition')).toContain(`review-${table}.csv`);
@@ -185,7 +186,7 @@ describe('GET /api/review/indicators', () => {
       expect(text.split('\r\n').length).toBeGreaterThan(2);
     }
     // TextDecoder keeps the BOM only when told to; Response.text() would drop it.
-    const csvText = async (path: string) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await (await app.request(path)).arrayBuffer());
+    const csvText = async (path: string) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await (await signedIn({ app, db }, 'analyst')(path)).arrayBuffer());
     const ranking = await csvText('/api/review/rankings?format=csv');
     expect(ranking.startsWith('\uFEFF代码 key,名称 name')).toBe(true);
     expect(ranking).toContain('街道');
@@ -255,7 +256,7 @@ describe('validation', () => {
     ['/api/review/rankings?month=2026-13', 'month'],
     ['/api/review/replay?day=yesterday', 'day'],
   ])('%s → 400 naming %s', async (path, name) => {
-    const res = await app.request(path);
+    const res = await signedIn({ app, db }, 'analyst')(path);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     const p = (await res.json()) as Json;
@@ -267,7 +268,7 @@ describe('following writes', () => {
   it('counts a new report and its filing on the next read', async () => {
     const before = (await get('/api/review/indicators')).body!.indicators;
     const place = blockPlaces(db)[0];
-    const res = await app.request('/api/events', {
+    const res = await signedIn({ app, db }, 'integration')('/api/events', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ category: '0102', text: '路边有暴露垃圾', lon: place.lon, lat: place.lat, channel: 'patrol', kind: 'incident' }),
     });
@@ -278,9 +279,7 @@ describe('following writes', () => {
     expect(after.filed).toBe(before.filed);
     const staff = (await get(`/api/staff?role=centre-staff&subdistrict=${place.subdistrict}`)).body!.items as Json[];
     const dispatcher = staff.find((s) => s.unit?.key === 'guidance')!.id;
-    const t = await app.request(`/api/events/${ev.id}/transitions`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'filed', actor: dispatcher }),
-    });
+    const t = await signedIn({ app, db }, { staffId: dispatcher }).post(`/api/events/${ev.id}/transitions`, { to: 'filed' });
     expect(t.status, await t.clone().text()).toBe(200);
     expect((await get('/api/review/indicators')).body!.indicators.filed).toBe(before.filed + 1);
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { signedIn } from '../helpers/signed-in.ts';
+import { seededCopy } from '../helpers/seeded.ts';
 
 /** The API on the seeded Yuhu demo database (skipped when the global setup could not seed one). */
 const file = inject('seededDb');
@@ -10,16 +12,17 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
   let db: Db;
   let app: ReturnType<typeof createApp>;
   beforeAll(() => {
-    db = openDatabase(file, { readonly: true });
+    // A private copy: signing in writes (the test's token), and the shared seeded file must stay untouched.
+    db = openDatabase(seededCopy('seeded-api'));
     app = createApp({ db, now: () => now });
   });
   afterAll(() => db?.close());
 
   it('serves all 667 blocks with full teams, compressed under 400 KB', async () => {
-    const res = await app.request('/api/blocks', { headers: { 'Accept-Encoding': 'br, gzip' } });
+    const res = await signedIn({ app, db }, 'leader')('/api/blocks', { headers: { 'Accept-Encoding': 'br, gzip' } });
     expect(res.status).toBe(200);
     expect(Number(res.headers.get('content-length'))).toBeLessThan(400_000);
-    const fc = await (await app.request('/api/blocks')).json();
+    const fc = await (await signedIn({ app, db }, 'leader')('/api/blocks')).json();
     expect(fc.features).toHaveLength(667);
     for (const f of fc.features) {
       expect(f.properties.governor, f.id).not.toBeNull();
@@ -34,7 +37,7 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
   });
 
   it('answers every block geometry without a repeated consecutive vertex, each ring closed with 4+ positions', async () => {
-    const fc = (await (await app.request('/api/blocks')).json()) as {
+    const fc = (await (await signedIn({ app, db }, 'leader')('/api/blocks')).json()) as {
       features: { id: string; geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } }[];
     };
     const repeated: string[] = [];
@@ -55,10 +58,10 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
     expect(rings).toBeGreaterThanOrEqual(667);
     expect(repeated).toEqual([]);
     // Roads shorter than the rounding step keep a (degenerate) line rather than losing their geometry.
-    const roads = (await (await app.request('/api/layers/roads')).json()) as { features: { id: number; geometry: { coordinates: number[][] } | null }[] };
+    const roads = (await (await signedIn({ app, db }, 'leader')('/api/layers/roads')).json()) as { features: { id: number; geometry: { coordinates: number[][] } | null }[] };
     for (const r of roads.features) expect(r.geometry?.coordinates.length ?? 0, `road ${r.id}`).toBeGreaterThanOrEqual(2);
     // The single-block answer is rounded the same way.
-    const one = (await (await app.request(`/api/blocks/${fc.features[0].id}`)).json()) as { geometry: unknown };
+    const one = (await (await signedIn({ app, db }, 'leader')(`/api/blocks/${fc.features[0].id}`)).json()) as { geometry: unknown };
     expect(one.geometry).toEqual(fc.features[0].geometry);
   });
 
@@ -68,7 +71,7 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
     let cursor: string | null = null;
     let last = Infinity;
     do {
-      const res = await app.request(`/api/events?limit=5000${cursor ? `&cursor=${cursor}` : ''}`);
+      const res = await signedIn({ app, db }, 'leader')(`/api/events?limit=5000${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       const page: { items: { id: number; reportedAt: string }[]; nextCursor: string | null } = await res.json();
       for (const e of page.items) {
@@ -85,14 +88,14 @@ describe.skipIf(!file)('API on the seeded Yuhu database', () => {
 
   it('returns a block with its 1+N+1 team and every layer', async () => {
     const code = (db.prepare('SELECT code FROM blocks ORDER BY code LIMIT 1').get() as { code: string }).code;
-    const b = await (await app.request(`/api/blocks/${code}`)).json();
+    const b = await (await signedIn({ app, db }, 'leader')(`/api/blocks/${code}`)).json();
     expect(b.team.governor.role).toBe('governor');
     expect(b.team.supervisor.role).toBe('supervisor');
     expect(b.team.assistants.length).toBeGreaterThanOrEqual(1);
-    const staff = await (await app.request(`/api/staff?block=${code}`)).json();
+    const staff = await (await signedIn({ app, db }, 'leader')(`/api/staff?block=${code}`)).json();
     expect(staff.items).toHaveLength(2 + b.team.assistants.length);
     for (const name of ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers']) {
-      const res = await app.request(`/api/layers/${name}`);
+      const res = await signedIn({ app, db }, 'leader')(`/api/layers/${name}`);
       expect(res.status, name).toBe(200);
       expect((await res.json()).features.length, name).toBeGreaterThan(0);
     }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { BLOCKS, createFixture, NOW } from './fixture.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 describe('npm start entry (server/main.ts) over real HTTP', () => {
   let child: ChildProcess | null = null;
@@ -37,12 +39,23 @@ describe('npm start entry (server/main.ts) over real HTTP', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', blocks: 6, events: 30, demo: true });
 
-    const blocks = await fetch(`${url}/api/blocks`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    // No default password: the first start made the admin with a random one, printed once.
+    const password = /Created the account admin with the password (\S+)/.exec(out)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect((await fetch(`${url}/api/blocks`)).status).toBe(401);
+    const session = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    expect(session.status).toBe(200);
+    expect(session.headers.get('set-cookie')).toMatch(/^gezhi_session=[^;]+;.*HttpOnly.*SameSite=Lax/i);
+
+    const db = openDatabase(fx.file);
+    const api = signedIn({ url, db }, 'leader');
+    const blocks = await api('/api/blocks', { headers: { 'Accept-Encoding': 'br, gzip' } });
     expect(blocks.status).toBe(200);
     expect(blocks.headers.get('content-encoding')).toBe('br');
     const fc = await blocks.json();
     expect(fc.features.map((f: { id: string }) => f.id)).toEqual(BLOCKS);
-    const again = await fetch(`${url}/api/blocks`, { headers: { 'If-None-Match': blocks.headers.get('etag')! } });
+    const again = await api('/api/blocks', { headers: { 'If-None-Match': blocks.headers.get('etag')! } });
+    db.close();
     expect(again.status).toBe(304);
 
     const missing = await fetch(`${url}/api/nothing`);

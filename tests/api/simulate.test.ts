@@ -8,10 +8,16 @@ import { RoadGraph } from '../../server/geo/road-graph.ts';
 import type { SimulatorSummary } from '../../server/sim/options.ts';
 import { startSimulator } from '../../server/sim/simulator.ts';
 import { startServer, type StartedServer } from '../helpers/server.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { signedIn, type Requester } from '../helpers/signed-in.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gezhi-sim-'));
 const servers: StartedServer[] = [];
+const dbs: Db[] = [];
+/** The admin of the server under test (the simulator's token, and the test's own reads). */
+let admin: Requester | null = null;
 afterAll(async () => {
+  for (const d of dbs) d.close();
   for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -23,7 +29,7 @@ function copySeeded(name: string): string {
 }
 
 async function json<T>(url: string): Promise<T> {
-  const r = await fetch(url);
+  const r = await fetch(url, admin ? { headers: { Authorization: `Bearer ${admin.token}` } } : {});
   expect(r.status, url).toBe(200);
   return (await r.json()) as T;
 }
@@ -48,7 +54,7 @@ interface Detail {
 /** Reads the stored live messages after `afterId` of some types, until `want` came or the stream is quiet for 5 s. */
 async function replay(url: string, afterId: number, types: string, want: number): Promise<{ id: number; type: string; data: Record<string, unknown> }[]> {
   const controller = new AbortController();
-  const res = await fetch(`${url}/api/stream?types=${types}&lastEventId=${afterId}`, { signal: controller.signal });
+  const res = await fetch(`${url}/api/stream?types=${types}&lastEventId=${afterId}`, { signal: controller.signal, headers: { Authorization: `Bearer ${admin!.token}` } });
   expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -84,8 +90,12 @@ describe('live-activity simulator against the real server', () => {
   const lines: string[] = [];
 
   it('runs at ×600 for ~10 s: reports, dispatches and closes through the API without a 5xx', async () => {
-    server = await startServer({ GEZHI_DB: copySeeded('sim.db'), GEZHI_SIMULATE: '0' });
+    const file = copySeeded('sim.db');
+    server = await startServer({ GEZHI_DB: file, GEZHI_SIMULATE: '0' });
     servers.push(server);
+    const db = openDatabase(file);
+    dbs.push(db);
+    admin = signedIn({ url: server.url, db }, 'admin');
     expect(server.output()).not.toContain('Simulator:');
     lastIdBefore = (await json<{ lastId: number }>(`${server.url}/api/stream/status`)).lastId;
     // A case waiting for verification, which someone else closes while the simulator follows it.
@@ -94,15 +104,13 @@ describe('live-activity simulator against the real server', () => {
     const supervisor = (await json<{ items: { id: number }[] }>(`${server.url}/api/staff?block=${racing.blockCode}&role=supervisor`)).items[0];
     startedAt = Date.now();
     const sim = startSimulator({
-      url: server.url, speed: 600, rate: 120, seed: 7, durationMs: 10_000, maxActive: 250, pickUp: 200,
+      url: server.url, token: admin.token, speed: 600, rate: 120, seed: 7, durationMs: 10_000, maxActive: 250, pickUp: 200,
       // A weekday morning, so the rhythm is at its busiest.
       start: Date.parse('2026-11-26T08:30:00+08:00'),
       log: (line) => lines.push(line),
     });
     await sim.ready;
-    const closed = await fetch(`${server.url}/api/events/${racing.id}/transitions`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'close', actor: supervisor.id }),
-    });
+    const closed = await signedIn({ url: server.url, db }, { staffId: supervisor.id }).post(`/api/events/${racing.id}/transitions`, { to: 'close' });
     expect(closed.status).toBe(200);
     summary = await sim.done;
     // The simulator's own close met a 409, re-read the case and carried on with it (no case was abandoned).
@@ -181,7 +189,7 @@ describe('live-activity simulator against the real server', () => {
   });
 
   it('the CLI runs it until Ctrl-C and stops gracefully; --help and usage errors', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', server.url, '--speed', '600', '--rate', '60', '--seed', '2', '--start', '2026-11-26T10:00', '--pick-up', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', server.url, '--token', admin!.token, '--speed', '600', '--rate', '60', '--seed', '2', '--start', '2026-11-26T10:00', '--pick-up', '0'], {
       cwd: process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -203,7 +211,7 @@ describe('live-activity simulator against the real server', () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--speed', '0'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--speed must be a number > 0/);
-    const down = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', 'http://127.0.0.1:9', '--duration', '1'], { encoding: 'utf8', timeout: 60_000 });
+    const down = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'simulate', '--url', 'http://127.0.0.1:9', '--token', 'gz_unused', '--duration', '1'], { encoding: 'utf8', timeout: 60_000 });
     expect(down.status).toBe(1);
     expect(down.stdout).toMatch(/cannot start/);
   });

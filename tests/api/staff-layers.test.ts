@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCKS, bodyText, readProblem, type Fixture } from './fixture.ts';
-import { fixtureApp, type App } from '../helpers/apps.ts';
+import { fixtureApp } from '../helpers/apps.ts';
+import type { Requester } from '../helpers/signed-in.ts';
 
 let fx: Fixture;
-let app: App;
+/** Requests as a leader: signed in, district-wide reads. */
+let api: Requester;
 
-beforeAll(() => ({ fx, app } = fixtureApp()));
+beforeAll(() => {
+  const made = fixtureApp();
+  fx = made.fx;
+  api = made.as('leader');
+});
 afterAll(() => fx.db.close());
 
 interface StaffItem {
@@ -15,7 +21,7 @@ interface StaffItem {
 type StaffPage = { items: StaffItem[]; nextCursor: string | null };
 
 const staff = async (qs: string): Promise<StaffPage> => {
-  const res = await app.request(`/api/staff${qs}`);
+  const res = await api(`/api/staff${qs}`);
   expect(res.status).toBe(200);
   return res.json();
 };
@@ -77,31 +83,31 @@ describe('GET /api/layers/:name', () => {
     ['water', 'real', 1],
     ['rivers', 'real', 1],
   ])('%s is a FeatureCollection marked %s', async (name, source, count) => {
-    const res = await app.request(`/api/layers/${name}`, { headers: { 'Accept-Encoding': 'br' } });
+    const res = await api(`/api/layers/${name}`, { headers: { 'Accept-Encoding': 'br' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-gezhi-source')).toBe(source);
     expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]+\.br"$/);
     const fc = JSON.parse(await bodyText(res));
     expect(fc).toMatchObject({ type: 'FeatureCollection', name, source });
     expect(fc.features).toHaveLength(count);
-    const again = await app.request(`/api/layers/${name}`, { headers: { 'If-None-Match': res.headers.get('etag')! } });
+    const again = await api(`/api/layers/${name}`, { headers: { 'If-None-Match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
   });
 
   it('gives area and road features their properties', async () => {
-    const subs = await (await app.request('/api/layers/subdistricts')).json();
+    const subs = await (await api('/api/layers/subdistricts')).json();
     expect(subs.features[0]).toMatchObject({
       id: '430302001',
       properties: { code: '430302001', name: '广场街道', nameEn: 'Guangchang Subdistrict', type: '街道', urban: true, center: [112.82, 27.855] },
     });
-    const roads = await (await app.request('/api/layers/roads')).json();
+    const roads = await (await api('/api/layers/roads')).json();
     expect(roads.features[1].properties).toEqual({ id: 2, name: '小巷', class: 'street', speedKmh: 15, oneway: true });
-    const water = await (await app.request('/api/layers/water')).json();
+    const water = await (await api('/api/layers/water')).json();
     expect(water.features[0].geometry.coordinates[1]).toEqual([112.86, 27.849123]);
   });
 
   it('is 404 listing the valid names for an unknown layer', async () => {
-    const res = await app.request('/api/layers/buildings');
+    const res = await api('/api/layers/buildings');
     expect(res.status).toBe(404);
     const p = await readProblem(res);
     for (const name of ['district', 'subdistricts', 'communities', 'roads', 'water', 'rivers']) expect(p.detail).toContain(name);

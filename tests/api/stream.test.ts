@@ -14,12 +14,18 @@ import { startKpiTicker } from '../../server/live/kpi.ts';
 import { appendRawLiveMessage } from '../../server/live/messages.ts';
 import { FrameParser, type Frame } from '../helpers/sse-frames.ts';
 import { readProblem } from './fixture.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 /**
  * The live stream over real HTTP (@hono/node-server on a free port) on a copy of the seeded Yuhu database: order,
  * resume by Last-Event-ID, 100 reconnects while messages are written, slow-client drop, heartbeat, reset, filters;
  * plus the position endpoint and today's KPIs.
  */
+
+/** The token of the calls below: an integration's (it reads the stream, reports, and feeds any staff's position). */
+let token = '';
+const fetchAs = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
 
 /** An EventSource-like reader over fetch: whole frames only; `lastId` follows every `id:` line. */
 class SseClient {
@@ -33,7 +39,7 @@ class SseClient {
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const c = new SseClient();
-    const res = await fetch(url, { headers, signal: c.ac.signal });
+    const res = await fetchAs(url, { headers, signal: c.ac.signal });
     c.status = res.status;
     if (res.status !== 200) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
     c.reader = res.body!.getReader();
@@ -103,6 +109,7 @@ describe('GET /api/stream over real HTTP', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gezhi-stream-')), 'gezhi.db');
     copyFileSync(inject('seededDb'), file);
     db = openDatabase(file);
+    token = signedIn({ url: '', db }, 'integration').token;
     hub = new LiveHub(db, { heartbeatMs: 300, maxQueuedBytes: 256 * 1024, replayLimit: 100 });
     const app = createApp({ db, live: hub });
     server = await new Promise<Server>((resolve) => {
@@ -113,7 +120,7 @@ describe('GET /api/stream over real HTTP', () => {
     const b = db.prepare('SELECT lon, lat FROM buildings ORDER BY id LIMIT 1').get() as { lon: number; lat: number };
     center = [b.lon, b.lat];
     // The real report endpoint: the reconnect property runs through it too.
-    const probe = await fetch(`${base}/api/events`, {
+    const probe = await fetchAs(`${base}/api/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ category: '0102', text: '测试：路边暴露垃圾', lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
@@ -187,7 +194,7 @@ describe('GET /api/stream over real HTTP', () => {
         if (i % 3 === 0) {
           // Real HTTP writes: a position update (and a report, where POST /api/events exists).
           const lon = center[0] + (i % 7) * 1e-4;
-          const res = await fetch(`${base}/api/staff/${staff}/position`, {
+          const res = await fetchAs(`${base}/api/staff/${staff}/position`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify({ lon, lat: center[1] }),
@@ -197,7 +204,7 @@ describe('GET /api/stream over real HTTP', () => {
           staff = (staff % 50) + 1;
           posts++;
           if (eventsPost) {
-            const ev = await fetch(`${base}/api/events`, {
+            const ev = await fetchAs(`${base}/api/events`, {
               method: 'POST',
               headers: { 'Content-Type': 'application/json' },
               body: JSON.stringify({ category: '0102', text: `测试${i}`, lon: center[0], lat: center[1], channel: 'patrol', kind: 'incident' }),
@@ -268,7 +275,7 @@ describe('GET /api/stream over real HTTP', () => {
     let slowClosed = false;
     slow.on('close', () => (slowClosed = true));
     slow.on('error', () => undefined);
-    slow.write(`GET /api/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n`);
+    slow.write(`GET /api/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
     slow.pause();
     await sleep(50);
     expect(hub.status().clients).toBe(2);
@@ -315,7 +322,7 @@ describe('GET /api/stream over real HTTP', () => {
       ['/api/stream?types=Event,,', {}, 'types'],
       ['/api/stream?since=1', {}, 'since'],
     ] as const) {
-      const res = await fetch(base + path, { headers });
+      const res = await fetchAs(base + path, { headers });
       expect(res.status, path).toBe(400);
       const p = await readProblem(res);
       expect(p.errors?.[0].name).toBe(name);
@@ -327,7 +334,7 @@ describe('GET /api/stream over real HTTP', () => {
     await c.until((x) => x.lastId !== undefined);
     const [id] = write(1);
     await c.until((x) => x.lastId === id);
-    const res = await fetch(`${base}/api/stream/status`);
+    const res = await fetchAs(`${base}/api/stream/status`);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toMatchObject({ clients: 1, replaying: 0, lastId: id });
     c.close();
@@ -351,8 +358,9 @@ describe('positions and KPIs', () => {
     db?.close();
   });
 
+  /** As a position feed (an integration): any staff member's position. */
   const post = (path: string, body: unknown, type = 'application/json') =>
-    app.request(path, { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    signedIn({ app, db }, 'integration')(path, { method: 'POST', headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   it('POST /api/staff/:id/position stores the position and announces it; bad input is a problem', async () => {
     const sub = hub.subscribe();
@@ -366,6 +374,8 @@ describe('positions and KPIs', () => {
     sub.close();
 
     expect((await post('/api/staff/999999/position', { lon: 112.9, lat: 27.87 })).status).toBe(404);
+    // A staff member reports only their own position.
+    expect((await signedIn({ app, db }, { staffId: 4 }).post('/api/staff/3/position', { lon: 112.9, lat: 27.87 })).status).toBe(403);
     expect((await post('/api/staff/3/position', { lon: 116.4, lat: 39.9 })).status).toBe(422);
     expect((await post('/api/staff/3/position', { lon: '112.9', lat: 27.87 })).status).toBe(400);
     expect((await post('/api/staff/3/position', { lon: 112.9, lat: 27.87, speed: 3 })).status).toBe(400);
@@ -378,7 +388,7 @@ describe('positions and KPIs', () => {
   });
 
   it('GET /api/kpi: today in Shanghai, counted by SQL the long way round', async () => {
-    const res = await app.request('/api/kpi');
+    const res = await signedIn({ app, db }, 'wall')('/api/kpi');
     expect(res.status).toBe(200);
     const k = await res.json();
     const t = now();
@@ -424,6 +434,6 @@ describe('positions and KPIs', () => {
     expect(row.at).toBe(now());
     const { asOf: _asOf, ...rest } = view;
     expect(JSON.parse(row.payload)).toEqual(rest);
-    expect(await (await app.request('/api/kpi')).json()).toEqual(view);
+    expect(await (await signedIn({ app, db }, 'wall')('/api/kpi')).json()).toEqual(view);
   });
 });

@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../server/http/validate.ts';
 import { readProblem, type Fixture } from './fixture.ts';
-import { fixtureApp, type App } from '../helpers/apps.ts';
+import { fixtureApp } from '../helpers/apps.ts';
+import type { Requester } from '../helpers/signed-in.ts';
 
 let fx: Fixture;
-let app: App;
+/** Requests as a leader: signed in, district-wide reads. */
+let api: Requester;
 
-beforeAll(() => ({ fx, app } = fixtureApp()));
+beforeAll(() => {
+  const made = fixtureApp();
+  fx = made.fx;
+  api = made.as('leader');
+});
 afterAll(() => fx.db.close());
 
 const INJECTION = "' OR 1=1 --";
@@ -87,7 +93,7 @@ const CASES: [string, string][] = [
 
 describe('malformed parameters', () => {
   it.each(CASES)('%s → 400 naming %s', async (path, name) => {
-    const res = await app.request(path);
+    const res = await api(path);
     expect(res.status).toBe(400);
     const p = await readProblem(res);
     expect(p.errors?.map((e) => e.name)).toContain(name);
@@ -100,7 +106,7 @@ describe('malformed parameters', () => {
       '/api/events?from=2024-06-01T10:00:00.5-02:30', '/api/events?status=open,overdue,closed',
       '/api/staff?limit=5000', '/api/staff?role=officer', '/api/staff?subdistrict=430302001',
     ]) {
-      expect((await app.request(path)).status, path).toBe(200);
+      expect((await api(path)).status, path).toBe(200);
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   imageStats,
   launchBrowser,
   recordPage,
+  signIn,
   startApp,
   waitForMap,
   type PageRecord,
@@ -33,7 +34,10 @@ let record: PageRecord;
 const records: PageRecord[] = [];
 
 async function openPage(path: string): Promise<{ page: Page; record: PageRecord }> {
-  const p = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  // An admin sees every view.
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  await signIn(context, app.url, 'admin');
+  const p = await context.newPage();
   const r = recordPage(p);
   records.push(r);
   await p.goto(`${app.url}${path}`);
@@ -41,7 +45,7 @@ async function openPage(path: string): Promise<{ page: Page; record: PageRecord 
 }
 
 async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${app.url}${path}`);
+  const res = await app.as('leader')(path);
   expect(res.ok, `${path} → ${res.status}`).toBe(true);
   return (await res.json()) as T;
 }

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { bundleForPage } from '../../scripts/bench/transport.ts';
 import type { GezhiColumnsTestHook } from '../../web/map/event-columns.ts';
-import { launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
 
 /**
  * The browser side of the binary event columns, in headless Chromium against the app over the seeded demo data: the
@@ -36,7 +36,10 @@ beforeAll(async () => {
   const script = await bundleForPage(`import './web/map/event-columns.ts';`);
   app = await startApp({ seededDb: inject('seededDb') });
   browser = await launchBrowser();
-  page = await browser.newPage();
+  // A wall screen's session: the columns are the wall's and the overview's data.
+  const context = await browser.newContext();
+  await signIn(context, app.url, 'wall');
+  page = await context.newPage();
   record = recordPage(page);
   await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 })); // the JSON page asks for one
   await page.goto(`${app.url}/api/health`);
@@ -55,7 +58,7 @@ describe('event columns in the browser', () => {
       ([url, n]) => window.__gezhiColumns!.load(url, n),
       [`/api/events/columns?${WINDOW}`, SAMPLE] as const,
     );
-    const res = await fetch(`${app.url}/api/events?limit=5000&${WINDOW}`);
+    const res = await app.as('wall')(`/api/events?limit=5000&${WINDOW}`);
     const { items, nextCursor } = (await res.json()) as { items: Item[]; nextCursor: string | null };
     expect(nextCursor).toBeNull();
     expect(summary.count).toBe(items.length);

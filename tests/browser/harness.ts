@@ -7,8 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ensureWebBuild } from '../../scripts/ensure-build.ts';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { DEMO_ACCOUNTS } from '../../server/services/demo-accounts.ts';
+import { signedIn, type Requester, type Who } from '../helpers/signed-in.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const DIST = join(ROOT, 'dist', 'web');
@@ -45,7 +48,25 @@ export function freePort(): Promise<number> {
 export interface RunningApp {
   url: string;
   port: number;
+  /** The server's database file (a private copy). */
+  dbFile: string;
+  /** API requests as a role or a staff member, with a token made on the server's database. */
+  as: (who: Who) => Requester;
   stop: () => Promise<void>;
+}
+
+/** The admin password of the servers the browser tests start. */
+export const TEST_ADMIN_PASSWORD = 'browser-test-admin-pw';
+
+/**
+ * Signs a browser context in (the session cookie lands in its jar) as a demo account (leader, analyst, dispatcher,
+ * planner, governor, supervisor, field, wall) or `admin`, through POST /api/session like the sign-in page.
+ */
+export async function signIn(context: BrowserContext, url: string, username: string): Promise<void> {
+  const password = username === 'admin' ? TEST_ADMIN_PASSWORD : DEMO_ACCOUNTS.find((a) => a.username === username)?.password;
+  if (!password) throw new Error(`no demo account ${username}`);
+  const res = await context.request.post(`${url}/api/session`, { data: { username, password } });
+  if (res.status() !== 200) throw new Error(`sign-in as ${username} → ${res.status()}: ${await res.text()}`);
 }
 
 async function waitForHealth(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
@@ -75,7 +96,7 @@ export async function startApp(options: { seededDb?: string; env?: Record<string
   if (options.seededDb && existsSync(options.seededDb)) copyFileSync(options.seededDb, db);
   const child = spawn('npx', ['tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, PORT: String(port), GEZHI_DB: db },
+    env: { ...process.env, ...options.env, PORT: String(port), GEZHI_DB: db, GEZHI_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() ends npx, tsx and node together
   });
@@ -83,7 +104,10 @@ export async function startApp(options: { seededDb?: string; env?: Record<string
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
+  let handle: Db | null = null;
+  const as = (who: Who) => signedIn({ url, db: (handle ??= openDatabase(db)) }, who);
   const stop = async () => {
+    handle?.close();
     if (child.exitCode === null && child.pid) {
       const exited = new Promise((r) => child.once('exit', r));
       process.kill(-child.pid, 'SIGTERM');
@@ -98,7 +122,7 @@ export async function startApp(options: { seededDb?: string; env?: Record<string
     await stop();
     throw err;
   }
-  return { url, port, stop };
+  return { url, port, dbFile: db, as, stop };
 }
 
 export function launchBrowser(): Promise<Browser> {

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TAXONOMY } from '../../server/contract/taxonomy.ts';
 import { openDatabase } from '../../server/db/database.ts';
@@ -15,7 +15,7 @@ import { boundaryFilesAt, importBoundaries } from '../../server/import/boundarie
 import { importEvents } from '../../server/import/events.ts';
 import { parseMapping } from '../../server/import/mapping.ts';
 import { importRoster } from '../../server/import/roster.ts';
-import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, startApp, waitForMap, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, signIn, startApp, waitForMap, type PageRecord, type RunningApp } from './harness';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'boundaries');
 const VIEWPORT = { width: 1280, height: 800 };
@@ -25,16 +25,17 @@ const EXTENT = { west: 112.87, south: 27.79, east: 113.09, north: 28.0 };
 
 let app: RunningApp;
 let browser: Browser;
+let context: BrowserContext;
 const records: PageRecord[] = [];
 
 async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${app.url}${path}`);
-  expect(res.ok, `${path} → ${res.status}`).toBe(true);
+  const res = await context.request.get(`${app.url}${path}`);
+  expect(res.ok(), `${path} → ${res.status()}`).toBe(true);
   return (await res.json()) as T;
 }
 
 async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  const page = await context.newPage();
   records.push(recordPage(page));
   await page.goto(`${app.url}${path}`);
   return page;
@@ -85,6 +86,8 @@ beforeAll(async () => {
   const file = await buildDistrict(mkdtempSync(join(tmpdir(), 'gezhi-imported-')));
   app = await startApp({ seededDb: file, env: { GEZHI_SIMULATE: undefined } });
   browser = await launchBrowser();
+  context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  await signIn(context, app.url, 'admin');
 }, 300_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { artifactPath, capture, countColour, ensureBuild, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, countColour, ensureBuild, launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
 
 const VIEWPORT = { width: 1440, height: 900 };
 /** Hot spot at 99 % (BIN_COLORS[3], drawn at alpha 215 over a light basemap: close to this). */
@@ -27,7 +27,9 @@ beforeAll(async () => {
   ensureBuild();
   app = await startApp({ seededDb: inject('seededDb') });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  await signIn(context, app.url, 'leader');
+  page = await context.newPage();
   record = recordPage(page);
   await page.goto(`${app.url}/insight?lang=zh-CN`);
 }, 240_000);

@@ -5,7 +5,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
+import type { Who } from '../helpers/signed-in.ts';
 
 const VIEWPORT = { width: 1440, height: 900 };
 const SUBDISTRICT = '430302005'; // 广场街道: dense urban blocks along the river
@@ -21,8 +22,18 @@ let record: PageRecord;
 let eventId = 0;
 let dispatcherId = 0;
 
+/**
+ * The API beside the page: reads as an admin, reports as an integration, and a write whose body names an `actor`
+ * as that staff member (the name is taken out of the body: the server takes the actor from the token).
+ */
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${app.url}${path}`, init);
+  let who: Who = init?.method === 'POST' ? 'integration' : 'admin';
+  if (typeof init?.body === 'string' && init.body.includes('"actor"')) {
+    const { actor, ...rest } = JSON.parse(init.body) as { actor: number };
+    who = { staffId: actor };
+    init = { ...init, body: JSON.stringify(rest) };
+  }
+  const res = await app.as(who)(path, init);
   expect(res.ok, `${init?.method ?? 'GET'} ${path} → ${res.status} ${res.ok ? '' : await res.text()}`).toBe(true);
   return (await res.json()) as T;
 }
@@ -32,7 +43,7 @@ async function awaitStreamMessage(type: string, afterId: number, match: (data: R
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await fetch(`${app.url}/api/stream?types=${type}&lastEventId=${afterId}`, { signal: ctl.signal });
+    const res = await app.as('admin')(`/api/stream?types=${type}&lastEventId=${afterId}`, { signal: ctl.signal });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -68,7 +79,10 @@ beforeAll(async () => {
   ensureBuild();
   app = await startApp({ seededDb: inject('seededDb') });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  // The demo dispatcher: a guidance-centre staff member of 广场街道.
+  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+  await signIn(context, app.url, 'dispatcher');
+  page = await context.newPage();
   record = recordPage(page);
   await page.goto(`${app.url}/ops`);
   await page.waitForFunction(() => window.__gezhiOps?.ready() === true, undefined, { timeout: 90_000, polling: 200 });
@@ -80,20 +94,18 @@ afterAll(async () => {
 });
 
 describe('/ops console', () => {
-  test('acts as a chosen guidance-centre staff member and says accounts come later', async () => {
-    await page.locator('select[name="subdistrict"]').selectOption(SUBDISTRICT);
-    const staff = await api<{ items: { id: number; unit: { key: string } | null }[] }>(
+  test('acts as the signed-in dispatcher, a guidance-centre staff member of their subdistrict', async () => {
+    const staff = await api<{ items: { id: number; name: string; unit: { key: string } | null }[] }>(
       `/api/staff?role=centre-staff&subdistrict=${SUBDISTRICT}`,
     );
     const guidance = staff.items.filter((s) => s.unit?.key === 'guidance');
     expect(guidance.length).toBeGreaterThan(0);
-    await expect
-      .poll(() => page.locator('select[name="dispatcher"]').inputValue(), { timeout: 10_000 })
-      .toBe(String(guidance[0].id));
-    dispatcherId = guidance[0].id;
-    expect(await page.getByTestId('accounts-note').textContent()).toContain('账号体系稍后上线');
-    // Remembered across a reload.
-    expect(await page.evaluate(() => localStorage.getItem('gezhi.ops.identity'))).toContain(SUBDISTRICT);
+    const who = await page.evaluate(() => fetch('/api/session').then((r) => r.json() as Promise<{ staffId: number; subdistrict: string; role: string }>));
+    expect(who).toMatchObject({ role: 'dispatcher', subdistrict: SUBDISTRICT, staffId: guidance[0].id });
+    dispatcherId = who.staffId;
+    await expect.poll(() => page.getByTestId('ops-identity').textContent(), { timeout: 10_000 }).toContain(guidance[0].name);
+    // No identity picker any more: the console is whoever signed in.
+    expect(await page.locator('select[name="dispatcher"]').count()).toBe(0);
     await expect.poll(() => page.getByTestId('stream-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
   });
 
@@ -283,7 +295,8 @@ describe('/ops console', () => {
 
   test('English switch', async () => {
     await page.locator('.lang-switch').click();
-    await expect.poll(() => page.getByTestId('accounts-note').textContent()).toContain('Accounts come later');
+    await expect.poll(() => page.getByTestId('ops-identity').textContent()).toContain('Dispatcher');
+    expect(await page.getByTestId('sign-out').textContent()).toBe('Sign out');
     await capture(page, { path: artifactPath('ops-en.png') });
     await page.locator('.lang-switch').click();
   });

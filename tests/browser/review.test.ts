@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { openDatabase } from '../../server/db/database';
 import { blockPlaces } from '../helpers/seeded';
-import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type PageRecord, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, signIn, startApp, type PageRecord, type RunningApp } from './harness';
+import type { Who } from '../helpers/signed-in.ts';
 
 const VIEWPORT = { width: 1440, height: 1000 };
 const SUBDISTRICT = '430302005'; // 广场街道
@@ -20,8 +21,15 @@ let page: Page;
 let record: PageRecord;
 let eventId = 0;
 
+/** Reads as an analyst, reports as an integration; a body naming an `actor` goes as that staff member. */
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${app.url}${path}`, init);
+  let who: Who = init?.method === 'POST' ? 'integration' : 'analyst';
+  if (typeof init?.body === 'string' && init.body.includes('"actor"')) {
+    const { actor, ...rest } = JSON.parse(init.body) as { actor: number };
+    who = { staffId: actor };
+    init = { ...init, body: JSON.stringify(rest) };
+  }
+  const res = await app.as(who)(path, init);
   expect(res.ok, `${init?.method ?? 'GET'} ${path} → ${res.status} ${res.ok ? '' : await res.text()}`).toBe(true);
   return (await res.json()) as T;
 }
@@ -45,6 +53,7 @@ beforeAll(async () => {
   await post(`/api/events/${eventId}/dispatch`, { actor: dispatcher, reason: '就近派遣' });
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  await signIn(context, app.url, 'analyst');
   page = await context.newPage();
   record = recordPage(page);
 });

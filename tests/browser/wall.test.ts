@@ -12,10 +12,18 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { ROUTE_COLOR, WALL_LAYER_IDS } from '../../web/map/wall-layers';
 import { dayLabel, shanghaiDay } from '../../web/views/wall/day-label';
 import { blockPlaces, type BlockPlace } from '../helpers/seeded';
+import { openDatabase, type Db } from '../../server/db/database.ts';
+import { SYSTEM_CALLER } from '../../server/domain/principal.ts';
+import { createAccounts } from '../../server/services/accounts.ts';
+import { postAs, signedIn, type Who } from '../helpers/signed-in.ts';
 import { artifactPath, capture, countColour, ensureBuild, freePort, imageStats, launchBrowser, recordPage, ROOT, type PageRecord } from './harness';
 
-const TOKEN = 'display-token-for-tests';
-const WALL = `/wall?kiosk=1&tour=0&motion=0&window=30d&token=${TOKEN}`;
+/** The wall screen's display token, made on the server's database once it runs (see beforeAll). */
+let TOKEN = '';
+const WALL = () => `/wall?kiosk=1&tour=0&motion=0&window=30d&token=${TOKEN}`;
+let db: Db;
+/** API calls beside the wall, with tokens made on the server's database. */
+const as = (who: Who) => signedIn({ url: server.url, db }, who);
 // The seeded history ends at the seed time; the 7-day window (the default) always reaches into it.
 
 /** A server we can kill and start again on the same port and database file (the harness's app deletes its copy). */
@@ -77,7 +85,9 @@ let browser: Browser;
 let dbFile: string;
 const records: PageRecord[] = [];
 
-async function openWall(viewport: { width: number; height: number }, path = WALL): Promise<{ page: Page; record: PageRecord; auth: string[] }> {
+async function openWall(viewport: { width: number; height: number }, path = WALL()): Promise<{ page: Page; record: PageRecord; auth: string[] }> {
+  // A screen is configured by its link: every wall page carries the display token.
+  if (!path.includes('token=')) path += `${path.includes('?') ? '&' : '?'}token=${TOKEN}`;
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1, locale: 'zh-CN' });
   const record = recordPage(page);
   records.push(record);
@@ -97,11 +107,11 @@ async function openWall(viewport: { width: number; height: number }, path = WALL
  */
 async function dispatchCase(p: BlockPlace): Promise<number> {
   const send = async <T = { id: number }>(path: string, body: unknown, status: number): Promise<T> => {
-    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await postAs({ url: server.url, db }, 'integration')(path, body);
     expect(res.status, `${path}: ${await res.clone().text()}`).toBe(status);
     return (await res.json()) as T;
   };
-  const staff = (await (await fetch(`${server.url}/api/staff?role=centre-staff&subdistrict=${p.subdistrict}`)).json()) as { items: { id: number; unit?: { key: string } }[] };
+  const staff = (await (await as('wall')(`/api/staff?role=centre-staff&subdistrict=${p.subdistrict}`)).json()) as { items: { id: number; unit?: { key: string } }[] };
   const dispatcher = staff.items.find((s) => s.unit?.key === 'guidance');
   expect(dispatcher, `a guidance-centre dispatcher in ${p.subdistrict}`).toBeTruthy();
   const ev = await send('/api/events', { category: '0102', text: '路边有暴露垃圾', lon: p.lon, lat: p.lat, channel: 'patrol', kind: 'incident' }, 201);
@@ -118,6 +128,8 @@ beforeAll(async () => {
   copyFileSync(inject('seededDb'), dbFile);
   server = new Server(await freePort(), dbFile);
   await server.start();
+  db = openDatabase(dbFile);
+  TOKEN = createAccounts(db).createToken({ role: 'wall', label: '指挥中心大屏（测试）' }, SYSTEM_CALLER).token;
   const seeded = new Database(inject('seededDb'), { readonly: true });
   const places = blockPlaces(seeded);
   seeded.close();
@@ -129,6 +141,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.kill();
+  db?.close();
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
 });
 
@@ -138,7 +151,7 @@ async function eventsInLast(days: number): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${server.url}/api/events?from=${encodeURIComponent(from)}&limit=5000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await as('wall')(`/api/events?from=${encodeURIComponent(from)}&limit=5000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     const page = (await res.json()) as { items: unknown[]; nextCursor: string | null };
     n += page.items.length;
     cursor = page.nextCursor;
@@ -200,7 +213,7 @@ async function expectTickerDays(page: Page): Promise<void> {
  * another), and around the first route the route colour really reaches the screen: line, moving head and label.
  */
 async function expectRoutesInSight(page: Page): Promise<void> {
-  const active = (await (await fetch(`${server.url}/api/routes/active`)).json()) as { items: { coordinates: [number, number][] }[] };
+  const active = (await (await as('wall')('/api/routes/active')).json()) as { items: { coordinates: [number, number][] }[] };
   expect(active.items.length).toBeGreaterThanOrEqual(2);
   const placed = await page.evaluate(() => window.__gezhiWall!.placedLabels());
   expect(placed.routes, 'route ETA labels on the map').toBe(active.items.length);
@@ -248,8 +261,9 @@ describe('wall', () => {
     expect(stats.distinct).toBeGreaterThan(200);
     expect(png.length).toBeGreaterThan(100_000);
     expect(auth.length).toBeGreaterThan(5);
-    // Every request of the wall carries the token (/api/health is the app shell's demo badge, not the wall's).
-    expect(auth.filter((a) => !a.endsWith(`Bearer ${TOKEN}`) && !a.startsWith('/api/health '))).toEqual([]);
+    // Every request of the wall carries the token (/api/health is the app shell's demo badge, not the wall's;
+    // /api/session is the shell exchanging the token for the screen's display session).
+    expect(auth.filter((a) => !a.endsWith(`Bearer ${TOKEN}`) && !a.startsWith('/api/health ') && !a.startsWith('/api/session '))).toEqual([]);
     expect(auth.some((a) => a.startsWith('/api/stream'))).toBe(true);
     await page.close();
   });
@@ -272,13 +286,13 @@ describe('wall', () => {
   test('a report POSTed to the API shows on the wall within 2 s; the server going away shows the stale indicator, its return clears it', async () => {
     const { page } = await openWall({ width: 1920, height: 1080 });
     await page.waitForFunction(() => window.__gezhiWall!.streamStatus() === 'live', undefined, { timeout: 20_000 });
-    const blocks = (await (await fetch(`${server.url}/api/blocks`)).json()) as { features: { properties: { code: string } }[] };
+    const blocks = (await (await as('wall')('/api/blocks')).json()) as { features: { properties: { code: string } }[] };
     const code = blocks.features[100].properties.code;
-    const detail = (await (await fetch(`${server.url}/api/blocks/${code}`)).json()) as { center: [number, number] };
+    const detail = (await (await as('wall')(`/api/blocks/${code}`)).json()) as { center: [number, number] };
 
     const report = async (text: string): Promise<{ id: number; ms: number }> => {
       const t0 = Date.now();
-      const res = await fetch(`${server.url}/api/events`, {
+      const res = await as('integration')('/api/events', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ category: '0102', text, lon: detail.center[0], lat: detail.center[1], channel: 'patrol', kind: 'incident' }),

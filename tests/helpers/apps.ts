@@ -7,13 +7,15 @@ import { createApp } from '../../server/app.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { createFixture, NOW, type Fixture } from '../api/fixture.ts';
 import { blockPlaces, seededCopy, type BlockPlace } from './seeded.ts';
+import { signedIn, type Requester, type Who } from './signed-in.ts';
 
 export type App = ReturnType<typeof createApp>;
 
 /** The fixture database and the app over it, at the fixture's fixed time unless a clock is given. */
-export function fixtureApp(now: () => number = () => NOW): { fx: Fixture; app: App } {
+export function fixtureApp(now: () => number = () => NOW): { fx: Fixture; app: App; as: (who: Who) => Requester } {
   const fx = createFixture();
-  return { fx, app: createApp({ db: fx.db, now }) };
+  const app = createApp({ db: fx.db, now });
+  return { fx, app, as: (who) => signedIn({ app, db: fx.db }, who) };
 }
 
 export interface SeededApp {
@@ -23,6 +25,8 @@ export interface SeededApp {
   places: BlockPlace[];
   /** The next place, `stride` blocks on from the last, so successive reports land in different blocks. */
   place: () => BlockPlace;
+  /** Requests as a role or a staff member (tests/helpers/signed-in.ts). */
+  as: (who: Who) => Requester;
 }
 
 /** A writable copy of the seeded database (named after `prefix`) and the app over it. */
@@ -30,5 +34,6 @@ export function seededApp(prefix: string, now: () => number, stride = 7): Seeded
   const db = openDatabase(seededCopy(prefix));
   const places = blockPlaces(db);
   let next = 0;
-  return { db, app: createApp({ db, now }), places, place: () => places[(next += stride) % places.length] };
+  const app = createApp({ db, now });
+  return { db, app, places, place: () => places[(next += stride) % places.length], as: (who) => signedIn({ app, db }, who) };
 }

@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { onError } from '../../server/http/problem.ts';
 import { hotspotRoutes, type HotspotResponse } from '../../server/routes/hotspots.ts';
 import { poisson } from '../../server/domain/prng.ts';
+import { signedIn, withAuth } from '../helpers/signed-in.ts';
 
 /** A w×h grid of unit squares as block polygons (index = row * w + col). */
 function grid(w: number, h: number): { parts: PolygonParts[]; centers: [number, number][] } {
@@ -129,7 +130,7 @@ describe('GET /api/hotspots on the seeded district', () => {
   });
 
   const get = async (qs: string): Promise<HotspotResponse> => {
-    const res = await hotspotRoutes({ db, now: () => now }).request(`/?${qs}`);
+    const res = await signedIn({ app: withAuth(db, hotspotRoutes({ db, now: () => now })), db }, 'wall')(`/?${qs}`);
     expect(res.status).toBe(200);
     return (await res.json()) as HotspotResponse;
   };
@@ -164,9 +165,9 @@ describe('GET /api/hotspots on the seeded district', () => {
       expect(r.measure).toBe(m);
       for (const i of r.items) expect(i.q).toBeLessThanOrEqual(0.05);
     }
-    const app = new Hono().route('/', hotspotRoutes({ db, now: () => now })).onError(onError);
+    const app = withAuth(db, hotspotRoutes({ db, now: () => now })).onError(onError);
     for (const bad of ['measure=nope', 'days=0', 'alpha=0.5', 'alpha=x', 'extra=1']) {
-      const res = await app.request(`/?${bad}`);
+      const res = await signedIn({ app, db }, 'wall')(`/?${bad}`);
       expect(res.status, bad).toBe(400);
     }
   });

@@ -8,6 +8,7 @@ import { LiveHub } from '../../server/live/hub.ts';
 import { appendLiveMessage } from '../../server/live/messages.ts';
 import { openStream } from '../../web/live/stream.ts';
 import { seededCopy } from '../helpers/seeded.ts';
+import { signedIn } from '../helpers/signed-in.ts';
 
 /**
  * The web app's stream client (web/live/stream.ts) against the real server over HTTP: resume after a silent
@@ -49,7 +50,10 @@ describe('the live stream client', () => {
   it('resumes from the id-only frame: a message written while it was away arrives after the reconnect', async () => {
     const staff = db.prepare('SELECT id FROM staff ORDER BY id LIMIT 1').get() as { id: number };
     const received: { type: string; data: unknown; id: string }[] = [];
+    // A wall screen's display token, made on this database.
+    const display = signedIn({ url: base, db }, 'wall').token;
     const stream = openStream(`${base}/api/stream?types=staff.position`, {
+      headers: () => ({ Authorization: `Bearer ${display}` }),
       silenceMs: 500,
       retryMs: 600,
       maxRetryMs: 600,
@@ -79,6 +83,7 @@ describe('the live stream client', () => {
 
   it('sends its headers (a display token) on every connect', async () => {
     const seen: (string | null)[] = [];
+    const display = signedIn({ url: '', db }, 'wall').token;
     const app = createApp({ db, live: hub });
     const tokenServer = await new Promise<Server>((resolve) => {
       const s = serve({
@@ -91,10 +96,10 @@ describe('the live stream client', () => {
       }, () => resolve(s as Server));
     });
     const url = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/api/stream`;
-    const stream = openStream(url, { silenceMs: 300, retryMs: 50, maxRetryMs: 50, headers: () => ({ Authorization: 'Bearer display-1' }) });
+    const stream = openStream(url, { silenceMs: 300, retryMs: 50, maxRetryMs: 50, headers: () => ({ Authorization: `Bearer ${display}` }) });
     try {
       await until(() => stream.connects() >= 2 && seen.length >= 2, 'a reconnect');
-      expect(seen.slice(0, 2)).toEqual(['Bearer display-1', 'Bearer display-1']);
+      expect(seen.slice(0, 2)).toEqual([`Bearer ${display}`, `Bearer ${display}`]);
     } finally {
       stream.close();
       tokenServer.closeAllConnections();

@@ -70,7 +70,9 @@ describe('migrations', () => {
     const db = openDatabase(':memory:');
     expect(() => db.exec("UPDATE event_log SET note = 'x'")).not.toThrow(); // no rows: the trigger fires per row
     const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all();
-    expect(triggers).toEqual([{ name: 'event_log_no_delete' }, { name: 'event_log_no_update' }]);
+    expect(triggers).toEqual([
+      { name: 'audit_log_no_delete' }, { name: 'audit_log_no_update' }, { name: 'event_log_no_delete' }, { name: 'event_log_no_update' },
+    ]);
     db.close();
   });
 });

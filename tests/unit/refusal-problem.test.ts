@@ -35,6 +35,12 @@ const EXPECTED: Record<RefusalReason, number> = {
   'unknown-staff': 422,
   'no-candidate': 422,
   'assignee-not-eligible': 422,
+  'sign-in-required': 401,
+  'bad-credentials': 401,
+  'locked-out': 429,
+  'role-not-permitted': 403,
+  'out-of-scope': 403,
+  'csrf-refused': 403,
 };
 
 function appThrowing(err: unknown) {

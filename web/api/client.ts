@@ -13,9 +13,10 @@ import type {
   LayerName,
 } from '../../server/contract/api';
 import { LAYER_NAMES } from '../../server/contract/api';
+import { csrfHeaders } from './session';
 
-/** Same-origin typed client: only the server's types are imported, never its code. */
-export const api = hc<AppType>('/');
+/** Same-origin typed client: only the server's types are imported, never its code. Writes carry the CSRF token. */
+export const api = hc<AppType>('/', { headers: () => csrfHeaders() });
 
 /** An API failure carrying the RFC 9457 problem's title/detail when the server sent one. */
 export class ApiError extends Error {

@@ -101,9 +101,10 @@ export function importEventCommands(db: Db) {
   }
 
   /** Moves the staged rows into events, event_sources and event_log (one transaction). */
-  function move(source: string, importedAt: number, taken: (code: string) => boolean): number {
+  function move(source: string, importedAt: number, taken: (code: string) => boolean, inside?: (n: number) => void): number {
     return db.transaction(() => {
       const staged = (db.prepare(`SELECT count(*) AS n, sum(category_code IS NULL) AS unmapped FROM temp.import_staging`).get() as { n: number; unmapped: number | null });
+      inside?.(staged.n);
       if (staged.n === 0) return 0;
       const unmapped = staged.unmapped ? unmappedCategory(taken) : null;
       const base = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM events`).get() as { m: number }).m;
@@ -144,14 +145,15 @@ export function importEventCommands(db: Db) {
     stageBatch: (rows: readonly StagedEvent[], issues: readonly ImportIssue[]): void => stageBatch(rows, issues),
     /**
      * Moves every staged row into the database in one transaction; returns the number of events written. `taken`
-     * says which category codes the taxonomy uses (the unmapped category must not collide with them).
+     * says which category codes the taxonomy uses (the unmapped category must not collide with them); `inside` runs
+     * in the same transaction with the number of rows (the audit row of the import).
      */
-    commit(source: string, importedAt: number, taken: (code: string) => boolean): number {
+    commit(source: string, importedAt: number, taken: (code: string) => boolean, inside?: (n: number) => void): number {
       // A larger page cache for the move: the secondary indexes of events take rows in no particular order.
       const cacheSize = db.pragma('cache_size', { simple: true }) as number;
       db.pragma(`cache_size = ${COMMIT_CACHE_KIB * -1}`);
       try {
-        return move(source, importedAt, taken);
+        return move(source, importedAt, taken, inside);
       } finally {
         db.pragma(`cache_size = ${cacheSize}`);
       }

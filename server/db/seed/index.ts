@@ -63,6 +63,10 @@ export interface SeedSummary {
 
 /** Tables the seed writes, children first (the order to clear them in). */
 export const SEEDED_TABLES = [
+  // Accounts name staff rows; a new seed starts without them (the first start makes the admin again).
+  'sessions',
+  'api_tokens',
+  'accounts',
   'event_log',
   'events',
   'staff_positions',

@@ -3,6 +3,7 @@
  * importer as the CLI and answers the summary and the row-numbered report, shown here and downloadable as CSV.
  */
 import { createSignal, For, Show, type JSX } from 'solid-js';
+import { csrfHeaders } from '../../api/session';
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import './import.css';
 
@@ -45,7 +46,7 @@ export function ImportView(): JSX.Element {
     setError(null);
     setAnswer(null);
     try {
-      const res = await fetch(`/api/import/${kind()}`, { method: 'POST', body: new FormData(formEl) });
+      const res = await fetch(`/api/import/${kind()}`, { method: 'POST', body: new FormData(formEl), headers: csrfHeaders() });
       const body = await res.json();
       if (!res.ok) setError(String(body.detail ?? body.title ?? res.status));
       else setAnswer(body as ImportAnswer);

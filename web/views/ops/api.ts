@@ -1,4 +1,5 @@
 import { api, ApiError } from '../../api/client';
+import { csrfHeaders } from '../../api/session';
 import type {
   CandidatesResult as Candidates, DispatchRoute as DispatchedRoute, DueList, EventDetail, EventSummary, StaffItem,
 } from '../../../server/contract/api';
@@ -51,7 +52,7 @@ async function getJson<T>(url: string): Promise<T> {
 async function postJson<T>(url: string, body: unknown): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...csrfHeaders() },
     body: JSON.stringify(body),
   });
   if (!res.ok) {
@@ -67,13 +68,6 @@ async function typed<T>(res: Response): Promise<T> {
     throw new WriteRefused(res.status, res.url, p.message, p.allowed);
   }
   return (await res.json()) as T;
-}
-
-/** Guidance-centre staff of a subdistrict (the people who may dispatch there). */
-export async function fetchDispatchers(subdistrict: string): Promise<StaffItem[]> {
-  const res = await api.api.staff.$get({ query: { role: 'centre-staff', subdistrict } as never });
-  const page = await typed<{ items: StaffItem[] }>(res as unknown as Response);
-  return page.items.filter((s) => s.unit?.key === 'guidance');
 }
 
 /** Open cases waiting for the dispatcher: new reports and filed (or returned) cases, all pages. */
@@ -111,7 +105,6 @@ export function fetchActiveRoutes(): Promise<{ items: DispatchedRoute[] }> {
 
 export interface TransitionInput {
   to: string;
-  actor: number;
   note?: string;
   assignee?: number;
   reason?: string;
@@ -127,7 +120,7 @@ export function postTransition(id: number, body: TransitionInput): Promise<Event
 
 export function postDispatch(
   id: number,
-  body: { actor: number; assignee?: number; reason?: string },
+  body: { assignee?: number; reason?: string },
 ): Promise<{ event: EventDetail; route: DispatchedRoute | null }> {
   return postJson(`/api/events/${id}/dispatch`, body);
 }

@@ -116,7 +116,7 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     setError(err instanceof Error ? err.message : String(err));
   };
 
-  async function transition(input: Omit<TransitionInput, 'actor'>): Promise<boolean> {
+  async function transition(input: TransitionInput): Promise<boolean> {
     const a = actor();
     const eventId = id();
     if (!a || eventId === null || busy()) return false;
@@ -124,7 +124,7 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     setError(null);
     setNotice(null);
     try {
-      const next = await postTransition(eventId, { ...input, actor: a.id });
+      const next = await postTransition(eventId, input);
       if (id() === eventId) {
         setDetail(next);
         setServerAllowed(null);
@@ -149,7 +149,7 @@ export function createCaseModel(id: Accessor<number | null>, actor: Accessor<Act
     setError(null);
     setNotice(null);
     try {
-      const body: { actor: number; assignee?: number; reason?: string } = { actor: a.id };
+      const body: { assignee?: number; reason?: string } = {};
       if (assignee !== undefined) body.assignee = assignee;
       if (reason && reason.trim()) body.reason = reason.trim();
       const out = await postDispatch(eventId, body);

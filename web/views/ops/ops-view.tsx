@@ -8,7 +8,8 @@ import { openStream } from '../../live/stream';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { fetchDispatchers, fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
+import { fetchDue, fetchEvent, fetchQueue, type EventDetail } from './api';
+import { session } from '../../api/session';
 import { BUTTONS, CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
 import { DueLists } from './due-lists';
@@ -69,30 +70,17 @@ export function OpsView(): JSX.Element {
   const areas = createAsync(() => getAreas());
   const basemap = createAsync(() => getBasemapLayers());
 
-  // --- Who the console acts as -------------------------------------------------------------------------------
+  // --- Who the console acts as: the signed-in dispatcher (their subdistrict is their scope) ---------------------
   const [identity, setIdentityRaw] = createSignal<Identity>(readIdentity());
   const setIdentity = (next: Identity) => {
     setIdentityRaw(next);
     writeIdentity(next);
   };
-  createEffect(() => {
-    const subs = areas()?.subdistricts;
-    if (subs?.length && !subs.some((s) => s.code === identity().subdistrict)) setIdentity({ ...identity(), subdistrict: subs[0].code, staffId: null });
-  });
-  const [dispatchers] = createResource(
-    () => identity().subdistrict || null,
-    (code) => fetchDispatchers(code),
-  );
-  createEffect(() => {
-    const list = dispatchers.latest;
-    if (!list || dispatchers.loading) return;
-    const id = identity();
-    if (!list.some((s) => s.id === id.staffId)) setIdentity({ ...id, staffId: list[0]?.id ?? null });
-  });
-  const actingStaff = createMemo(() => dispatchers.latest?.find((s) => s.id === identity().staffId) ?? null);
+  const subdistrict = () => session()?.subdistrict ?? '';
+  const actingName = () => session()?.staffName ?? null;
   const actor = createMemo(() => {
-    const s = actingStaff();
-    return s ? { id: s.id, subdistrict: identity().subdistrict } : null;
+    const s = session();
+    return s?.staffId != null ? { id: s.staffId, subdistrict: s.subdistrict ?? '' } : null;
   });
   const areaName = (code: string | null) => {
     if (!code) return '—';
@@ -131,7 +119,7 @@ export function OpsView(): JSX.Element {
   const [filter, setFilter] = createSignal<QueueFilter>(EMPTY_FILTER);
   const scoped = createMemo(() => {
     const id = identity();
-    return id.scope === 'all' ? all() : all().filter((e) => e.subdistrictCode === id.subdistrict);
+    return id.scope === 'all' || !subdistrict() ? all() : all().filter((e) => e.subdistrictCode === subdistrict());
   });
   const queue = createMemo(() => filterQueue(scoped(), filter()));
 
@@ -173,7 +161,7 @@ export function OpsView(): JSX.Element {
   };
 
   // --- Live stream -------------------------------------------------------------------------------------------
-  const inScope = (subdistrict: string | undefined) => identity().scope === 'all' || subdistrict === identity().subdistrict;
+  const inScope = (code: string | undefined) => identity().scope === 'all' || !subdistrict() || code === subdistrict();
   const refreshOne = (id: number) =>
     fetchEvent(id)
       .then((d) => upsert(summaryOf(d)))
@@ -212,7 +200,7 @@ export function OpsView(): JSX.Element {
   void loadQueue();
   createEffect(
     on(
-      () => [identity().scope, identity().subdistrict] as const,
+      () => [identity().scope, subdistrict()] as const,
       () => void loadQueue(),
       { defer: true },
     ),
@@ -273,36 +261,10 @@ export function OpsView(): JSX.Element {
   return (
     <div class="ops" data-testid="ops">
       <div class="ops-bar">
-        <label>
-          <span>{t('ops.id.subdistrict')}</span>
-          <select
-            name="subdistrict"
-            value={identity().subdistrict}
-            onChange={(e) => setIdentity({ ...identity(), subdistrict: e.currentTarget.value, staffId: null })}
-          >
-            <For each={areas()?.subdistricts ?? []}>{(s) => (
-              <option value={s.code} selected={s.code === identity().subdistrict}>
-                {s.name}
-              </option>
-            )}</For>
-          </select>
-        </label>
-        <label>
-          <span>{t('ops.id.dispatcher')}</span>
-          <select
-            name="dispatcher"
-            value={identity().staffId ?? ''}
-            onChange={(e) => setIdentity({ ...identity(), staffId: Number(e.currentTarget.value) || null })}
-          >
-            <For each={dispatchers.latest ?? []}>{(s) => (
-              <option value={s.id} selected={s.id === identity().staffId}>
-                {`${s.name}（${s.unit?.name ?? ''}）`}
-              </option>
-            )}</For>
-          </select>
-        </label>
-        <span class="ops-accounts muted small" data-testid="accounts-note">
-          {t('ops.id.note')}
+        <span class="ops-identity" data-testid="ops-identity">
+          <span class="muted">{t('ops.id.actingAs')}</span>
+          <strong>{actingName() ?? session()?.username ?? '—'}</strong>
+          <span class="muted">{areaName(subdistrict() || null)}</span>
         </span>
         <span class="ops-spacer" />
         <span class={`stream-status stream-${stream.status()}`} data-testid="stream-status" data-status={stream.status()} title={t('ops.stream.title')}>
@@ -382,7 +344,7 @@ export function OpsView(): JSX.Element {
           <CasePanel
             model={model}
             now={now()}
-            actorName={actingStaff()?.name ?? null}
+            actorName={actingName()}
             warned={openId() !== null && warned().has(openId()!)}
             areaName={areaName}
             focused={focused()}

@@ -4,34 +4,25 @@ import { IN_PROGRESS_STATUSES, needsReportVerification } from '../../../server/c
 import { t, type MessageKey } from '../../i18n';
 
 /**
- * The console's small pure helpers and shared state: who the console acts as (remembered in localStorage until
- * accounts exist), a once-a-second clock for countdowns, the lifecycle mirror used only to enable buttons (the
+ * The console's small pure helpers and shared state: the queue's scope (remembered in localStorage), a once-a-second clock for countdowns, the lifecycle mirror used only to enable buttons (the
  * server stays the authority) and the wording of times and distances.
  */
 
 const IDENTITY_KEY = 'gezhi.ops.identity';
 
+/** The console's remembered choice: the queue of the dispatcher's own subdistrict only, or every subdistrict. */
 export interface Identity {
-  subdistrict: string;
-  staffId: number | null;
-  /** Queue scope: the chosen subdistrict only, or every subdistrict. */
   scope: 'mine' | 'all';
 }
 
 export function readIdentity(): Identity {
   try {
     const raw = JSON.parse(localStorage.getItem(IDENTITY_KEY) ?? 'null') as Partial<Identity> | null;
-    if (raw && typeof raw.subdistrict === 'string' && /^\d{9}$/.test(raw.subdistrict)) {
-      return {
-        subdistrict: raw.subdistrict,
-        staffId: typeof raw.staffId === 'number' ? raw.staffId : null,
-        scope: raw.scope === 'all' ? 'all' : 'mine',
-      };
-    }
+    if (raw) return { scope: raw.scope === 'all' ? 'all' : 'mine' };
   } catch {
     // A damaged entry: start over.
   }
-  return { subdistrict: '', staffId: null, scope: 'mine' };
+  return { scope: 'mine' };
 }
 
 export function writeIdentity(identity: Identity): void {
