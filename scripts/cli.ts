@@ -130,6 +130,38 @@ const kit: CliKit = {
   parseOptions,
   openDb: (file) => openDatabase(file ?? (process.env.GEZHI_DB || DEFAULT_DB)),
 };
+const IMPORT_BOUNDARIES_HELP = `import boundaries <file> [--level block|community|subdistrict|district] [--code FIELD] [--name FIELD]
+  [--name-en FIELD] [--residents FIELD] [--households FIELD] [--community-name FIELD] [--subdistrict-name FIELD]
+  [--district-field FIELD] [--district-name TEXT] [--crs CRS] [--encoding ENC] [--object NAME] [--effective ISO]
+  [--db FILE] [--report FILE]
+
+Reads areas or blocks from GeoJSON (.geojson/.json), TopoJSON (.topojson; --object picks one object) or a Shapefile
+(a .zip with .shp/.dbf/.prj[/.cpg], or the .shp with its siblings). Coordinates are converted to WGS-84 from --crs
+(WGS84, CGCS2000, GCJ02, BD09, EPSG:<code>) or else the .prj or GeoJSON crs. Attribute text is decoded by --encoding
+(utf-8, gbk, gb18030), else the .cpg, else UTF-8 when valid, else GBK.
+  --level         what the features are (default block): 15-digit block codes, 12 community, 9 subdistrict, 6 district
+  --code FIELD    the property holding the code; a feature without one gets its code from the area of the level
+                  above that contains it (numbered west→east, north→south)
+  --name FIELD    the property holding the name (blocks default to "<community>第N区块")
+  --residents, --households FIELD   people per block (shared out over the generated building parcels)
+  --community-name, --subdistrict-name, --district-field FIELD   names of parent areas the database lacks (they
+                  are derived as the union of their children); --district-name TEXT for the district's name
+  --effective ISO when a new block version takes effect (default: now; the first version: always)
+  --buildings FILE  the blocks' buildings (points or footprints; --building-residents, --building-households
+                  FIELD; --buildings-crs CRS): each block is cut into its buildings' Voronoi cells, and its people
+                  are theirs unless --residents/--households give them; blocks without buildings get grid parcels
+Safe geometry repairs (unclosed rings, repeated vertices, winding, self-intersections) are made and reported;
+overlaps and gaps are reported. Blocks get building parcels cut from them so planning works. All or nothing;
+importing the same file again changes nothing. The report goes to <file>.report.csv (UTF-8 BOM).`;
+
+const IMPORT_ROSTER_HELP = `import roster <file.csv|file.xlsx> [--sheet NAME|N] [--block-column H] [--role-column H] [--name-column H]
+  [--phone-column H] [--gender-column H] [--db FILE] [--report FILE]
+
+One row per person and block: block code (区块编码), role (角色: 治理员 / 协理员 / 监督员), name (姓名), phone (手机),
+gender (性别, optional). Each listed block's team becomes the roster's if it keeps the 1+N+1 rule (1 governor, ≥ 1
+assistant, 1 supervisor who is not also a handler); a block that breaks it is left as it was and reported. Rows with
+an unknown block or role, no name, a bad phone or repeated are skipped with their row number. Importing the same
+roster again changes nothing.`;
 
 const COMMANDS: Record<string, Command> = {
   backup: {
@@ -190,9 +222,14 @@ Exit codes: 0 restored, 1 refused or failed (nothing changed), 2 usage error.`,
   },
   channel: channelCommand(kit),
   export: {
-    summary: 'export events as CSV (UTF-8 BOM), GeoJSON or Open311 JSON, with the API\'s filters',
-    usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]',
-    help: `Writes the events that match the filters (those of GET /api/events), newest first, to --out (default stdout).
+    summary: 'export events (CSV with BOM, GeoJSON, Open311 JSON) or blocks (GeoJSON, zipped Shapefile)',
+    usage: 'export events --format csv|geojson|open311 [--out FILE] [--db FILE] [--from ISO] [--to ISO] [--status S,…] [--category C] [--block B] [--bbox W,S,E,N] [--limit N]\n       export blocks --format geojson|shapefile --out FILE [--db FILE]',
+    help: `export blocks: the blocks of the boundary version in force as GeoJSON or a zipped Shapefile (WGS-84, UTF-8
+attributes code, name, community, comm_name, subdist, sub_name, district, dist_name, residents, households) that
+"import boundaries FILE --code code --name name --residents residents --households households
+ --community-name comm_name --subdistrict-name sub_name --district-field dist_name" reads back.
+
+export events: writes the events that match the filters (those of GET /api/events), newest first, to --out (default stdout).
 CSV carries a UTF-8 BOM and reads back with "import events" and the mapping it prints with --mapping-out.
 
 Options:
@@ -210,7 +247,8 @@ Options:
 Exit codes: 0 written, 1 failed, 2 usage error.`,
     async run(args) {
       const [kind, ...rest] = args;
-      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to export: events' : `cannot export "${kind}" (known: events)`);
+      if (kind === 'blocks') return exportBlocksCommand(rest);
+      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to export: events or blocks' : `cannot export "${kind}" (known: events, blocks)`);
       const o = parseOptions(rest, ['format', 'out', 'mapping-out', 'db', 'from', 'to', 'status', 'category', 'block', 'bbox', 'limit'], []);
       const { EXPORT_FORMATS, exportChunks, exportMapping, exportRows } = await import('../server/export/events.ts');
       const format = o.get('format') as string | undefined;
@@ -250,9 +288,15 @@ Exit codes: 0 written, 1 failed, 2 usage error.`,
     },
   },
   import: {
-    summary: 'import events from another system\'s export (CSV, JSON Lines, JSON) with a column mapping',
-    usage: 'import events <file> --mapping <mapping.json> [--db FILE] [--report FILE]',
-    help: `Reads a case export of another system (a hotline, a city-management platform) into the events of the
+    summary: 'import boundaries (GeoJSON, TopoJSON, Shapefile), a staff roster (CSV, XLSX) or events (CSV, JSON)',
+    usage: 'import boundaries|roster|events <file> [options] (see --help)',
+    help: `${IMPORT_BOUNDARIES_HELP}
+
+${IMPORT_ROSTER_HELP}
+
+import events <file> --mapping <mapping.json> [--db FILE] [--report FILE]
+
+Reads a case export of another system (a hotline, a city-management platform) into the events of the
 database: CSV (comma-separated, quoted fields may hold commas, quotes and newlines; UTF-8 with or without BOM; CRLF
 or LF), JSON Lines (.jsonl / .ndjson, one object per line) or a JSON array (.json, read whole: use CSV or JSON Lines
 for large files). The file streams in with a progress bar and bounded memory.
@@ -290,8 +334,12 @@ so a failure leaves the database as it was. Importing the same file again adds n
 Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
     async run(args) {
       const [kind, file, ...rest] = args;
-      if (kind !== 'events') throw new UsageError(kind === undefined ? 'say what to import: events' : `cannot import "${kind}" (known: events)`);
+      if (kind !== 'events' && kind !== 'boundaries' && kind !== 'roster') {
+        throw new UsageError(kind === undefined ? 'say what to import: boundaries, roster or events' : `cannot import "${kind}" (known: boundaries, roster, events)`);
+      }
       if (file === undefined || file.startsWith('--')) throw new UsageError('name the file to import');
+      if (kind === 'boundaries') return importBoundariesCommand(file, rest);
+      if (kind === 'roster') return importRosterCommand(file, rest);
       const o = parseOptions(rest, ['mapping', 'db', 'report'], []);
       if (!o.has('mapping')) throw new UsageError('--mapping is required');
       const { importEvents, loadMapping } = await import('../server/import/events.ts');
@@ -543,6 +591,99 @@ Ctrl-C stops it gracefully. Exit codes: 0 stopped, 1 could not start, 2 usage er
     },
   },
 };
+
+function reportLines(read: number, imported: number, skippedBy: Record<string, number>): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const skipped = Object.values(skippedBy).reduce((a, b) => a + b, 0);
+  return [`  rows read   ${n(read)}`, `  imported    ${n(imported)}`, `  skipped     ${n(skipped)}`,
+    ...Object.entries(skippedBy).map(([r, c]) => `    ${r.padEnd(26)} ${n(c)}`)];
+}
+
+async function importBoundariesCommand(file: string, args: string[]): Promise<number> {
+  const o = parseOptions(args, ['level', 'code', 'name', 'name-en', 'residents', 'households', 'community-name', 'subdistrict-name',
+    'district-field', 'district-name', 'crs', 'encoding', 'object', 'effective', 'db', 'report', 'buildings', 'building-residents',
+    'building-households', 'buildings-crs'], []);
+  const level = (o.get('level') as string | undefined) ?? 'block';
+  if (!['block', 'community', 'subdistrict', 'district'].includes(level)) throw new UsageError(`--level must be block, community, subdistrict or district (got "${level}")`);
+  const { importBoundaries, boundaryFilesAt } = await import('../server/import/boundaries.ts');
+  const get = (k: string) => o.get(k) as string | undefined;
+  const dbFile = get('db') ?? (process.env.GEZHI_DB || DEFAULT_DB);
+  const db = openDatabase(dbFile);
+  try {
+    const s = await importBoundaries(db, boundaryFilesAt(file), {
+      level: level as 'block',
+      fields: { code: get('code'), name: get('name'), nameEn: get('name-en'), residents: get('residents'), households: get('households') },
+      parentNameFields: { community: get('community-name'), subdistrict: get('subdistrict-name'), district: get('district-field') },
+      districtName: get('district-name'), crs: get('crs'), encoding: get('encoding'), object: get('object'),
+      effectiveFrom: o.has('effective') ? parseNow(get('effective')!) : undefined,
+      buildings: o.has('buildings')
+        ? { files: boundaryFilesAt(get('buildings')!), fields: { residents: get('building-residents'), households: get('building-households') }, crs: get('buildings-crs') }
+        : undefined,
+      reportFile: get('report') ?? `${file}.report.csv`,
+    });
+    process.stdout.write([
+      `Imported ${level} boundaries from ${file} (${s.format}, ${s.crs.length > 40 ? s.crs.slice(0, 40) + '…' : s.crs}${s.encoding ? `, ${s.encoding}` : ''}) into ${dbFile}`,
+      ...reportLines(s.read, s.imported, s.skippedBy),
+      ...Object.entries(s.repairedBy).map(([r, c]) => `  repaired    ${r}: ${c}`),
+      `  topology    ${s.overlaps} overlaps, ${s.gaps} gaps`,
+      `  areas       ${s.areas.inserted} added, ${s.areas.updated} updated, ${s.areas.unchanged} unchanged`,
+      s.versionId ? `  version     ${s.versionId} (${s.buildings} building parcels${s.buildingsPlaced ? `, ${s.buildingsPlaced} from the buildings file` : ' generated'})` : `  version     ${s.unchanged ? 'unchanged' : 'none written'}`,
+      `  report      ${s.reportFile}`,
+    ].join('\n') + '\n');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function importRosterCommand(file: string, args: string[]): Promise<number> {
+  const o = parseOptions(args, ['sheet', 'block-column', 'role-column', 'name-column', 'phone-column', 'gender-column', 'db', 'report'], []);
+  const { importRoster } = await import('../server/import/roster.ts');
+  const { readFileSync } = await import('node:fs');
+  const get = (k: string) => o.get(k) as string | undefined;
+  const dbFile = get('db') ?? (process.env.GEZHI_DB || DEFAULT_DB);
+  const db = openDatabase(dbFile);
+  try {
+    const sheet = get('sheet');
+    const s = await importRoster(db, { name: file, bytes: readFileSync(file) }, {
+      sheet: sheet !== undefined && /^\d+$/.test(sheet) ? Number(sheet) : sheet,
+      columns: { block: get('block-column'), role: get('role-column'), name: get('name-column'), phone: get('phone-column'), gender: get('gender-column') },
+      reportFile: get('report') ?? `${file}.report.csv`,
+    });
+    process.stdout.write([
+      `Imported the roster ${file} into ${dbFile}`,
+      ...reportLines(s.read, s.imported, s.skippedBy),
+      `  blocks      ${s.blocks} teams (${s.staffAdded} people added, ${s.started} roles started, ${s.ended} ended)`,
+      `  report      ${s.reportFile}`,
+    ].join('\n') + '\n');
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function exportBlocksCommand(args: string[]): Promise<number> {
+  const o = parseOptions(args, ['format', 'out', 'db'], []);
+  const format = o.get('format') as string | undefined;
+  if (format !== 'geojson' && format !== 'shapefile') throw new UsageError('--format must be geojson or shapefile');
+  if (!o.has('out')) throw new UsageError('--out is required');
+  const { blocksGeoJson, blocksShapefile } = await import('../server/export/blocks.ts');
+  const { createQueries } = await import('../server/db/queries/index.ts');
+  const db = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB), { readonly: true });
+  try {
+    const q = createQueries(db);
+    const version = q.versions.current(Date.now());
+    if (!version) throw new Error('the database has no block boundaries');
+    const district = q.areas.all().find((a) => a.level === 'district');
+    const d = { code: district?.code ?? '', name: district?.name ?? '' };
+    const blocks = q.blocks.list(version.id);
+    writeFileSync(o.get('out') as string, format === 'geojson' ? blocksGeoJson(blocks, d) : blocksShapefile(blocks, d));
+    process.stdout.write(`Exported ${blocks.length} blocks of version ${version.id} to ${o.get('out')}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
 
 function mainHelp(): string {
   const names = Object.keys(COMMANDS);

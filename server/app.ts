@@ -32,6 +32,7 @@ import { kpiRoutes } from './routes/kpi.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { layerRoutes } from './routes/layers.ts';
 import { exportRoutes } from './routes/export.ts';
+import { importRoutes, MAX_IMPORT_BYTES } from './routes/imports.ts';
 import { open311Routes } from './routes/open311.ts';
 import { planRoutes } from './routes/plans.ts';
 import { positionRoutes } from './routes/positions.ts';
@@ -96,9 +97,12 @@ export function createApp(deps: AppDeps) {
     });
   const bodyLimitOf = limit(MAX_BODY_BYTES);
   const batchLimit = limit(MAX_BATCH_BODY_BYTES);
+  const importLimit = limit(MAX_IMPORT_BYTES);
+  const limitFor = (method: string, path: string) =>
+    method !== 'POST' ? bodyLimitOf : path === '/api/events/batch' || path === '/api/plans/import' ? batchLimit : path.startsWith('/api/import/') ? importLimit : bodyLimitOf;
 
   const api = new Hono()
-    .use((c, next) => (c.req.method === 'POST' && (c.req.path === '/api/events/batch' || c.req.path === '/api/plans/import') ? batchLimit : bodyLimitOf)(c, next))
+    .use((c, next) => limitFor(c.req.method, c.req.path)(c, next))
     // Who is calling (session cookie or bearer token); each route's permit() then decides.
     .use(authenticate(accounts))
     .route('/health', healthRoutes(routeDeps))
@@ -122,6 +126,7 @@ export function createApp(deps: AppDeps) {
     .route('/review', reviewRoutes({ db: deps.db, now: routeDeps.now }))
     .route('/notifications', notificationRoutes({ db: deps.db }))
     .route('/export', exportRoutes(routeDeps, deps.db))
+    .route('/import', importRoutes(deps.db))
     .route('/plans', planRoutes({ db: deps.db, now: routeDeps.now }));
 
   // Compresses the small JSON responses of GET requests (write responses go out as they are); the large cached

@@ -1,5 +1,6 @@
 import { A, createAsync, Route, Router, useLocation, useNavigate, type RouteSectionProps } from '@solidjs/router';
 import { createEffect, createMemo, createResource, ErrorBoundary, For, Show, type JSX } from 'solid-js';
+import { useDistrict } from './district';
 import { getHealth } from './api/client';
 import { can, displaySignIn, loadSession, session, signOut } from './api/session';
 import { SignInView } from './views/sign-in';
@@ -7,6 +8,7 @@ import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
 import { ComingSoon } from './views/coming-soon';
+import { ImportView } from './views/import/import-view';
 import { InsightView } from './views/insight/insight-view';
 import { OpsView } from './views/ops/ops-view';
 import { OverviewView } from './views/overview';
@@ -23,6 +25,7 @@ const NAV: { href: string; label: MessageKey; needs: string }[] = [
   { href: '/plan', label: 'nav.plan', needs: 'plan:edit' },
   { href: '/insight', label: 'nav.insight', needs: 'insight:read' },
   { href: '/review', label: 'nav.review', needs: 'review:read' },
+  { href: '/import', label: 'nav.import', needs: 'data:import' },
 ];
 
 /**
@@ -91,9 +94,10 @@ function Shell(props: RouteSectionProps): JSX.Element {
   });
   const ready = () => !started.loading && session() !== undefined && (onSignIn() || session() !== null);
   const theme = createMemo(() => themeOverride() ?? defaultTheme(location.pathname));
+  const district = useDistrict();
   createEffect(() => {
     document.documentElement.dataset.theme = theme();
-    document.title = `${t('app.name')} · ${t('app.tagline')}`;
+    document.title = `${t('app.name')} · ${t('app.tagline', { district: district.name() })}`;
   });
   return (
     <ThemeContext.Provider value={theme}>
@@ -101,7 +105,7 @@ function Shell(props: RouteSectionProps): JSX.Element {
         <header class="app-header">
           <A href="/" class="brand" end>
             <span class="brand-name">{t('app.name')}</span>
-            <span class="brand-tagline">{t('app.tagline')}</span>
+            <span class="brand-tagline">{t('app.tagline', { district: district.name() })}</span>
           </A>
           <nav aria-label={t('nav.label')}>
             <For each={NAV.filter((item) => can(item.needs) && (!session()?.display || item.href === '/wall'))}>
@@ -157,6 +161,7 @@ export function App(): JSX.Element {
       <Route path="/insight" component={InsightView} />
       <Route path="/review" component={ReviewView} />
       <Route path="/review/report" component={ReviewReport} />
+      <Route path="/import" component={ImportView} />
     </Router>
   );
 }

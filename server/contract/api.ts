@@ -16,6 +16,8 @@ export interface Health {
   blocks: number;
   events: number;
   demo: boolean;
+  /** The district the database holds (null before any boundaries): the UI's titles name it. */
+  district: { code: string; name: string; nameEn: string } | null;
   time: string;
 }
 

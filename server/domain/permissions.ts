@@ -39,6 +39,7 @@ export const PERMISSIONS = [
   'notifications:read', // GET /api/notifications: the work-chat outbox and what failed (admin, the dispatcher's /ops)
   'notifications:channels', // GET /api/notifications/channels: where messages go (configured by an administrator)
   'audit:read', // GET /api/audit
+  'data:import', // POST /api/import/:kind (boundaries, rosters, case exports)
   'accounts:manage', // accounts and tokens
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

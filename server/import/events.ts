@@ -109,7 +109,8 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
     category: (code: string) => TAXONOMY.byCode.get(code),
     unitId: (c: { tier: string; unitKey: string }, subdistrict: string) =>
       c.tier === 'block' ? null : units.get(`${c.tier === 'centre' ? 'centre' : 'department'}|${c.unitKey}|${subdistrict}`) ?? null,
-    alreadyImported: (id: string) => cmd.alreadyImported(mapping.source, id),
+    // A source never imported before has nothing to look up per row.
+    alreadyImported: cmd.sourceSeen(mapping.source) ? (id: string) => cmd.alreadyImported(mapping.source, id) : () => false,
     calendar,
   };
   const summary: ImportSummary = {

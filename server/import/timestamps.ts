@@ -105,30 +105,49 @@ function parseIso(text: string): Fields | null {
   };
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validFields(f: Fields): boolean {
   if (!(f.y >= 1900 && f.y <= 2200) || f.mo < 1 || f.mo > 12 || f.d < 1 || f.h > 23 || f.mi > 59 || f.s > 59) return false;
-  const daysInMonth = new Date(Date.UTC(f.y, f.mo, 0)).getUTCDate();
-  return f.d <= daysInMonth;
+  const leap = f.mo === 2 && f.y % 4 === 0 && (f.y % 100 !== 0 || f.y % 400 === 0);
+  return f.d <= MONTH_DAYS[f.mo - 1] + (leap ? 1 : 0);
 }
 
-/** Offset (minutes east of UTC) of a zone at an instant, cached per UTC quarter-hour (offsets change on those). */
+/**
+ * Offset (minutes east of UTC) of a zone at an instant. Offsets change a few times a year at most, so a UTC day whose
+ * first and last quarter-hour have the same offset is cached as a whole (one Intl call per day and end, not one per
+ * quarter-hour: a million rows over two years cost ~1,500 calls); a day with a change is cached by quarter-hour.
+ */
 function zoneOffsets(timeZone: string): (ms: number) => number {
   const dtf = new Intl.DateTimeFormat('en-US', {
     timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
   });
-  const cache = new Map<number, number>();
+  const exact = (at: number): number => {
+    const p: Record<string, number> = {};
+    for (const part of dtf.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at) / 60_000);
+  };
+  // Day → its offset, or NaN when the offset changes that day (then the quarter-hour cache answers).
+  const days = new Map<number, number>();
+  const quarters = new Map<number, number>();
   return (ms) => {
-    const key = Math.floor(ms / 900_000);
-    let offset = cache.get(key);
+    const day = Math.floor(ms / 86_400_000);
+    let offset = days.get(day);
     if (offset === undefined) {
-      const at = key * 900_000;
-      const p: Record<string, number> = {};
-      for (const part of dtf.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-      offset = Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - at) / 60_000);
-      if (cache.size > 200_000) cache.clear();
-      cache.set(key, offset);
+      const first = exact(day * 86_400_000);
+      offset = first === exact(day * 86_400_000 + 86_400_000 - 900_000) ? first : NaN;
+      if (days.size > 100_000) days.clear();
+      days.set(day, offset);
     }
-    return offset;
+    if (offset === offset) return offset;
+    const key = Math.floor(ms / 900_000);
+    let q = quarters.get(key);
+    if (q === undefined) {
+      q = exact(key * 900_000);
+      if (quarters.size > 100_000) quarters.clear();
+      quarters.set(key, q);
+    }
+    return q;
   };
 }
 

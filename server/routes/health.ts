@@ -16,6 +16,7 @@ export function healthRoutes({ q, now }: RouteDeps) {
       const t = now();
       const version = q.versions.current(t);
       const demo = q.meta.get('demo');
+      const district = q.areas.all().find((a) => a.level === 'district');
       return c.json({
         status: 'ok' as const,
         version: VERSION,
@@ -24,6 +25,7 @@ export function healthRoutes({ q, now }: RouteDeps) {
         blocks: version ? q.blocks.count(version.id) : 0,
         events: q.events.count(),
         demo: demo === '1' || demo === 'true',
+        district: district ? { code: district.code, name: district.name, nameEn: district.name_en } : null,
         time: toIso(t),
       }, 200, { 'Cache-Control': 'no-store' });
     },

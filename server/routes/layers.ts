@@ -52,6 +52,8 @@ function buildLayer(q: RouteDeps['q'], name: LayerName): BuiltBody {
   let source: string = SOURCE[name];
   let features: string[];
   if (name === 'district' || name === 'subdistricts' || name === 'communities') {
+    // A district imported from its own files: its areas are neither the public outline nor generated.
+    if (q.meta.get('areas_imported_at') !== undefined) source = 'imported';
     features = q.areas.byLevelWithGeometry(AREA_LEVEL[name]).map(areaFeature);
   } else if (name === 'roads') {
     features = q.layers.roads().map((r) =>

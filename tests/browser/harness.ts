@@ -88,7 +88,7 @@ async function waitForHealth(url: string, child: ChildProcess, log: () => string
  * Starts `tsx server/main.ts` on a free port. With `seededDb`, the server gets a private copy of it (tests must not
  * write to the shared one); without, it seeds a fresh temporary file on first start (slower).
  */
-export async function startApp(options: { seededDb?: string } = {}): Promise<RunningApp> {
+export async function startApp(options: { seededDb?: string; env?: Record<string, string | undefined> } = {}): Promise<RunningApp> {
   mkdirSync(TMP, { recursive: true });
   const port = await freePort();
   const db = join(TMP, `browser-${process.pid}-${port}.db`);
@@ -96,7 +96,7 @@ export async function startApp(options: { seededDb?: string } = {}): Promise<Run
   if (options.seededDb && existsSync(options.seededDb)) copyFileSync(options.seededDb, db);
   const child = spawn('npx', ['tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), GEZHI_DB: db, GEZHI_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
+    env: { ...process.env, ...options.env, PORT: String(port), GEZHI_DB: db, GEZHI_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() ends npx, tsx and node together
   });

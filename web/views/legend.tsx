@@ -1,4 +1,5 @@
 import { For, Show, type JSX } from 'solid-js';
+import { useDistrict } from '../district';
 import { formatNumber, t } from '../i18n';
 import { CHOROPLETH_BREAKS, CHOROPLETH_COLORS, cssColor, EVENT_COLORS, NO_RESIDENTS_COLOR } from '../map/palette';
 
@@ -11,6 +12,7 @@ function classLabel(i: number): string {
 
 /** Choropleth classes and event colours, titled in the current language, plus the plain note on what is real. */
 export function Legend(props: { eventCount: number | undefined; showBlocks: boolean; showEvents: boolean; gcj02: boolean }): JSX.Element {
+  const district = useDistrict();
   return (
     <aside class="legend" aria-label={t('map.legend.title')}>
       <Show when={props.showBlocks}>
@@ -46,7 +48,7 @@ export function Legend(props: { eventCount: number | undefined; showBlocks: bool
           </Show>
         </ul>
       </Show>
-      <p class="data-note">{t('map.dataNote')}</p>
+      <p class="data-note">{t(district.demo() ? 'map.dataNote' : 'map.dataNoteImported')}</p>
       <Show when={props.gcj02}>
         <p class="data-note">{t('map.gcjNote')}</p>
       </Show>

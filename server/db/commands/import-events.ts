@@ -70,6 +70,7 @@ export function importEventCommands(db: Db) {
   );
   const issue = db.prepare<unknown[]>(`INSERT INTO temp.import_issues (row, source_id, outcome, reason, detail) VALUES (?, ?, ?, ?, ?)`);
   const known = db.prepare<[string, string], { event_id: number }>(`SELECT event_id FROM event_sources WHERE source = ? AND source_id = ?`);
+  const anyOf = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM event_sources WHERE source = ? LIMIT 1`);
   const stageBatch = db.transaction((rows: readonly StagedEvent[], issues: readonly ImportIssue[]) => {
     for (const r of rows) {
       stage.run(
@@ -136,6 +137,8 @@ export function importEventCommands(db: Db) {
   }
 
   return {
+    /** Whether the source has any imported row yet (a first import skips the per-row look-up). */
+    sourceSeen: (source: string): boolean => anyOf.get(source) !== undefined,
     /** Whether a source id was imported before. */
     alreadyImported: (source: string, sourceId: string): boolean => known.get(source, sourceId) !== undefined,
     /** Stages a batch of rows and issues in one (temporary-database) transaction. */

@@ -3,6 +3,7 @@ import type { PickingInfo } from '@deck.gl/core';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { BasemapLayers, LayerName } from '../../../server/contract/api';
+import { fitDistrict } from '../../map/bounds';
 import type { Display } from '../../map/display';
 import { createMapShell } from '../../map/map-shell';
 import type { Theme } from '../../map/palette';
@@ -96,10 +97,14 @@ export function InsightMap(props: InsightMapProps): JSX.Element {
   });
   onCleanup(() => delete window.__gezhiInsight);
 
+  let fitted = false;
   createEffect(() => {
     const b = props.basemap;
     if (!b || !shell.styleParsed()) return;
     for (const name of Object.keys(b) as LayerName[]) shell.setSource(name, props.display.collection(b[name]));
+    // The district's own extent, whichever district the database holds.
+    const map = shell.map();
+    if (!fitted && map) fitted = fitDistrict(map, b.district, props.display);
     const roads = props.display.collection(b.roads);
     shell.setSource(STREET_SOURCE, { ...roads, features: roads.features.filter((f) => (f.properties as { class?: string } | null)?.class === 'street') });
   });

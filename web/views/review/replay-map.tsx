@@ -4,6 +4,7 @@ import maplibregl, { type GeoJSONSource, type Map as MlMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { createEffect, createMemo, createSignal, onCleanup, onMount, type JSX } from 'solid-js';
 import type { BasemapLayers, LayerName } from '../../../server/contract/api';
+import { fitDistrict } from '../../map/bounds';
 import type { Display } from '../../map/display';
 import type { Theme } from '../../map/palette';
 import { buildBasemapStyle } from '../../map/style';
@@ -88,10 +89,13 @@ export function ReplayMap(props: { theme: Theme; display: Display; basemap: Base
     map?.remove();
   });
 
+  let fitted = false;
   createEffect(() => {
     const b = props.basemap;
     if (!b || !styleLoaded()) return;
     for (const name of Object.keys(b) as LayerName[]) (map!.getSource(name) as GeoJSONSource | undefined)?.setData(props.display.collection(b[name]));
+    // The district's own extent, whichever district the database holds.
+    if (!fitted) fitted = fitDistrict(map!, b.district, props.display);
     map!.once('idle', () => setReady(true));
     map!.triggerRepaint();
   });

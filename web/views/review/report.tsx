@@ -1,6 +1,7 @@
 import { A, createAsync, useSearchParams } from '@solidjs/router';
 import { For, Show, Suspense, type JSX } from 'solid-js';
 import { REVIEW_INTERVALS } from '../../../server/contract/review';
+import { useDistrict } from '../../district';
 import { formatNumber, t, type MessageKey } from '../../i18n';
 import { csvHref, getIndicators, getRankings, EMPTY_QUERY } from './api';
 import { duration, RankingBars } from './charts';
@@ -21,6 +22,7 @@ export function ReviewReport(): JSX.Element {
   const indicators = createAsync(() => getIndicators({ ...EMPTY_QUERY, ...monthDays(month()) }));
   const rankings = createAsync(() => getRankings({}, month(), 'subdistrict'));
   const u = units();
+  const district = useDistrict();
   return (
     <article class="review-report" data-testid="review-report">
       <div class="report-tools no-print">
@@ -29,7 +31,7 @@ export function ReviewReport(): JSX.Element {
         <button type="button" onClick={() => window.print()}>{t('review.report.print')}</button>
         <a href={csvHref('rankings', { month: month(), by: 'subdistrict' })} download="">{t('review.csv')}</a>
       </div>
-      <h1>{t('review.report.title', { month: month() })}</h1>
+      <h1>{t('review.report.title', { month: month(), district: district.name() })}</h1>
       <Suspense fallback={<p>{t('app.loading')}</p>}>
         <Show when={indicators()}>
           {(r) => (

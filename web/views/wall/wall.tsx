@@ -2,6 +2,7 @@ import type { Layer } from '@deck.gl/core';
 import type { Map as MlMap } from 'maplibre-gl';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { AnyCollection, BasemapLayers, LayerName } from '../../../server/contract/api';
+import { useDistrict } from '../../district';
 import { formatNumber, lang, t, type MessageKey } from '../../i18n';
 import { areaLabels } from '../../map/labels';
 import { createMapShell } from '../../map/map-shell';
@@ -63,6 +64,7 @@ const HEAT_CYCLE_MS = 60_000;
 const WINDOW_KEYS: Record<HeatWindow, MessageKey> = { '24h': 'wall.window.24h', '7d': 'wall.window.7d', '30d': 'wall.window.30d' };
 
 export function WallView(): JSX.Element {
+  const district = useDistrict();
   const params = readWallParams();
   setDisplayToken(params.token);
   const store = createWallStore({ hotspotDays: params.hotspotDays, heatWindow: params.window === 'cycle' ? HEAT_WINDOWS[0] : params.window });
@@ -343,7 +345,7 @@ export function WallView(): JSX.Element {
   return (
     <section class="wall" classList={{ kiosk: params.kiosk }} data-ready={ready() ? 'true' : 'false'} data-stream={stream.status()}>
       <header class="wall-top">
-        <h1 class="wall-title">{t('wall.title')}</h1>
+        <h1 class="wall-title">{t('wall.title', { district: district.name() })}</h1>
         <span class="wall-live" data-status={stream.status()}>
           <span class="wall-live-dot" />
           {stream.status() === 'live' ? t('wall.live') : stream.status() === 'stale' ? t('wall.stale.title') : t('wall.stale.connecting')}
@@ -359,7 +361,7 @@ export function WallView(): JSX.Element {
           <div class="wall-map-caption">
             {t('wall.heat', { window: t(WINDOW_KEYS[store.heatWindow()]), n: formatNumber(store.heat()?.count ?? 0) })}
           </div>
-          <div class="wall-data-note">{t('wall.dataNote')}</div>
+          <div class="wall-data-note">{t(district.demo() ? 'wall.dataNote' : 'wall.dataNoteImported')}</div>
           <section class="wall-legend" data-testid="wall-legend">
             <h2>{t('wall.legend.title')}</h2>
             <div class="wall-legend-ramp">
