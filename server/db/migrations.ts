@@ -635,8 +635,6 @@ CREATE INDEX notification_attempts_window ON notification_attempts(channel_id, s
 CREATE INDEX notification_attempts_of ON notification_attempts(notification_id);
 `,
   },
-`,
-  },
   {
     version: 15,
     name: 'boundary plans: drafts and their edit history',
