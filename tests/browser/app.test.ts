@@ -15,7 +15,6 @@ import {
 } from './harness';
 
 const VIEWPORT = { width: 1280, height: 800 };
-const SOON_VIEWS = ['plan'] as const;
 
 interface BlockListFeature {
   properties: { code: string; areaM2: number; residents: number };
@@ -172,21 +171,6 @@ describe('overview map', () => {
     await page.locator('.theme-switch').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
-});
-
-describe('views', () => {
-  for (const view of SOON_VIEWS) {
-    test(`/${view} renders its coming-soon panel`, async () => {
-      const { page: p } = await openPage(`/${view}`);
-      const panel = p.locator(`.soon[data-view="${view}"]`);
-      await panel.waitFor();
-      expect(await panel.locator('.badge-soon').textContent()).toBe('建设中');
-      expect((await panel.locator('h1').textContent())?.length).toBeGreaterThan(1);
-      expect((await panel.locator('.soon-body').textContent())?.length).toBeGreaterThan(20);
-      await capture(p, { path: artifactPath(`view-${view}.png`) });
-      await p.close();
-    });
-  }
 });
 
 describe('hygiene', () => {

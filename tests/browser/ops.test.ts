@@ -260,7 +260,10 @@ describe('/ops console', () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('case-panel').waitFor({ state: 'detached', timeout: 5_000 });
     await page.locator('[data-tab="due"]').click();
-    const due = await api<{ overdue: number; warning: number }>('/api/events/overdue?include=warning&limit=1000');
+    // The lists as the signed-in dispatcher may see them (their subdistrict), read with the page's own session.
+    const dueRes = await page.request.get(`${app.url}/api/events/overdue?include=warning&limit=1000`);
+    expect(dueRes.status()).toBe(200);
+    const due = (await dueRes.json()) as { overdue: number; warning: number };
     const overdueRows = page.getByTestId('overdue-list').locator('li[data-id]');
     await expect.poll(() => overdueRows.count(), { timeout: 10_000 }).toBe(Math.min(due.overdue, 1000));
     await capture(page, { path: artifactPath('ops-due.png') });
