@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, startApp, type RunningApp } from './harness';
+import { artifactPath, capture, ensureBuild, imageStats, launchBrowser, recordPage, signIn, startApp, type RunningApp } from './harness';
 
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -16,12 +16,15 @@ declare global {
 }
 
 /** Each view and the hook its map sets once drawn (functions, not strings: a string predicate would be eval, which the CSP forbids). */
-const VIEWS: { path: string; ready: () => boolean }[] = [
+const VIEWS: { path: string; ready: () => boolean; prepare?: (page: Page) => Promise<void> }[] = [
   { path: '/', ready: () => window.__gezhi?.ready() === true },
   { path: '/wall', ready: () => window.__gezhiWall?.ready() === true },
   { path: '/ops', ready: () => window.__gezhiOps?.ready() === true },
   { path: '/insight', ready: () => window.__gezhiInsight?.ready() === true },
   { path: '/review', ready: () => document.querySelectorAll('main table, main svg').length > 0 },
+  // /plan draws its map once a draft is open: start one, as a planner would.
+  { path: '/plan', ready: () => window.__gezhiPlan?.ready() === true, prepare: (page) => page.click('[data-testid="plan-new"]') },
+  { path: '/import', ready: () => document.querySelectorAll('main form, main input[type=file]').length > 0 },
 ];
 
 let app: RunningApp;
@@ -66,7 +69,10 @@ describe('Content-Security-Policy', () => {
 
   for (const view of VIEWS) {
     test(`${view.path} renders with no violation`, async () => {
-      const page: Page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+      // Every view sits behind sign-in; the administrator may open all of them.
+      const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
+      await signIn(context, app.url, 'admin');
+      const page: Page = await context.newPage();
       const record = recordPage(page);
       await page.addInitScript(() => {
         window.__cspViolations = [];
@@ -76,7 +82,8 @@ describe('Content-Security-Policy', () => {
       });
       try {
         await page.goto(`${app.url}${view.path}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
-        await page.waitForFunction(view.ready, undefined, { timeout: 120_000, polling: 250 });
+        await view.prepare?.(page);
+        await page.waitForFunction(view.ready, undefined, { timeout: 60_000, polling: 250 });
         await page.waitForTimeout(1500);
         const png = await capture(page, { path: artifactPath(`csp-${view.path === '/' ? 'overview' : view.path.slice(1)}.png`) });
         const violations = await page.evaluate(() => window.__cspViolations ?? []);
@@ -86,7 +93,7 @@ describe('Content-Security-Policy', () => {
         // Not a blank page: the map and panels drew something.
         expect((await imageStats(page, png)).distinct).toBeGreaterThan(50);
       } finally {
-        await page.close();
+        await context.close();
       }
     }, 180_000);
   }
