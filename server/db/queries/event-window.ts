@@ -10,6 +10,7 @@
 import type { Db } from '../database.ts';
 import { CLOCK_STATUSES, OPEN_STATUSES, sqlStatusList, STATUSES, type Status } from '../../contract/statuses.ts';
 import { placeholders, statementCache } from './statements.ts';
+import { bboxClause } from './bbox.ts';
 
 export interface EventWindowFilter {
   /** Inclusive lower bound on reported_at (epoch ms). */
@@ -125,6 +126,7 @@ function sortRows(c: Collector): void {
 
 export function eventWindowQueries(db: Db) {
   const prepare = statementCache(db);
+  const inBbox = bboxClause(db);
   const categoryRows = db.prepare<[], { rowid: number; code: string }>(`SELECT rowid, code FROM categories ORDER BY code`);
 
   // Rows reach JavaScript as the arguments of an aggregate function, written straight into typed arrays: no row
@@ -157,8 +159,9 @@ export function eventWindowQueries(db: Db) {
       clauses.push(`(${any.join(' OR ')})`);
     }
     if (f.bbox) {
-      clauses.push('e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?');
-      args.push(f.bbox[0], f.bbox[2], f.bbox[1], f.bbox[3]);
+      const box = inBbox(f.bbox);
+      clauses.push(box.sql);
+      args.push(...box.args);
     }
     return [clauses.join(' AND '), args];
   }

@@ -2,6 +2,7 @@
 import type { Db } from '../database.ts';
 import { CLOCK_STATUSES, OPEN_STATUSES, type Status } from '../../contract/statuses.ts';
 import { placeholders, statementCache } from './statements.ts';
+import { bboxClause } from './bbox.ts';
 
 export { CLOCK_STATUSES, FINISHED_STATUSES, OPEN_STATUSES, STATUSES, type Status } from '../../contract/statuses.ts';
 
@@ -97,6 +98,7 @@ const FROM = `FROM events e JOIN categories cat ON cat.code = e.category_code LE
 
 export function eventQueries(db: Db) {
   const prepare = statementCache(db);
+  const inBbox = bboxClause(db);
   const one = db.prepare<[number], EventDetailRow>(
     `SELECT ${SUMMARY_COLUMNS}, e.text, e.reporter, e.filed_at, e.dispatched_at, e.accepted_at, e.arrived_at,
             e.resolved_at, e.evaluated_at, e.satisfaction, e.rework_count, e.extension_count, e.escalated,
@@ -152,8 +154,9 @@ export function eventQueries(db: Db) {
         }
       }
       if (f.bbox) {
-        where.push('e.lon BETWEEN ? AND ? AND e.lat BETWEEN ? AND ?');
-        args.push(f.bbox[0], f.bbox[2], f.bbox[1], f.bbox[3]);
+        const box = inBbox(f.bbox);
+        where.push(box.sql);
+        args.push(...box.args);
       }
       if (f.after) (where.push('(e.reported_at, e.id) < (?, ?)'), args.push(f.after.reportedAt, f.after.id));
       const sql = `SELECT ${SUMMARY_COLUMNS} ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
