@@ -10,6 +10,7 @@ import { dueAtFor } from '../../server/domain/deadline.ts';
 import { importEvents, loadMapping, type ImportSummary } from '../../server/import/events.ts';
 import { MappingError, parseMapping } from '../../server/import/mapping.ts';
 import { seededCopy } from '../helpers/seeded.ts';
+import { mapping as benchMapping, writeSource } from '../../scripts/bench/import.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'import');
 // A category of the taxonomy in force (its codes are the taxonomy's business, not this test's).
@@ -169,6 +170,33 @@ describe('events import', () => {
     const was = { events: count(db, 'events'), sources: count(db, 'event_sources') };
     await expect(importEvents(db, broken, parseMapping(hotlineMapping()), { batchSize: 1, reportFile: null })).rejects.toThrow();
     expect({ events: count(db, 'events'), sources: count(db, 'event_sources') }).toEqual(was);
+  });
+
+  it('a large import that fails in its final move leaves the rows and the rebuilt indexes as they were', async () => {
+    // Big enough against the events stored that the move drops the secondary indexes and builds them again after.
+    const stored = (db.prepare('SELECT max(id) AS m FROM events').get() as { m: number }).m;
+    const rows = Math.ceil(stored * 0.6) + 100;
+    const file = join(dir, 'large.csv');
+    const points = db.prepare('SELECT lon, lat FROM buildings LIMIT 500').all() as { lon: number; lat: number }[];
+    await writeSource(file, points, rows);
+    const mapping = parseMapping({ ...benchMapping(), source: 'xt-large' });
+    // A case number the import will also make (the file's first row, a plain one), stored without its source row:
+    // the move's insert fails on it.
+    db.prepare(`INSERT INTO events (case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
+                 block_code, community_code, subdistrict_code, reported_at, due_at)
+                SELECT ?, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
+                 block_code, community_code, subdistrict_code, reported_at, due_at FROM events WHERE id = ?`).run('xt-large:H1', stored);
+    const indexes = () => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name`).all();
+    const was = { events: count(db, 'events'), sources: count(db, 'event_sources'), log: count(db, 'event_log'), indexes: indexes() };
+    await expect(importEvents(db, file, mapping, { reportFile: null })).rejects.toThrow(/UNIQUE/);
+    expect({ events: count(db, 'events'), sources: count(db, 'event_sources'), log: count(db, 'event_log'), indexes: indexes() }).toEqual(was);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.prepare(`DELETE FROM events WHERE case_no = 'xt-large:H1'`).run();
+    // Without the clash it goes in, and the indexes are back, each as it was defined.
+    const s = await importEvents(db, file, mapping, { reportFile: null });
+    expect(s.imported).toBeGreaterThan(rows * 0.95);
+    expect(indexes()).toEqual(was.indexes);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('reads JSON Lines with the same mapping', async () => {
