@@ -7,7 +7,6 @@ import { SignInView } from './views/sign-in';
 import { lang, setLang, t, type MessageKey } from './i18n';
 import { defaultTheme, setThemeOverride, ThemeContext, themeOverride } from './theme';
 import { ErrorNote } from './views/block-panel';
-import { ComingSoon } from './views/coming-soon';
 import { ImportView } from './views/import/import-view';
 import { InsightView } from './views/insight/insight-view';
 import { OpsView } from './views/ops/ops-view';

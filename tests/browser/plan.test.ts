@@ -63,12 +63,25 @@ describe('/plan', () => {
   let created = '';
   let retired = '';
 
+  test('with no draft yet, the map shows the 667 blocks in force and offers a new draft', async () => {
+    await page.waitForFunction(() => window.__gezhiPlan?.ready() === true && window.__gezhiPlan.blockCount() === 667, undefined, { timeout: 180_000, polling: 250 });
+    expect(await revision()).toBe(-1);
+    await expect.poll(() => page.locator('.plan-side').innerText(), { timeout: 30_000 }).toContain('尚无草案');
+    // No draft, no figures: the panels of a draft are not shown half-loaded.
+    expect(await page.locator('[data-testid="plan-validity"], [data-testid="plan-replay"]').count()).toBe(0);
+    expect(await page.locator('.plan-hint').innerText()).toContain('新建草案后');
+    await capture(page, { path: artifactPath('plan-no-draft.png') });
+  }, 240_000);
+
   test('a new draft shows the 667 published blocks and the validity panel', async () => {
     await page.click('[data-testid="plan-new"]');
+    await expect.poll(revision, { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(0);
     await page.waitForFunction(() => window.__gezhiPlan?.ready() === true && window.__gezhiPlan.blockCount() === 667, undefined, { timeout: 180_000, polling: 250 });
     planId = Number(await page.locator('[data-testid="plan-select"]').inputValue());
     expect(planId).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="plan-validity"]').innerText(), { timeout: 60_000 }).toContain('无错误');
+    // Nothing changed yet: the replay says every block keeps its events rather than showing an empty table.
+    await expect.poll(() => page.locator('[data-testid="plan-replay-same"]').count(), { timeout: 60_000 }).toBe(1);
     b = await getJson<Buildings>(`/api/plans/${planId}/buildings`);
     // An urban block with many buildings (广场街道).
     const counts = new Map<string, number>();

@@ -5,10 +5,13 @@ import type {
 import { ApiError } from '../../api/client';
 import { csrfHeaders } from '../../api/session';
 
-export interface PlanFeatureCollection {
+/** Block outlines keyed by code, whatever else their features carry. */
+export interface BlockShapes<P extends { code: string } = { code: string }> {
   type: 'FeatureCollection';
-  features: { type: 'Feature'; id: string; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; properties: import('../../../server/contract/plan').BlockMetrics }[];
+  features: { type: 'Feature'; id: string; geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon; properties: P }[];
 }
+
+export type PlanFeatureCollection = BlockShapes<import('../../../server/contract/plan').BlockMetrics>;
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, init);

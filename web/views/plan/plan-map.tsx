@@ -1,12 +1,12 @@
 import { GeoJsonLayer, PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, type JSX } from 'solid-js';
 import type { BasemapLayers, LayerName } from '../../../server/contract/api';
-import type { BlockMetrics, PlanBuildingsOut } from '../../../server/contract/plan';
+import type { PlanBuildingsOut } from '../../../server/contract/plan';
 import type { Display } from '../../map/display';
 import { createMapShell } from '../../map/map-shell';
 import type { Theme } from '../../map/palette';
 import { buildBasemapStyle, STREET_SOURCE } from '../../map/style';
-import type { PlanFeatureCollection } from './api';
+import type { BlockShapes } from './api';
 
 type Rgba = [number, number, number, number];
 
@@ -32,11 +32,12 @@ export interface PlanMapProps {
   theme: Theme;
   display: Display;
   basemap: BasemapLayers | undefined;
-  blocks: PlanFeatureCollection | undefined;
+  /** The draft's blocks, or the published ones while no draft is open. */
+  blocks: BlockShapes | undefined;
   buildings: PlanBuildingsOut | undefined;
   showBuildings: boolean;
   /** Fill of each block (by code). */
-  fill: (f: BlockMetrics) => Rgba;
+  fill: (f: { code: string }) => Rgba;
   /** Codes drawn with a heavy outline (changed in the draft). */
   outlined: ReadonlySet<string>;
   selected: string | null;
@@ -66,15 +67,15 @@ export function PlanMap(props: PlanMapProps): JSX.Element {
     const fc = props.blocks;
     if (!fc) return [];
     const out = [
-      new GeoJsonLayer<BlockMetrics>({
+      new GeoJsonLayer<{ code: string }>({
         id: 'plan-blocks',
         data: props.display.collection(fc as never) as never,
         filled: true,
         stroked: true,
-        getFillColor: (f: { properties: BlockMetrics }) => props.fill(f.properties),
-        getLineColor: (f: { properties: BlockMetrics }) =>
+        getFillColor: (f: { properties: { code: string } }) => props.fill(f.properties),
+        getLineColor: (f: { properties: { code: string } }) =>
           f.properties.code === props.selected ? [10, 10, 10, 255] : props.outlined.has(f.properties.code) ? [200, 90, 0, 255] : [255, 255, 255, 160],
-        getLineWidth: (f: { properties: BlockMetrics }) => (f.properties.code === props.selected ? 3 : props.outlined.has(f.properties.code) ? 2.5 : 0.7),
+        getLineWidth: (f: { properties: { code: string } }) => (f.properties.code === props.selected ? 3 : props.outlined.has(f.properties.code) ? 2.5 : 0.7),
         lineWidthUnits: 'pixels',
         updateTriggers: { getFillColor: props.fillKey, getLineColor: [props.selected, props.fillKey], getLineWidth: [props.selected, props.fillKey] },
       }),

@@ -138,6 +138,7 @@ export function ReplayPanel(props: { replay: PlanReplayOut | undefined; months: 
         {(r) => (
           <>
             <p class="muted">{t('plan.replayTotal', { n: formatNumber(r().events) })}</p>
+            <Show when={rows().length > 0} fallback={<p class="muted" data-testid="plan-replay-same">{t('plan.replaySame')}</p>}>
             <table class="plan-table">
               <thead>
                 <tr><th>{t('plan.block')}</th><th>{t('plan.volume')}</th><th>{t('plan.change')}</th><th>{t('plan.lateRate')}</th><th>{t('plan.governorLoad')}</th></tr>
@@ -156,6 +157,7 @@ export function ReplayPanel(props: { replay: PlanReplayOut | undefined; months: 
                 </For>
               </tbody>
             </table>
+            </Show>
           </>
         )}
       </Show>

@@ -1,7 +1,7 @@
 import { createAsync } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onMount, Show, type JSX } from 'solid-js';
 import type { BlockMetrics, PlanBuildingsOut, PlanDiffOut, PlanMetricsOut, PlanReplayOut, PlanStep, PlanSummary, Validation } from '../../../server/contract/plan';
-import { ApiError, getBasemapLayers } from '../../api/client';
+import { ApiError, getBasemapLayers, getBlocks } from '../../api/client';
 import { t } from '../../i18n';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
@@ -23,6 +23,8 @@ export function PlanView(): JSX.Element {
   const [plans, setPlans] = createSignal<PlanSummary[]>([]);
   const [plan, setPlan] = createSignal<PlanSummary | null>(null);
   const [blocks, setBlocks] = createSignal<api.PlanFeatureCollection>();
+  // The boundaries in force, shown while no draft is open: a planner first sees what a draft would start from.
+  const [published, setPublished] = createSignal<api.BlockShapes>();
   const [buildings, setBuildings] = createSignal<PlanBuildingsOut>();
   const [validation, setValidation] = createSignal<Validation>();
   const [metrics, setMetrics] = createSignal<PlanMetricsOut>();
@@ -63,7 +65,12 @@ export function PlanView(): JSX.Element {
     const list = await api.listPlans();
     setPlans(list);
     const draft = list.find((p) => p.status === 'draft');
-    if (draft) await open(draft.id);
+    if (draft) return open(draft.id);
+    const fc = await getBlocks();
+    if (!plan()) {
+      setPublished({ type: 'FeatureCollection', features: fc.features.map((f) => ({ type: 'Feature' as const, id: f.properties.code, geometry: f.geometry, properties: { code: f.properties.code } })) });
+      setVersion((x) => x + 1);
+    }
   });
 
   createEffect(on(months, () => {
@@ -179,7 +186,7 @@ export function PlanView(): JSX.Element {
   const changed = createMemo(() => new Set((diff()?.blocks ?? []).map((b) => b.code)));
   const errorBlocks = createMemo(() => new Set((validation()?.issues ?? []).filter((i) => i.severity === 'error' && i.block).map((i) => i.block!)));
   const replayChange = createMemo(() => new Map((replay()?.rows ?? []).map((r) => [r.code, r.volumeChange])));
-  const fill = (m: BlockMetrics): Rgba => {
+  const fill = (m: { code: string }): Rgba => {
     if (colour() === 'replay') {
       const c = replayChange().get(m.code) ?? 0;
       if (c === 0) return [200, 205, 215, 110];
@@ -262,7 +269,7 @@ export function PlanView(): JSX.Element {
           theme={theme()}
           display={DISPLAY}
           basemap={basemap()}
-          blocks={blocks()}
+          blocks={blocks() ?? published()}
           buildings={buildings()}
           showBuildings={mode() === 'move' || mode() === 'create' || mode() === 'split'}
           fill={fill}
@@ -274,7 +281,7 @@ export function PlanView(): JSX.Element {
           onMapClick={onMapClick}
         />
         <div class="plan-hint">
-          <p>{t(`plan.hint.${mode()}`)}</p>
+          <p>{plan() ? t(`plan.hint.${mode()}`) : t('plan.hint.noDraft')}</p>
           <Show when={mode() === 'split'}>
             <button type="button" class="primary" disabled={line().length < 2} onClick={finishSplit} data-testid="plan-finish-split">{t('plan.finishSplit')}</button>
             <button type="button" onClick={() => setLine([])}>{t('plan.clearLine')}</button>
@@ -302,11 +309,13 @@ export function PlanView(): JSX.Element {
             </p>
           )}
         </Show>
-        <ValidationPanel validation={validation()} onPick={setSelected} />
-        <Show when={selected()}>{(code) => <BlockPanel code={code()} draft={selectedDraft()} published={publishedMetrics().get(code())} />}</Show>
-        <TotalsPanel metrics={metrics()} onPick={setSelected} />
-        <ReplayPanel replay={replay()} months={months()} setMonths={setMonths} onPick={setSelected} />
-        <DiffPanel diff={diff()} onPick={setSelected} />
+        <Show when={plan()}>
+          <ValidationPanel validation={validation()} onPick={setSelected} />
+          <Show when={selected()}>{(code) => <BlockPanel code={code()} draft={selectedDraft()} published={publishedMetrics().get(code())} />}</Show>
+          <TotalsPanel metrics={metrics()} onPick={setSelected} />
+          <ReplayPanel replay={replay()} months={months()} setMonths={setMonths} onPick={setSelected} />
+          <DiffPanel diff={diff()} onPick={setSelected} />
+        </Show>
         <Show when={plan()?.history.length}>
           <section class="plan-card">
             <h3>{t('plan.history')}</h3>
