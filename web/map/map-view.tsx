@@ -2,6 +2,7 @@ import type { Layer, PickingInfo } from '@deck.gl/core';
 import type { Map as MlMap } from 'maplibre-gl';
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import type { BasemapLayers, BlockCollection, BlockFeature, EventSummary, LayerName } from '../../server/contract/api';
+import { collectionBounds } from './bounds';
 import type { Display } from './display';
 import type { EventPoints } from './events';
 import { areaLabels, lineLabels, type Label } from './labels';
@@ -66,23 +67,6 @@ declare global {
   interface Window {
     __gezhi?: GezhiTestHook;
   }
-}
-
-type Bounds = [number, number, number, number];
-
-function collectionBounds(fc: BasemapLayers[LayerName]): Bounds | null {
-  const b: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const [x, y] = c as number[];
-      if (x < b[0]) b[0] = x;
-      if (y < b[1]) b[1] = y;
-      if (x > b[2]) b[2] = x;
-      if (y > b[3]) b[3] = y;
-    } else if (Array.isArray(c)) for (const child of c) visit(child);
-  };
-  for (const f of fc.features) if (f.geometry && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
-  return Number.isFinite(b[0]) ? b : null;
 }
 
 const isStreet = (f: { properties: Record<string, unknown> | null }) => f.properties?.class === 'street';
