@@ -9,6 +9,7 @@ import { openDatabase } from '../server/db/database.ts';
 import { isRole, ROLES } from '../server/domain/permissions.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
 import { channelCommand, notificationsCommand, type CliKit } from './cli-notify.ts';
+import { MAX_PASSWORD, MIN_PASSWORD, randomPassword } from '../server/services/passwords.ts';
 
 class UsageError extends Error {}
 
@@ -433,6 +434,96 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       } finally {
         db.close();
       }
+    },
+  },
+  account: {
+    summary: "people's accounts: create, list, password, disable, enable",
+    usage: 'account create --username NAME --role ROLE [--subdistrict CODE] [--staff ID] [--password-stdin] [--db FILE] | account list [--db FILE] | account password NAME [--password-stdin] [--db FILE] | account disable NAME [--db FILE] | account enable NAME [--db FILE]',
+    help: `Sign-in accounts for people (integrations and wall screens use tokens: see token).
+
+  account create --username NAME --role ROLE
+                             an account with this role: ${ROLES.join(', ')}
+    --staff ID               the staff member it belongs to (required for governor, supervisor and field staff;
+                             a dispatcher who also handles cases names theirs): the lifecycle judges their writes
+                             as that person, and the account takes the subdistrict of their posting
+    --subdistrict CODE       bind it to one subdistrict (9 digits)
+  account list               every person's account: id, name, role, scope, staff, created, state
+  account password NAME      a new password; the account's sessions end and a lockout is lifted
+  account disable NAME       no more sign-ins; its sessions end and its tokens stop working
+  account enable NAME        undoes disable
+  --password-stdin           read the password from standard input (one line, ${MIN_PASSWORD}–${MAX_PASSWORD} characters)
+                             instead of making a random one, which is printed once
+  --db FILE                  the database (default GEZHI_DB or ${DEFAULT_DB})`,
+    async run(args) {
+      const [sub, ...rest] = args;
+      const { createAccounts } = await import('../server/services/accounts.ts');
+      const caller = { principal: null, ip: '', label: 'command line' };
+      const withDb = async <T>(o: Map<string, string | true>, f: (accounts: ReturnType<typeof createAccounts>) => Promise<T> | T): Promise<T> => {
+        const handle = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB));
+        try {
+          return await f(createAccounts(handle));
+        } finally {
+          handle.close();
+        }
+      };
+      /** The password from stdin, or a random one the caller prints once. */
+      const password = async (o: Map<string, string | true>): Promise<{ value: string; generated: boolean }> => {
+        if (!o.has('password-stdin')) return { value: randomPassword(), generated: true };
+        let text = '';
+        for await (const chunk of process.stdin) text += chunk;
+        const value = text.replace(/\r?\n$/, '');
+        if (value.length < MIN_PASSWORD || value.length > MAX_PASSWORD) throw new UsageError(`the password must have ${MIN_PASSWORD}–${MAX_PASSWORD} characters`);
+        return { value, generated: false };
+      };
+      const named = (what: string): [string, string[]] => {
+        const [name, ...more] = rest;
+        if (!name || name.startsWith('--')) throw new UsageError(`account ${what} takes the user name (see account list)`);
+        return [name, more];
+      };
+      if (sub === 'create') {
+        const o = parseOptions(rest, ['username', 'role', 'subdistrict', 'staff', 'db'], ['password-stdin']);
+        const username = o.get('username') as string | undefined;
+        if (!username) throw new UsageError('--username is required');
+        const role = o.get('role') as string | undefined;
+        if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+        const subdistrict = o.get('subdistrict') as string | undefined;
+        if (subdistrict !== undefined && !/^\d{9}$/.test(subdistrict)) throw new UsageError('--subdistrict must be a 9-digit code');
+        const staff = o.get('staff') as string | undefined;
+        if (staff !== undefined && !/^\d+$/.test(staff)) throw new UsageError('--staff must be a staff id');
+        const pw = await password(o);
+        const id = await withDb(o, (a) => a.createAccount({
+          username, role, password: pw.value, subdistrict: subdistrict ?? null, staffId: staff === undefined ? null : Number(staff),
+        }, caller));
+        process.stdout.write(`account ${id} ${username} (${role}) created\n`);
+        if (pw.generated) process.stdout.write(`password (shown once, give it to ${username}): ${pw.value}\n`);
+        return 0;
+      }
+      if (sub === 'list') {
+        const o = parseOptions(rest, ['db'], []);
+        const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 16));
+        for (const a of await withDb(o, (x) => x.listAccounts())) {
+          const state = a.disabledAt !== null ? `disabled ${iso(a.disabledAt)}` : !a.hasPassword ? 'no password' : a.lockedUntil !== null && a.lockedUntil > Date.now() ? `locked until ${iso(a.lockedUntil)}` : 'active';
+          process.stdout.write(`${a.id}\t${a.username}\t${a.role}\t${a.subdistrict ?? '-'}\tstaff ${a.staffId ?? '-'}\tcreated ${iso(a.createdAt)}\t${state}\n`);
+        }
+        return 0;
+      }
+      if (sub === 'password') {
+        const [name, more] = named('password');
+        const o = parseOptions(more, ['db'], ['password-stdin']);
+        const pw = await password(o);
+        await withDb(o, (a) => a.setPassword(name, pw.value, caller));
+        process.stdout.write(`password of ${name} set; their sessions are ended\n`);
+        if (pw.generated) process.stdout.write(`password (shown once, give it to ${name}): ${pw.value}\n`);
+        return 0;
+      }
+      if (sub === 'disable' || sub === 'enable') {
+        const [name, more] = named(sub);
+        const o = parseOptions(more, ['db'], []);
+        await withDb(o, (a) => a.setDisabled(name, sub === 'disable', caller));
+        process.stdout.write(`${name} ${sub}d\n`);
+        return 0;
+      }
+      throw new UsageError('account takes create, list, password, disable or enable');
     },
   },
   token: {

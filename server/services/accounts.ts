@@ -97,6 +97,18 @@ export interface TokenInfo {
 }
 
 
+export interface AccountInfo {
+  id: number;
+  username: string;
+  role: string;
+  subdistrict: string | null;
+  staffId: number | null;
+  createdAt: number;
+  disabledAt: number | null;
+  hasPassword: boolean;
+  lockedUntil: number | null;
+}
+
 const tokenInfo = (t: TokenListRow): TokenInfo => ({
   id: t.id, kind: t.kind, label: t.label, prefix: t.prefix, username: t.username, role: t.role, subdistrict: t.subdistrict_code,
   staffId: t.staff_id, createdAt: t.created_at, expiresAt: t.expires_at, revokedAt: t.revoked_at, lastUsedAt: t.last_used_at,
@@ -182,7 +194,9 @@ export function createAccounts(db: Db, now: () => number = Date.now) {
       }
       if (a.staffId != null && !events.staff(a.staffId)) throw refuseField(UNKNOWN_STAFF, `No staff ${a.staffId}`, 'staffId', 'no such staff');
       const hash = a.passwordHash ?? (a.password === undefined ? null : await hashPassword(a.password));
-      return db.transaction(() => insertAccount(a, 'person', hash, caller)).immediate();
+      // A staff member's account takes the subdistrict of their posting unless one is given.
+      const subdistrict = a.subdistrict ?? (a.staffId != null ? staffRole(a.staffId).subdistrict : null);
+      return db.transaction(() => insertAccount({ ...a, subdistrict }, 'person', hash, caller)).immediate();
     },
 
     /**
@@ -322,6 +336,41 @@ export function createAccounts(db: Db, now: () => number = Date.now) {
           audit.record(caller, { action: 'token.revoke', target: `token:${id}`, before: { revokedAt: null }, after: { revokedAt: now() } });
         }
         return this.listTokens().find((x) => x.id === id)!;
+      }).immediate();
+    },
+
+    /** People's accounts (not the service accounts behind tokens), without their password hashes. */
+    listAccounts: (): AccountInfo[] => cmd.listPersons().map((a) => ({
+      id: a.id, username: a.username, role: a.role, subdistrict: a.subdistrict_code, staffId: a.staff_id, createdAt: a.created_at,
+      disabledAt: a.disabled_at, hasPassword: a.password_hash !== null, lockedUntil: a.locked_until,
+    })),
+
+    /** Sets a person's password (hashed here), lifts a lockout and ends their sessions: a reset signs them out everywhere. */
+    async setPassword(username: string, password: string, caller: Caller): Promise<void> {
+      checkPassword(password);
+      const hash = await hashPassword(password);
+      db.transaction(() => {
+        const a = cmd.byName(username);
+        if (!a || a.kind !== 'person') throw refuse(NOT_FOUND, `No person account ${username}`);
+        cmd.setPassword(a.id, hash);
+        cmd.endAccountSessions(a.id, now());
+        audit.record(caller, { action: 'account.password', target: `account:${a.id}` });
+      }).immediate();
+    },
+
+    /** Disables (or enables again) a person's account; disabling ends their sessions and stops their tokens. */
+    setDisabled(username: string, disabled: boolean, caller: Caller): void {
+      db.transaction(() => {
+        const a = cmd.byName(username);
+        if (!a || a.kind !== 'person') throw refuse(NOT_FOUND, `No person account ${username}`);
+        if ((a.disabled_at !== null) === disabled) return;
+        const at = now();
+        cmd.setDisabled(a.id, disabled ? at : null);
+        if (disabled) cmd.endAccountSessions(a.id, at);
+        audit.record(caller, {
+          action: disabled ? 'account.disable' : 'account.enable', target: `account:${a.id}`,
+          before: { disabledAt: a.disabled_at }, after: { disabledAt: disabled ? at : null },
+        });
       }).immediate();
     },
 

@@ -56,6 +56,9 @@ export function accountCommands(db: Db) {
     ),
     setPassword: db.prepare('UPDATE accounts SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE id = ?'),
     failed: db.prepare('UPDATE accounts SET failed_count = ?, locked_until = ? WHERE id = ?'),
+    setDisabled: db.prepare('UPDATE accounts SET disabled_at = ? WHERE id = ?'),
+    endAccountSessions: db.prepare('UPDATE sessions SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL'),
+    listPersons: db.prepare<[], AccountRow>("SELECT * FROM accounts WHERE kind = 'person' ORDER BY id"),
     succeeded: db.prepare('UPDATE accounts SET failed_count = 0, locked_until = NULL WHERE id = ?'),
     insertSession: db.prepare(
       `INSERT INTO sessions (id_hash, account_id, csrf, created_at, expires_at, ip, token_id)
@@ -89,6 +92,9 @@ export function accountCommands(db: Db) {
       Number(st.insert.run(a).lastInsertRowid),
     setPassword: (id: number, hash: string) => st.setPassword.run(hash, id),
     failed: (id: number, count: number, lockedUntil: number | null) => st.failed.run(count, lockedUntil, id),
+    setDisabled: (id: number, at: number | null) => st.setDisabled.run(at, id),
+    endAccountSessions: (id: number, at: number) => st.endAccountSessions.run(at, id).changes,
+    listPersons: () => st.listPersons.all(),
     succeeded: (id: number) => st.succeeded.run(id),
     insertSession: (s: Omit<SessionRow, 'ended_at'>) => st.insertSession.run(s),
     session: (idHash: string) => st.session.get(idHash),
