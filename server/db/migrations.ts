@@ -677,4 +677,14 @@ CREATE TABLE plan_edits (
 DROP INDEX IF EXISTS events_lonlat;
 `,
   },
+  {
+    version: 17,
+    name: 'imported cases past a bare report are filed when they came in',
+    sql: /* sql */ `
+-- Imports before this left filed_at empty, so the review counted none of their cases as filed (立案) and could give
+-- no closure rate for an imported district. The source's created time is when a case came in (受理).
+UPDATE events SET filed_at = reported_at
+ WHERE filed_at IS NULL AND status NOT IN ('reported', 'rejected') AND id IN (SELECT event_id FROM event_sources);
+`,
+  },
 ];

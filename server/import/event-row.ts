@@ -18,7 +18,8 @@
  * Notes on imported rows: ambiguous-local-time (the repeated hour of a daylight-saving change: the earlier instant
  * is taken), unmapped-category (kept under the unmapped category with the source text), due-computed (no due time in
  * the source: the taxonomy's deadline on the working-time calendar from created), no-deadline (no due time and no
- * mapped category: no deadline, excluded from on-time figures).
+ * mapped category: no deadline, excluded from on-time figures). A case past a bare report (and not rejected) is filed
+ * (立案) at its created time.
  */
 import { NO_DEADLINE } from '../contract/deadline.ts';
 import { CLOSED_STATUSES, isStatus, type Status } from '../contract/statuses.ts';
@@ -147,6 +148,8 @@ export function planRow(rec: SourceRecord, seenIds: Set<string>, ctx: RowContext
       tier: category ? category.tier : 'block', text: col('text'), lon, lat, version_id: block.versionId, block_code: block.code,
       community_code: block.community_code, subdistrict_code: block.subdistrict_code,
       unit_id: category ? ctx.unitId(category, block.subdistrict_code) : null, reported_at: created,
+      // A source records when a case came in (受理); one it shows as anything past a bare report was filed then.
+      filed_at: status === 'reported' || status === 'rejected' ? null : created,
       resolved_at: resolvedAt, closed_at: isClosed ? closed : null, due_at: dueAt, warn_at: warnAt,
       verify_due_at: resolvedAt === null ? null : verifyDueAt(resolvedAt, ctx.calendar),
     },

@@ -43,6 +43,7 @@ interface EventOut {
   lat: number;
   block_code: string;
   reported_at: number;
+  filed_at: number | null;
   closed_at: number | null;
   due_at: number;
 }
@@ -129,6 +130,10 @@ describe('events import', () => {
     const a8 = rows.find((e) => e.source_id === 'A008')!;
     expect(a8.reported_at).toBe(Date.parse('2026-11-13T00:30:00Z'));
     expect(a8.status).toBe('dispatched');
+    // Accepted cases were filed (立案) when they came in, so the review counts them as filed.
+    expect(a1.filed_at).toBe(a1.reported_at);
+    expect(a8.filed_at).toBe(a8.reported_at);
+    for (const r of rows) expect(r.filed_at, r.source_id).toBe(r.status === 'reported' || r.status === 'rejected' ? null : r.reported_at);
   });
 
   it('converts GCJ-02 to WGS-84 and files each event under the block that contains it', () => {

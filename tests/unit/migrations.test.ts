@@ -170,3 +170,43 @@ describe('migration 11: open loads indexed for assigned cases only', () => {
     db.close();
   });
 });
+
+describe('migration 17: imported cases past a bare report are filed', () => {
+  it('sets filed_at to the reported time of imported accepted cases only', () => {
+    const file = join(dir, 'm16.db');
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 16)) {
+      old.exec(m.sql);
+      old.pragma(`user_version = ${m.version}`);
+    }
+    old.exec(`
+      INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001', 'subdistrict', '430302', '广场街道', '广场', 'Guangchang', '街道', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
+      INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
+      INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
+    `);
+    old.exec(`INSERT INTO categories (code, major_code, major_name, major_name_en, name, name_en, tier, unit_key, deadline_value, deadline_unit, warning_ratio)
+              VALUES ('0201', '02', '宣传广告', 'Advertising', '非法小广告', 'Illegal flyers', 'block', 'block', 4, 'working-hours', 0.75)`);
+    const code = '0201';
+    const ins = old.prepare(`INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
+      block_code, community_code, subdistrict_code, reported_at, filed_at, closed_at, resolved_at, due_at)
+      VALUES (?, ?, 'incident', 'hotline', ?, 'normal', ?, 'block', '垃圾', 112.85, 27.85, 1, '430302001001001', '430302001001', '430302001', ?, ?, ?, ?, 9000)`);
+    ins.run(1, 'src:1', code, 'closed', 1000, null, 2000, 2000); // imported, accepted: gets filed_at
+    ins.run(2, 'src:2', code, 'reported', 1100, null, null, null); // imported, a bare report: stays unfiled
+    ins.run(3, 'src:3', code, 'rejected', 1200, null, null, null); // imported, rejected: stays unfiled
+    ins.run(4, 'YH4', code, 'closed', 1300, null, 2300, 2300); // reported through Gezhi: left as it is
+    ins.run(5, 'src:5', code, 'dispatched', 1400, 1450, null, null); // already filed: kept
+    const src = old.prepare(`INSERT INTO event_sources (event_id, source, source_id, source_row, imported_at) VALUES (?, 'src', ?, ?, 1)`);
+    for (const id of [1, 2, 3, 5]) src.run(id, String(id), id + 1);
+    old.close();
+
+    const db = openDatabase(file);
+    const filed = db.prepare('SELECT id, filed_at FROM events ORDER BY id').all();
+    expect(filed).toEqual([
+      { id: 1, filed_at: 1000 }, { id: 2, filed_at: null }, { id: 3, filed_at: null }, { id: 4, filed_at: null }, { id: 5, filed_at: 1450 },
+    ]);
+    db.close();
+  });
+});

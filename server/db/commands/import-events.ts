@@ -29,6 +29,8 @@ export interface StagedEvent {
   subdistrict_code: string;
   unit_id: number | null;
   reported_at: number;
+  /** 立案: the source's created time for every case it shows as accepted (not merely reported, not rejected). */
+  filed_at: number | null;
   resolved_at: number | null;
   closed_at: number | null;
   due_at: number;
@@ -55,7 +57,7 @@ const REBUILD_SHARE = 0.5;
 const STAGED_COLUMNS = [
   'row', 'source_id', 'category_code', 'source_category', 'department', 'kind', 'channel', 'priority', 'status', 'tier',
   'text', 'lon', 'lat', 'version_id', 'block_code', 'community_code', 'subdistrict_code', 'unit_id', 'reported_at',
-  'resolved_at', 'closed_at', 'due_at', 'warn_at', 'verify_due_at',
+  'filed_at', 'resolved_at', 'closed_at', 'due_at', 'warn_at', 'verify_due_at',
 ] as const satisfies readonly (keyof StagedEvent)[];
 
 /** The unmapped category's names: found by these when it already exists. */
@@ -79,7 +81,7 @@ export function importEventCommands(db: Db) {
       stage.run(
         r.row, r.source_id, r.category_code, r.source_category, r.department, r.kind, r.channel, r.priority, r.status, r.tier,
         r.text, r.lon, r.lat, r.version_id, r.block_code, r.community_code, r.subdistrict_code, r.unit_id, r.reported_at,
-        r.resolved_at, r.closed_at, r.due_at, r.warn_at, r.verify_due_at,
+        r.filed_at, r.resolved_at, r.closed_at, r.due_at, r.warn_at, r.verify_due_at,
       );
     }
     for (const i of issues) issue.run(i.row, i.source_id, i.outcome, i.reason, i.detail);
@@ -124,11 +126,11 @@ export function importEventCommands(db: Db) {
       const p = { base, source, unmapped, importedAt };
       db.prepare(
         `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
-                             block_code, community_code, subdistrict_code, reporter, unit_id, reported_at, resolved_at,
+                             block_code, community_code, subdistrict_code, reporter, unit_id, reported_at, filed_at, resolved_at,
                              closed_at, due_at, verify_due_at, warn_at)
          SELECT @base + n, @source || ':' || source_id, kind, channel, coalesce(category_code, @unmapped), priority, status,
                 tier, text, lon, lat, version_id, block_code, community_code, subdistrict_code, '', unit_id, reported_at,
-                resolved_at, closed_at, due_at, verify_due_at, warn_at
+                filed_at, resolved_at, closed_at, due_at, verify_due_at, warn_at
            FROM temp.import_staging ORDER BY n`,
       ).run(p);
       db.prepare(
