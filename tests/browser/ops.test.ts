@@ -12,6 +12,7 @@ import type { Who } from '../helpers/signed-in.ts';
 
 const VIEWPORT = { width: 1440, height: 900 };
 const SUBDISTRICT = '430302005'; // 广场街道: dense urban blocks along the river
+const OPEN311_KEY = 'ops-test-open311-key';
 
 interface BlockListFeature {
   properties: { code: string; subdistrictCode: string; residents: number };
@@ -79,7 +80,7 @@ async function awaitStreamMessage(type: string, afterId: number, match: (data: R
 
 beforeAll(async () => {
   ensureBuild();
-  app = await startApp({ seededDb: inject('seededDb') });
+  app = await startApp({ seededDb: inject('seededDb'), env: { GEZHI_OPEN311_KEYS: OPEN311_KEY } });
   browser = await launchBrowser();
   // The demo dispatcher: a guidance-centre staff member of 广场街道.
   const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN' });
@@ -316,6 +317,50 @@ describe('/ops console', () => {
     await expect.poll(() => page.getByTestId('notify-failed').textContent(), { timeout: 10_000 }).toBe('1 条工作群通知发送失败');
     await page.waitForTimeout(800);
     await capture(page, { path: artifactPath('ops-case-link.png') });
+  });
+
+  test('a request that gave an address only is placed on the map and filed as a case from the 待定位 tab', async () => {
+    const address = '雨湖区建设北路与韶山西路交叉口东50米';
+    const res = await fetch(`${app.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: OPEN311_KEY, service_code: '0505', address_string: address, description: '白色轿车长期占用人行道' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const requestId = Number(((await res.json()) as { service_request_id: string }[])[0].service_request_id.slice(1));
+
+    await page.click('[data-tab="unlocated"]');
+    const row = page.locator(`[data-testid="unlocated"] li[data-id="${requestId}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.getByTestId('unlocated-address').textContent()).toBe(address);
+    await row.click();
+    expect(await page.getByTestId('unlocated-locate').isDisabled()).toBe(true);
+    // The place: a building of a 广场街道 block, clicked on the map.
+    const blocks = await api<{ features: BlockListFeature[] }>('/api/blocks');
+    const block = blocks.features.find((f) => f.properties.subdistrictCode === SUBDISTRICT && f.properties.residents > 0)!;
+    const detail = await api<{ center: [number, number] }>(`/api/blocks/${block.properties.code}`);
+    const [x, y] = await page.evaluate(([lon, lat]) => window.__gezhiOps!.project(lon, lat), detail.center);
+    const box = (await page.locator('.ops-mapwrap').boundingBox())!;
+    await page.mouse.click(box.x + x, box.y + y);
+    await expect.poll(() => page.getByTestId('unlocated-point').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.evaluate(() => window.__gezhiOps!.hasCasePoint()), { timeout: 10_000 }).toBe(true);
+    await capture(page, { path: artifactPath('ops-unlocated.png') });
+    await page.getByTestId('unlocated-locate').click();
+
+    // It is a case now, open in the console, and the request lists it.
+    const panel = page.getByTestId('case-panel');
+    await expect.poll(async () => (await panel.count()) > 0 && (await panel.textContent())?.includes('白色轿车长期占用人行道'), { timeout: 15_000 }).toBe(true);
+    const located = await api<{ eventId: number | null }>(`/api/events/unlocated/${requestId}`);
+    expect(located.eventId).toBeGreaterThan(0);
+    const event = await api<{ lon: number; lat: number; subdistrictCode: string; category: { code: string } }>(`/api/events/${located.eventId}`);
+    expect(event.subdistrictCode).toBe(SUBDISTRICT);
+    expect(event.category.code).toBe('0505');
+    // Where the click was, to the metre or so (a screen pixel at this zoom).
+    expect(Math.abs(event.lon - detail.center[0])).toBeLessThan(0.0005);
+    expect(Math.abs(event.lat - detail.center[1])).toBeLessThan(0.0005);
+    await page.click('[data-tab="unlocated"]');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+    await page.click('[data-tab="queue"]');
   });
 
   test('English switch', async () => {

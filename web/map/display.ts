@@ -11,6 +11,8 @@ export interface Display {
   /** Shift [lon, lat] pairs in place (a flat interleaved array). */
   positions(flat: Float64Array): Float64Array;
   point(lon: number, lat: number): [number, number];
+  /** The inverse of point: a displayed position (a click on the map) back to WGS-84. */
+  unpoint(x: number, y: number): [number, number];
 }
 
 type Coords = number[][][] | number[][][][];
@@ -41,6 +43,7 @@ const IDENTITY: Display = {
   collection: (fc) => dropEmptyParts(fc),
   positions: (flat) => flat,
   point: (lon, lat) => [lon, lat],
+  unpoint: (x, y) => [x, y],
 };
 
 const GCJ: Display = {
@@ -55,6 +58,7 @@ const GCJ: Display = {
     return flat;
   },
   point: (lon, lat) => gcoord.transform([lon, lat], gcoord.WGS84, gcoord.GCJ02) as [number, number],
+  unpoint: (x, y) => gcoord.transform([x, y], gcoord.GCJ02, gcoord.WGS84) as [number, number],
 };
 
 export function displayFor(gcj02: boolean): Display {

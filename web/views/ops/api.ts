@@ -2,6 +2,7 @@ import { api, ApiError } from '../../api/client';
 import { csrfHeaders } from '../../api/session';
 import type {
   CandidatesResult as Candidates, DispatchRoute as DispatchedRoute, DueList, EventDetail, EventSummary, StaffItem,
+  UnlocatedList, UnlocatedRequest,
 } from '../../../server/contract/api';
 import type { NotificationList } from '../../../server/contract/notifications';
 
@@ -130,4 +131,14 @@ export function postDispatch(
   body: { assignee?: number; reason?: string },
 ): Promise<{ event: EventDetail; route: DispatchedRoute | null }> {
   return postJson(`/api/events/${id}/dispatch`, body);
+}
+
+/** Open311 requests that named an address but no point, waiting to be placed on the map (newest first). */
+export async function fetchUnlocated(): Promise<UnlocatedRequest[]> {
+  return (await getJson<UnlocatedList>('/api/events/unlocated?limit=1000')).items;
+}
+
+/** Places a waiting request at a WGS-84 point: it becomes a case (the answer), reported through the usual path. */
+export function locateRequest(id: number, lon: number, lat: number): Promise<EventDetail> {
+  return postJson(`/api/events/unlocated/${id}/locate`, { lon, lat });
 }

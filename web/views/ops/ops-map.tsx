@@ -19,6 +19,8 @@ export interface GezhiOpsMapHook {
   hasCasePoint(): boolean;
   layerIds(): string[];
   frames(): number;
+  /** Screen position (relative to the map's container) of a WGS-84 point. */
+  project(lon: number, lat: number): [number, number];
 }
 
 declare global {
@@ -41,6 +43,8 @@ export interface OpsMapProps {
   onFocus: (staffId: number | null) => void;
   /** Tooltip text for a candidate under the pointer. */
   tooltip: (c: OpsCandidatePoint) => JSX.Element;
+  /** A click on the map, in WGS-84 (placing a request that came with an address only). */
+  onMapClick?: (lonLat: LonLat) => void;
 }
 
 /** The case's block outline: slate, so it does not read as the first candidate's (blue) route. */
@@ -86,6 +90,7 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
       keyboard: false, // the console's own keys (j/k/d/f) must not pan the map
       onLoad: caseBlockPaint,
     });
+    map.on('click', (e) => props.onMapClick?.(props.display.unpoint(e.lngLat.lng, e.lngLat.lat)));
     window.__gezhiOps = {
       ready,
       routeCount: () => props.routes.length,
@@ -94,6 +99,10 @@ export function OpsMap(props: OpsMapProps): JSX.Element {
       hasCasePoint: () => props.casePoint !== null,
       layerIds: () => layers().map((l) => l.id),
       frames: shell.frames,
+      project: (lon, lat) => {
+        const p = map!.project(props.display.point(lon, lat));
+        return [p.x, p.y];
+      },
     };
   });
 

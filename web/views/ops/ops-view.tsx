@@ -1,14 +1,14 @@
 import { createAsync, useSearchParams } from '@solidjs/router';
 import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { getAreas, getBasemapLayers } from '../../api/client';
-import type { EventSummary } from '../../../server/contract/api';
+import type { EventSummary, LonLat } from '../../../server/contract/api';
 import { QUEUE_STATUSES } from '../../../server/contract/statuses';
 import { t } from '../../i18n';
 import { openStream } from '../../live/stream';
 import { displayFor } from '../../map/display';
 import { readMapSettings } from '../../map/settings';
 import { useTheme } from '../../theme';
-import { fetchDue, fetchEvent, fetchFailedNotifications, fetchQueue, type EventDetail } from './api';
+import { fetchDue, fetchEvent, fetchFailedNotifications, fetchQueue, fetchUnlocated, locateRequest, type EventDetail } from './api';
 import { session } from '../../api/session';
 import { BUTTONS, CasePanel } from './case-panel';
 import { createCaseModel } from './case-model';
@@ -16,6 +16,7 @@ import { DueLists } from './due-lists';
 import { CASE_BLOCK_LINE, OpsMap } from './ops-map';
 import { EMPTY_FILTER, filterQueue, QueueFilters, QueueList, type QueueFilter } from './queue';
 import { createClock, label, readIdentity, writeIdentity, type Identity } from './state';
+import { UnlocatedRequests } from './unlocated';
 import './ops.css';
 
 const SETTINGS = readMapSettings();
@@ -146,7 +147,7 @@ export function OpsView(): JSX.Element {
   onCleanup(() => clearInterval(failedTimer));
 
   // --- Tabs, selection and the open case ---------------------------------------------------------------------
-  const [tab, setTab] = createSignal<'queue' | 'due'>('queue');
+  const [tab, setTab] = createSignal<'queue' | 'due' | 'unlocated'>('queue');
   const [selected, setSelected] = createSignal(0);
   // /ops?case=ID (the link in a chat notification) opens that case.
   const [params] = useSearchParams<{ case?: string }>();
@@ -156,8 +157,38 @@ export function OpsView(): JSX.Element {
   const model = createCaseModel(openId, actor);
 
   const list = createMemo<number[]>(() =>
-    tab() === 'queue' ? queue().map((e) => Number(e.id)) : (due.latest?.items ?? []).map((d) => Number(d.id)),
+    tab() === 'queue' ? queue().map((e) => Number(e.id)) : tab() === 'due' ? (due.latest?.items ?? []).map((d) => Number(d.id)) : [],
   );
+
+  // --- Requests awaiting a location (Open311 with an address only) ---------------------------------------------
+  const [unlocated, { refetch: refetchUnlocated }] = createResource(() => fetchUnlocated().catch(() => []));
+  const [unlocatedId, setUnlocatedId] = createSignal<number | null>(null);
+  const [pin, setPin] = createSignal<LonLat | null>(null);
+  const [locating, setLocating] = createSignal(false);
+  const [locateError, setLocateError] = createSignal<string | null>(null);
+  const placing = () => tab() === 'unlocated' && unlocatedId() !== null;
+  const locate = async () => {
+    const id = unlocatedId();
+    const p = pin();
+    if (id === null || !p || locating()) return;
+    setLocating(true);
+    setLocateError(null);
+    try {
+      const created = await locateRequest(id, p[0], p[1]);
+      batch(() => {
+        setUnlocatedId(null);
+        setPin(null);
+        upsert(summaryOf(created));
+        setTab('queue');
+        setOpenId(Number(created.id));
+      });
+      void refetchUnlocated();
+    } catch (err) {
+      setLocateError((err as Error).message);
+    } finally {
+      setLocating(false);
+    }
+  };
   createEffect(
     on(list, (ids) => {
       if (selected() >= ids.length) setSelected(Math.max(0, ids.length - 1));
@@ -296,10 +327,25 @@ export function OpsView(): JSX.Element {
           <button type="button" role="tab" aria-selected={tab() === 'due'} data-tab="due" onClick={() => setTab('due')}>
             {t('ops.tab.due')} <span class="count alert">{due.latest ? due.latest.overdue + due.latest.warning : '…'}</span>
           </button>
+          <button type="button" role="tab" aria-selected={tab() === 'unlocated'} data-tab="unlocated" onClick={() => (setTab('unlocated'), void refetchUnlocated())}>
+            {t('ops.tab.unlocated')} <span class="count">{unlocated.latest?.length ?? '…'}</span>
+          </button>
         </div>
+        <Show when={tab() === 'unlocated'}>
+          <UnlocatedRequests
+            items={unlocated.latest}
+            selected={unlocatedId()}
+            point={pin()}
+            busy={locating()}
+            error={locateError()}
+            onSelect={(id) => batch(() => (setUnlocatedId(id), setPin(null), setLocateError(null)))}
+            onLocate={() => void locate()}
+          />
+        </Show>
         <Show
           when={tab() === 'queue'}
           fallback={
+            <Show when={tab() === 'due'}>
             <DueLists
               items={due.latest?.items}
               counts={due.latest}
@@ -311,6 +357,7 @@ export function OpsView(): JSX.Element {
                 setOpenId(id);
               }}
             />
+            </Show>
           }
         >
           <div class="ops-scope" role="radiogroup" aria-label={t('ops.scope.label')}>
@@ -375,12 +422,13 @@ export function OpsView(): JSX.Element {
           display={DISPLAY}
           animate={SETTINGS.animate}
           basemap={basemap()}
-          casePoint={model.casePoint()}
-          block={openId() !== null ? (model.block.latest ?? null) : null}
-          candidates={openId() !== null ? model.candidatePoints() : []}
-          routes={openId() !== null ? model.routes() : []}
+          casePoint={placing() ? pin() : model.casePoint()}
+          block={openId() !== null && !placing() ? (model.block.latest ?? null) : null}
+          candidates={openId() !== null && !placing() ? model.candidatePoints() : []}
+          routes={openId() !== null && !placing() ? model.routes() : []}
           focused={focused()}
           onFocus={setFocused}
+          onMapClick={(p) => placing() && setPin(p)}
           tooltip={(c) => {
             const item = focusedName(c.staffId);
             return (
@@ -399,7 +447,7 @@ export function OpsView(): JSX.Element {
             );
           }}
         />
-        <Show when={openId() !== null && model.routes().length > 0}>
+        <Show when={openId() !== null && !placing() && model.routes().length > 0}>
           <div class="ops-map-legend">
             <Show when={model.sent()} fallback={<span>{t('ops.map.routesTop')}</span>}>
               <span>{t('ops.map.routeSent')}</span>

@@ -43,7 +43,7 @@ export interface PlanMapProps {
   selected: string | null;
   selectedBuildings: ReadonlySet<number>;
   line: [number, number][];
-  /** A click on the map: where (WGS-84 as displayed), and the screen distance from there to any point. */
+  /** A click on the map: where (in WGS-84, whatever the display shifts), and the screen distance from there to any point. */
   onMapClick: (lonLat: [number, number], pixelsTo: (lon: number, lat: number) => number) => void;
   /** Changes whenever fills change, so deck.gl recolours. */
   fillKey: string;
@@ -109,7 +109,7 @@ export function PlanMap(props: PlanMapProps): JSX.Element {
     // Clicks are resolved against the buildings (a parcel is the Voronoi cell of its building, so the nearest
     // building is the one whose parcel holds the point), not by GPU picking: exact, and independent of redraws.
     map.on('click', (e) =>
-      props.onMapClick([e.lngLat.lng, e.lngLat.lat], (lon, lat) => {
+      props.onMapClick(props.display.unpoint(e.lngLat.lng, e.lngLat.lat), (lon, lat) => {
         const p = map.project(props.display.point(lon, lat));
         return Math.hypot(p.x - e.point.x, p.y - e.point.y);
       }),
