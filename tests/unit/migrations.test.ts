@@ -13,6 +13,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A district with one subdistrict, community and block in boundary version 1: the parents an events row needs. */
+const ONE_BLOCK = `
+      INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001', 'subdistrict', '430302', '广场街道', '广场', 'Guangchang', '街道', 1, 112.9, 27.86, '{}');
+      INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
+      INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
+      INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
+`;
+
 const schemaOf = (db: Database.Database) =>
   db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
 
@@ -95,12 +104,7 @@ describe('migration 7: the events table rebuilt for the new statuses', () => {
   it('keeps every row, log row and route, recreates every index and the foreign keys', () => {
     const file = join(dir, 'v6.db');
     const old = atVersion(file, REBUILD - 1);
-    old.exec(`
-      INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');
-      INSERT INTO areas VALUES ('430302001', 'subdistrict', '430302', '广场街道', '广场', 'Guangchang', '街道', 1, 112.9, 27.86, '{}');
-      INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
-      INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
-      INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
+    old.exec(`${ONE_BLOCK}
       INSERT INTO categories VALUES ('0201', '02', '宣传广告', 'Advertising', '非法小广告', 'Illegal flyers', 'block', 'governor', 4, 'working-hours', 0.75);
       INSERT INTO staff VALUES (1, '张三', 'M', '13800000000');
     `);
@@ -180,13 +184,7 @@ describe('migration 17: imported cases past a bare report are filed', () => {
       old.exec(m.sql);
       old.pragma(`user_version = ${m.version}`);
     }
-    old.exec(`
-      INSERT INTO areas VALUES ('430302', 'district', NULL, '雨湖区', '雨湖', 'Yuhu', '区', 1, 112.9, 27.86, '{}');
-      INSERT INTO areas VALUES ('430302001', 'subdistrict', '430302', '广场街道', '广场', 'Guangchang', '街道', 1, 112.9, 27.86, '{}');
-      INSERT INTO areas VALUES ('430302001001', 'community', '430302001', '一社区', '一', 'One', '社区', 1, 112.9, 27.86, '{}');
-      INSERT INTO boundary_versions VALUES (1, 'v1', 0, 0, '');
-      INSERT INTO blocks VALUES (1, '430302001001001', 'A', '430302001001', '430302001', 10, 20, 100, 112.8, 27.8, 112.9, 27.9, 112.85, 27.85, '{}');
-    `);
+    old.exec(ONE_BLOCK);
     old.exec(`INSERT INTO categories (code, major_code, major_name, major_name_en, name, name_en, tier, unit_key, deadline_value, deadline_unit, warning_ratio)
               VALUES ('0201', '02', '宣传广告', 'Advertising', '非法小广告', 'Illegal flyers', 'block', 'block', 4, 'working-hours', 0.75)`);
     const code = '0201';
