@@ -15,7 +15,7 @@ import { CSRF_REFUSED, DomainError, LOCKED_OUT, refuse, SIGN_IN_REQUIRED } from 
 import type { Principal } from '../domain/principal.ts';
 import { authOf, callerOf, checkCsrf, permit, SESSION_COOKIE } from '../http/auth.ts';
 import { invalidParam } from '../http/problem.ts';
-import { queryValidator } from '../http/validate.ts';
+import { noQuery, queryValidator } from '../http/validate.ts';
 import type { Accounts, SignedIn } from '../services/accounts.ts';
 import { readJson } from './event-writes.ts';
 
@@ -52,7 +52,7 @@ export function sessionRoutes(accounts: Accounts, staffName: (id: number) => str
       if (!auth.principal) throw refuse(SIGN_IN_REQUIRED, auth.badToken ? 'The token is unknown, revoked or expired' : 'Not signed in');
       return c.json(answer(auth.principal, auth.csrf), 200, { 'Cache-Control': 'no-store' });
     })
-    .post('/', permit('public'), async (c) => {
+    .post('/', permit('public'), noQuery(), async (c) => {
       if (c.req.header('Sec-Fetch-Site') === 'cross-site') throw refuse(CSRF_REFUSED, 'Sign-in from another site is refused');
       const body = await readJson(c);
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParam('body', 'must be a JSON object', 'body');
@@ -72,7 +72,7 @@ export function sessionRoutes(accounts: Accounts, staffName: (id: number) => str
         throw err;
       }
     })
-    .delete('/', permit('public'), (c) => {
+    .delete('/', permit('public'), noQuery(), (c) => {
       const auth = authOf(c);
       if (auth.sessionId) {
         checkCsrf(c, auth);

@@ -7,7 +7,7 @@ import { validator } from 'hono/validator';
 import { isRole } from '../domain/permissions.ts';
 import { callerOf, permit } from '../http/auth.ts';
 import { invalidParam } from '../http/problem.ts';
-import { parseCode, parseId, queryValidator } from '../http/validate.ts';
+import { noQuery, parseCode, parseId, queryValidator } from '../http/validate.ts';
 import type { Accounts, NewToken, TokenInfo } from '../services/accounts.ts';
 import { toIso } from '../time.ts';
 import { readJson } from './event-writes.ts';
@@ -46,12 +46,12 @@ function parseNewToken(raw: unknown): NewToken {
 export function tokenRoutes(accounts: Accounts) {
   return new Hono()
     .get('/', permit('accounts:manage'), queryValidator([], () => ({})), (c) => c.json({ items: accounts.listTokens().map(present) }))
-    .post('/', permit('accounts:manage'), async (c) => {
+    .post('/', permit('accounts:manage'), noQuery(), async (c) => {
       const made = accounts.createToken(parseNewToken(await readJson(c)), callerOf(c));
       const info = accounts.listTokens().find((t) => t.id === made.id)!;
       return c.json({ ...present(info), token: made.token }, 201);
     })
-    .delete('/:id', permit('accounts:manage'), validator('param', (v) => ({ id: parseId('id', String(v.id)) })), (c) =>
+    .delete('/:id', permit('accounts:manage'), validator('param', (v) => ({ id: parseId('id', String(v.id)) })), noQuery(), (c) =>
       c.json(present(accounts.revokeToken(c.req.valid('param').id, callerOf(c)))),
     );
 }

@@ -128,7 +128,10 @@ describe('write routes check their query too', () => {
   it('refuses a stray query parameter on every POST before reading the body', async () => {
     const app = createApp({ db: fx.db, now: () => NOW });
     const count = () => (fx.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const tokenCount = () => fx.db.prepare('SELECT count(*) AS n FROM api_tokens').get();
+    await signedIn({ app, db: fx.db }, 'admin').get('/api/session'); // the helper's own token, made now
     const before = count();
+    const tokensBefore = tokenCount();
     const report = { category: '0101', text: 't', lon: 112.805, lat: 27.855, channel: 'patrol', kind: 'incident' };
     for (const [path, body] of [
       ['/api/events?dryRun=1', report],
@@ -137,12 +140,31 @@ describe('write routes check their query too', () => {
       ['/api/events/1/dispatch?x=1', { actor: 1 }],
       ['/api/events/unlocated/1/locate?x=1', { lon: 112.805, lat: 27.855 }],
       ['/api/staff/1/position?x=1', { lon: 112.805, lat: 27.855 }],
+      ['/api/tokens?x=1', { role: 'analyst' }],
     ] as const) {
       const res = await signedIn({ app, db: fx.db }, 'admin').post(path, body);
       expect(res.status, path).toBe(400);
       expect((await res.json()).errors[0]).toMatchObject({ in: 'query' });
     }
     expect(count()).toBe(before);
+    expect(tokenCount()).toEqual(tokensBefore);
+  });
+
+  it('the sign-in and token routes refuse one too, and sign no one in or out, revoke nothing', async () => {
+    const app = createApp({ db: fx.db, now: () => NOW });
+    const tokens = () => fx.db.prepare('SELECT count(*) AS n FROM api_tokens WHERE revoked_at IS NULL').get();
+    const made = await signedIn({ app, db: fx.db }, 'admin').post('/api/tokens', { role: 'analyst' });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as { id: number };
+    const was = tokens();
+    for (const [method, path] of [['POST', '/api/session?next=/'], ['DELETE', '/api/session?x=1'], ['DELETE', `/api/tokens/${id}?x=1`]] as const) {
+      const res = await signedIn({ app, db: fx.db }, 'admin')(path, {
+        method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ username: 'admin', password: 'x' }) : undefined,
+      });
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect((await res.json()).errors[0], path).toMatchObject({ in: 'query' });
+    }
+    expect(tokens()).toEqual(was);
   });
 });
 
