@@ -9,6 +9,7 @@ import { openDatabase } from '../server/db/database.ts';
 import { isRole, ROLES } from '../server/domain/permissions.ts';
 import { DEFAULT_EVENTS, DEFAULT_SEED, DatabaseNotEmptyError, seedDemo, type SeedSummary } from '../server/db/seed/index.ts';
 import { channelCommand, notificationsCommand, type CliKit } from './cli-notify.ts';
+import type { Accounts } from '../server/services/accounts.ts';
 import { MAX_PASSWORD, MIN_PASSWORD, randomPassword } from '../server/services/passwords.ts';
 
 class UsageError extends Error {}
@@ -21,6 +22,17 @@ interface Command {
 }
 
 const DEFAULT_DB = 'data/gezhi.db';
+
+/** Runs `f` with the accounts service on the database of `--db` (or GEZHI_DB), closing it after. */
+async function withAccounts<T>(o: Map<string, string | true>, f: (accounts: Accounts) => Promise<T> | T): Promise<T> {
+  const { createAccounts } = await import('../server/services/accounts.ts');
+  const handle = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB));
+  try {
+    return await f(createAccounts(handle));
+  } finally {
+    handle.close();
+  }
+}
 
 /** Parses `--name value` / `--name=value` / boolean flags; rejects unknown options and stray arguments. */
 function parseOptions(args: string[], valued: readonly string[], flags: readonly string[]): Map<string, string | true> {
@@ -456,16 +468,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
   --db FILE                  the database (default GEZHI_DB or ${DEFAULT_DB})`,
     async run(args) {
       const [sub, ...rest] = args;
-      const { createAccounts } = await import('../server/services/accounts.ts');
       const caller = { principal: null, ip: '', label: 'command line' };
-      const withDb = async <T>(o: Map<string, string | true>, f: (accounts: ReturnType<typeof createAccounts>) => Promise<T> | T): Promise<T> => {
-        const handle = openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB));
-        try {
-          return await f(createAccounts(handle));
-        } finally {
-          handle.close();
-        }
-      };
       /** The password from stdin, or a random one the caller prints once. */
       const password = async (o: Map<string, string | true>): Promise<{ value: string; generated: boolean }> => {
         if (!o.has('password-stdin')) return { value: randomPassword(), generated: true };
@@ -491,7 +494,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
         const staff = o.get('staff') as string | undefined;
         if (staff !== undefined && !/^\d+$/.test(staff)) throw new UsageError('--staff must be a staff id');
         const pw = await password(o);
-        const id = await withDb(o, (a) => a.createAccount({
+        const id = await withAccounts(o, (a) => a.createAccount({
           username, role, password: pw.value, subdistrict: subdistrict ?? null, staffId: staff === undefined ? null : Number(staff),
         }, caller));
         process.stdout.write(`account ${id} ${username} (${role}) created\n`);
@@ -501,7 +504,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       if (sub === 'list') {
         const o = parseOptions(rest, ['db'], []);
         const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 16));
-        for (const a of await withDb(o, (x) => x.listAccounts())) {
+        for (const a of await withAccounts(o, (x) => x.listAccounts())) {
           const state = a.disabledAt !== null ? `disabled ${iso(a.disabledAt)}` : !a.hasPassword ? 'no password' : a.lockedUntil !== null && a.lockedUntil > Date.now() ? `locked until ${iso(a.lockedUntil)}` : 'active';
           process.stdout.write(`${a.id}\t${a.username}\t${a.role}\t${a.subdistrict ?? '-'}\tstaff ${a.staffId ?? '-'}\tcreated ${iso(a.createdAt)}\t${state}\n`);
         }
@@ -511,7 +514,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
         const [name, more] = named('password');
         const o = parseOptions(more, ['db'], ['password-stdin']);
         const pw = await password(o);
-        await withDb(o, (a) => a.setPassword(name, pw.value, caller));
+        await withAccounts(o, (a) => a.setPassword(name, pw.value, caller));
         process.stdout.write(`password of ${name} set; their sessions are ended\n`);
         if (pw.generated) process.stdout.write(`password (shown once, give it to ${name}): ${pw.value}\n`);
         return 0;
@@ -519,7 +522,7 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
       if (sub === 'disable' || sub === 'enable') {
         const [name, more] = named(sub);
         const o = parseOptions(more, ['db'], []);
-        await withDb(o, (a) => a.setDisabled(name, sub === 'disable', caller));
+        await withAccounts(o, (a) => a.setDisabled(name, sub === 'disable', caller));
         process.stdout.write(`${name} ${sub}d\n`);
         return 0;
       }
@@ -542,8 +545,6 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
   --db FILE                  the database (default GEZHI_DB or ${DEFAULT_DB})`,
     async run(args) {
       const [sub, ...rest] = args;
-      const db = (o: Map<string, string | true>) => openDatabase((o.get('db') as string | undefined) ?? (process.env.GEZHI_DB || DEFAULT_DB));
-      const { createAccounts } = await import('../server/services/accounts.ts');
       const caller = { principal: null, ip: '', label: 'command line' };
       if (sub === 'create') {
         const o = parseOptions(rest, ['role', 'subdistrict', 'staff', 'label', 'db'], []);
@@ -553,28 +554,18 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
         const subdistrict = o.get('subdistrict') as string | undefined;
         if (subdistrict !== undefined && !/^\d{9}$/.test(subdistrict)) throw new UsageError('--subdistrict must be a 9-digit code');
         if (staff !== undefined && !/^\d+$/.test(staff)) throw new UsageError('--staff must be a staff id');
-        const handle = db(o);
-        try {
-          const made = createAccounts(handle).createToken({
-            role: isRole(role) ? role : undefined, subdistrict: subdistrict ?? null, staffId: staff === undefined ? null : Number(staff),
-            label: (o.get('label') as string | undefined) ?? '',
-          }, caller);
-          process.stdout.write(`token ${made.id} for ${made.username} (shown once, keep it safe):\n${made.token}\n`);
-        } finally {
-          handle.close();
-        }
+        const made = await withAccounts(o, (a) => a.createToken({
+          role: isRole(role) ? role : undefined, subdistrict: subdistrict ?? null, staffId: staff === undefined ? null : Number(staff),
+          label: (o.get('label') as string | undefined) ?? '',
+        }, caller));
+        process.stdout.write(`token ${made.id} for ${made.username} (shown once, keep it safe):\n${made.token}\n`);
         return 0;
       }
       if (sub === 'list') {
         const o = parseOptions(rest, ['db'], []);
-        const handle = db(o);
-        try {
-          const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 16));
-          for (const t of createAccounts(handle).listTokens()) {
-            process.stdout.write(`${t.id}\t${t.kind}\t${t.prefix}…\t${t.username}\t${t.role}\t${t.subdistrict ?? '-'}\tcreated ${iso(t.createdAt)}\tused ${iso(t.lastUsedAt)}\t${t.revokedAt === null ? 'active' : `revoked ${iso(t.revokedAt)}`}\t${t.label}\n`);
-          }
-        } finally {
-          handle.close();
+        const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString().slice(0, 16));
+        for (const t of await withAccounts(o, (a) => a.listTokens())) {
+          process.stdout.write(`${t.id}\t${t.kind}\t${t.prefix}…\t${t.username}\t${t.role}\t${t.subdistrict ?? '-'}\tcreated ${iso(t.createdAt)}\tused ${iso(t.lastUsedAt)}\t${t.revokedAt === null ? 'active' : `revoked ${iso(t.revokedAt)}`}\t${t.label}\n`);
         }
         return 0;
       }
@@ -582,13 +573,8 @@ Exit codes: 0 seeded, 1 failed (e.g. the database is not empty), 2 usage error.`
         const [id, ...more] = rest;
         if (!id || !/^\d+$/.test(id)) throw new UsageError('token revoke takes the token id (see token list)');
         const o = parseOptions(more, ['db'], []);
-        const handle = db(o);
-        try {
-          const t = createAccounts(handle).revokeToken(Number(id), caller);
-          process.stdout.write(`token ${t.id} (${t.username}) revoked\n`);
-        } finally {
-          handle.close();
-        }
+        const t = await withAccounts(o, (a) => a.revokeToken(Number(id), caller));
+        process.stdout.write(`token ${t.id} (${t.username}) revoked\n`);
         return 0;
       }
       throw new UsageError('token takes create, list or revoke');

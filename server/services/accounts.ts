@@ -164,6 +164,13 @@ export function createAccounts(db: Db, now: () => number = Date.now) {
     return id;
   }
 
+  /** A person's account by name (not a token's service account), or NOT_FOUND. */
+  function person(username: string): AccountRow {
+    const a = cmd.byName(username);
+    if (!a || a.kind !== 'person') throw refuse(NOT_FOUND, `No person account ${username}`);
+    return a;
+  }
+
   /** The staff member's own account, made (without a password) when they have none yet. */
   function staffAccount(staffId: number, caller: Caller): AccountRow {
     const found = cmd.byStaff(staffId);
@@ -350,8 +357,7 @@ export function createAccounts(db: Db, now: () => number = Date.now) {
       checkPassword(password);
       const hash = await hashPassword(password);
       db.transaction(() => {
-        const a = cmd.byName(username);
-        if (!a || a.kind !== 'person') throw refuse(NOT_FOUND, `No person account ${username}`);
+        const a = person(username);
         cmd.setPassword(a.id, hash);
         cmd.endAccountSessions(a.id, now());
         audit.record(caller, { action: 'account.password', target: `account:${a.id}` });
@@ -361,8 +367,7 @@ export function createAccounts(db: Db, now: () => number = Date.now) {
     /** Disables (or enables again) a person's account; disabling ends their sessions and stops their tokens. */
     setDisabled(username: string, disabled: boolean, caller: Caller): void {
       db.transaction(() => {
-        const a = cmd.byName(username);
-        if (!a || a.kind !== 'person') throw refuse(NOT_FOUND, `No person account ${username}`);
+        const a = person(username);
         if ((a.disabled_at !== null) === disabled) return;
         const at = now();
         cmd.setDisabled(a.id, disabled ? at : null);

@@ -50,7 +50,6 @@ export const en: Messages = {
   'theme.light': 'Light',
   'theme.switchTitle': 'Switch map theme',
 
-
   'map.title': 'Block map',
   'map.layers': 'Layers',
   'map.layer.blocks': 'Blocks (open events)',

@@ -48,7 +48,6 @@ export const zhCN = {
   'theme.light': '浅色',
   'theme.switchTitle': '切换地图主题',
 
-
   'map.title': '区块地图',
   'map.layers': '图层',
   'map.layer.blocks': '区块分级（未结事件）',

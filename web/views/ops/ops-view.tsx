@@ -1,5 +1,5 @@
 import { createAsync, useSearchParams } from '@solidjs/router';
-import { batch, createEffect, createMemo, createResource, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
+import { batch, createEffect, createMemo, createResource, createSignal, For, Match, on, onCleanup, onMount, Show, Switch, type JSX } from 'solid-js';
 import { getAreas, getBasemapLayers } from '../../api/client';
 import type { EventSummary, LonLat } from '../../../server/contract/api';
 import { QUEUE_STATUSES } from '../../../server/contract/statuses';
@@ -167,6 +167,8 @@ export function OpsView(): JSX.Element {
   const [locating, setLocating] = createSignal(false);
   const [locateError, setLocateError] = createSignal<string | null>(null);
   const placing = () => tab() === 'unlocated' && unlocatedId() !== null;
+  /** The open case on the map: not while a request is being placed. */
+  const caseOnMap = () => openId() !== null && !placing();
   const locate = async () => {
     const id = unlocatedId();
     const p = pin();
@@ -331,21 +333,19 @@ export function OpsView(): JSX.Element {
             {t('ops.tab.unlocated')} <span class="count">{unlocated.latest?.length ?? '…'}</span>
           </button>
         </div>
-        <Show when={tab() === 'unlocated'}>
-          <UnlocatedRequests
-            items={unlocated.latest}
-            selected={unlocatedId()}
-            point={pin()}
-            busy={locating()}
-            error={locateError()}
-            onSelect={(id) => batch(() => (setUnlocatedId(id), setPin(null), setLocateError(null)))}
-            onLocate={() => void locate()}
-          />
-        </Show>
-        <Show
-          when={tab() === 'queue'}
-          fallback={
-            <Show when={tab() === 'due'}>
+        <Switch>
+          <Match when={tab() === 'unlocated'}>
+            <UnlocatedRequests
+              items={unlocated.latest}
+              selected={unlocatedId()}
+              point={pin()}
+              busy={locating()}
+              error={locateError()}
+              onSelect={(id) => batch(() => (setUnlocatedId(id), setPin(null), setLocateError(null)))}
+              onLocate={() => void locate()}
+            />
+          </Match>
+          <Match when={tab() === 'due'}>
             <DueLists
               items={due.latest?.items}
               counts={due.latest}
@@ -357,39 +357,39 @@ export function OpsView(): JSX.Element {
                 setOpenId(id);
               }}
             />
+          </Match>
+          <Match when={tab() === 'queue'}>
+            <div class="ops-scope" role="radiogroup" aria-label={t('ops.scope.label')}>
+              <label>
+                <input type="radio" name="scope" checked={identity().scope === 'mine'} onChange={() => setIdentity({ ...identity(), scope: 'mine' })} />
+                {t('ops.scope.mine')}
+              </label>
+              <label>
+                <input type="radio" name="scope" checked={identity().scope === 'all'} onChange={() => setIdentity({ ...identity(), scope: 'all' })} />
+                {t('ops.scope.all')}
+              </label>
+            </div>
+            <QueueFilters items={scoped()} filter={filter()} onChange={(f) => setFilter(f)} />
+            <Show when={queueError()}>
+              <p class="ops-error" role="alert">
+                {queueError()}
+              </p>
             </Show>
-          }
-        >
-          <div class="ops-scope" role="radiogroup" aria-label={t('ops.scope.label')}>
-            <label>
-              <input type="radio" name="scope" checked={identity().scope === 'mine'} onChange={() => setIdentity({ ...identity(), scope: 'mine' })} />
-              {t('ops.scope.mine')}
-            </label>
-            <label>
-              <input type="radio" name="scope" checked={identity().scope === 'all'} onChange={() => setIdentity({ ...identity(), scope: 'all' })} />
-              {t('ops.scope.all')}
-            </label>
-          </div>
-          <QueueFilters items={scoped()} filter={filter()} onChange={(f) => setFilter(f)} />
-          <Show when={queueError()}>
-            <p class="ops-error" role="alert">
-              {queueError()}
-            </p>
-          </Show>
-          <Show when={queueLoaded()} fallback={<p class="muted ops-empty">{t('app.loading')}</p>}>
-            <QueueList
-              items={queue()}
-              selected={selected()}
-              openId={openId()}
-              now={now}
-              warned={(id) => warned().has(id)}
-              fresh={(id) => fresh().has(id)}
-              returned={(id) => returned().has(id)}
-              onSelect={(i) => setSelected(i)}
-              onOpen={openIndex}
-            />
-          </Show>
-        </Show>
+            <Show when={queueLoaded()} fallback={<p class="muted ops-empty">{t('app.loading')}</p>}>
+              <QueueList
+                items={queue()}
+                selected={selected()}
+                openId={openId()}
+                now={now}
+                warned={(id) => warned().has(id)}
+                fresh={(id) => fresh().has(id)}
+                returned={(id) => returned().has(id)}
+                onSelect={(i) => setSelected(i)}
+                onOpen={openIndex}
+              />
+            </Show>
+          </Match>
+        </Switch>
       </aside>
 
       <div class="ops-center">
@@ -423,9 +423,9 @@ export function OpsView(): JSX.Element {
           animate={SETTINGS.animate}
           basemap={basemap()}
           casePoint={placing() ? pin() : model.casePoint()}
-          block={openId() !== null && !placing() ? (model.block.latest ?? null) : null}
-          candidates={openId() !== null && !placing() ? model.candidatePoints() : []}
-          routes={openId() !== null && !placing() ? model.routes() : []}
+          block={caseOnMap() ? (model.block.latest ?? null) : null}
+          candidates={caseOnMap() ? model.candidatePoints() : []}
+          routes={caseOnMap() ? model.routes() : []}
           focused={focused()}
           onFocus={setFocused}
           onMapClick={(p) => placing() && setPin(p)}
@@ -447,7 +447,7 @@ export function OpsView(): JSX.Element {
             );
           }}
         />
-        <Show when={openId() !== null && !placing() && model.routes().length > 0}>
+        <Show when={caseOnMap() && model.routes().length > 0}>
           <div class="ops-map-legend">
             <Show when={model.sent()} fallback={<span>{t('ops.map.routesTop')}</span>}>
               <span>{t('ops.map.routeSent')}</span>
