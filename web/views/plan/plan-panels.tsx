@@ -139,24 +139,24 @@ export function ReplayPanel(props: { replay: PlanReplayOut | undefined; months: 
           <>
             <p class="muted">{t('plan.replayTotal', { n: formatNumber(r().events) })}</p>
             <Show when={rows().length > 0} fallback={<p class="muted" data-testid="plan-replay-same">{t('plan.replaySame')}</p>}>
-            <table class="plan-table">
-              <thead>
-                <tr><th>{t('plan.block')}</th><th>{t('plan.volume')}</th><th>{t('plan.change')}</th><th>{t('plan.lateRate')}</th><th>{t('plan.governorLoad')}</th></tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(x) => (
-                    <tr onClick={() => props.onPick(x.code)}>
-                      <td class="mono">{x.code.slice(9)}</td>
-                      <td>{num(x.draft?.volume)} / {num(x.published?.volume)}</td>
-                      <td class={x.volumeChange > 0 ? 'plan-up' : 'plan-down'}>{x.volumeChange > 0 ? '+' : ''}{num(x.volumeChange)}</td>
-                      <td>{x.draft ? pct(x.draft.lateRate) : '—'}</td>
-                      <td>{x.draft ? num(x.draft.governorLoad, 1) : '—'}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+              <table class="plan-table">
+                <thead>
+                  <tr><th>{t('plan.block')}</th><th>{t('plan.volume')}</th><th>{t('plan.change')}</th><th>{t('plan.lateRate')}</th><th>{t('plan.governorLoad')}</th></tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(x) => (
+                      <tr onClick={() => props.onPick(x.code)}>
+                        <td class="mono">{x.code.slice(9)}</td>
+                        <td>{num(x.draft?.volume)} / {num(x.published?.volume)}</td>
+                        <td class={x.volumeChange > 0 ? 'plan-up' : 'plan-down'}>{x.volumeChange > 0 ? '+' : ''}{num(x.volumeChange)}</td>
+                        <td>{x.draft ? pct(x.draft.lateRate) : '—'}</td>
+                        <td>{x.draft ? num(x.draft.governorLoad, 1) : '—'}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
             </Show>
           </>
         )}

@@ -1,6 +1,6 @@
 import { createAsync } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, onMount, Show, type JSX } from 'solid-js';
-import type { BlockMetrics, PlanBuildingsOut, PlanDiffOut, PlanMetricsOut, PlanReplayOut, PlanStep, PlanSummary, Validation } from '../../../server/contract/plan';
+import type { PlanBuildingsOut, PlanDiffOut, PlanMetricsOut, PlanReplayOut, PlanStep, PlanSummary, Validation } from '../../../server/contract/plan';
 import { ApiError, getBasemapLayers, getBlocks } from '../../api/client';
 import { t } from '../../i18n';
 import { displayFor } from '../../map/display';
