@@ -24,7 +24,7 @@
 import { NO_DEADLINE } from '../contract/deadline.ts';
 import { CLOSED_STATUSES, isStatus, type Status } from '../contract/statuses.ts';
 import type { Category } from '../contract/taxonomy.ts';
-import type { ImportIssue, StagedEvent } from '../db/commands/import-events.ts';
+import type { ImportIssue, PlannedEvent } from '../db/commands/import-events.ts';
 import { warningAt } from '../domain/escalation.ts';
 import { verifyDueAt } from '../domain/on-time.ts';
 import { dueAtFor } from '../domain/deadline.ts';
@@ -54,7 +54,7 @@ export interface RowContext {
 }
 
 export type RowOutcome =
-  | { ok: true; event: StagedEvent; notes: ImportIssue[] }
+  | { ok: true; event: PlannedEvent; notes: ImportIssue[] }
   | { ok: false; issue: ImportIssue };
 
 /** Placeholder pairs match to 1e-7 (a centimetre): exports write them with varying decimals. */

@@ -12,6 +12,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import * as shapefile from 'shapefile';
 import { feature as topoFeature } from 'topojson-client';
 import type { Topology } from 'topojson-specification';
+import { SourceFormatError } from './source-error.ts';
 
 export interface SourceFeature {
   /** 1-based position in the file (the report's row). */
@@ -29,12 +30,7 @@ export interface BoundarySource {
   format: 'geojson' | 'topojson' | 'shapefile';
 }
 
-export class SourceFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SourceFormatError';
-  }
-}
+export { SourceFormatError };
 
 export interface ReadOptions {
   /** Attribute encoding of a .dbf (utf-8, gbk, gb18030, …). */

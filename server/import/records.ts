@@ -59,7 +59,8 @@ function csvRecords(file: string, total: number): RecordStream {
       yield { row, get: (c) => { const i = index.get(c); return i === undefined ? '' : values[i] ?? ''; } };
     }
   }
-  return { columns: () => header, records: records(), progress: () => ({ done: input.bytesRead, total }) };
+  // Bytes the parser has consumed, not those read ahead: the rows still to come are estimated from it.
+  return { columns: () => header, records: records(), progress: () => ({ done: Math.min(total, parser.info.bytes), total }) };
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));

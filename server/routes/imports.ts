@@ -17,7 +17,7 @@ import { CrsError } from '../geo/crs.ts';
 import { BoundaryImportError, importBoundaries } from '../import/boundaries.ts';
 import { CODE_DIGITS, type BoundaryLevel } from '../import/boundary-features.ts';
 import { importEvents } from '../import/events.ts';
-import { SourceFormatError } from '../import/geo-source.ts';
+import { SourceFormatError } from '../import/source-error.ts';
 import { MappingError, parseMapping } from '../import/mapping.ts';
 import { reportCsv, type ReportLine } from '../import/report.ts';
 import { importRoster, RosterError } from '../import/roster.ts';

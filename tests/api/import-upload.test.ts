@@ -75,6 +75,17 @@ describe('POST /api/import/:kind (the admin upload)', () => {
     expect(noMapping.status).toBe(400);
     const badMapping = await post('events', form([['cases.csv', 'id\n1\n']], { mapping: '{"columns":{}}' }));
     expect(badMapping.status).toBe(422);
+    // An export that lacks a mapped column, or breaks off inside a quoted field: the file's fault, said as such.
+    const mapping = JSON.stringify({
+      source: 'upload-bad', columns: { id: 'id', category: 'cat', created: 'created', latitude: 'lat', longitude: 'lon' },
+      timestampFormats: ['ISO'],
+    });
+    const noColumn = await post('events', form([['cases.csv', 'id,cat,created\r\nA1,x,2026-11-20\r\n']], { mapping }));
+    expect(noColumn.status).toBe(400);
+    expect((await noColumn.json()).detail).toMatch(/no column for latitude → "lat"/);
+    const unterminated = await post('events', form([['cases.csv', 'id,cat,created,lat,lon\r\nA1,x,"2026-11-20,27.9,113.0\r\n']], { mapping }));
+    expect(unterminated.status).toBe(400);
+    expect((await unterminated.json()).detail).toMatch(/cannot be read/);
     expect((await post('staff', form([['a.csv', 'x']]))).status).toBe(404);
   });
 });

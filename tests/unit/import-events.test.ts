@@ -177,31 +177,67 @@ describe('events import', () => {
     expect({ events: count(db, 'events'), sources: count(db, 'event_sources') }).toEqual(was);
   });
 
-  it('a large import that fails in its final move leaves the rows and the rebuilt indexes as they were', async () => {
-    // Big enough against the events stored that the move drops the secondary indexes and builds them again after.
+  it('a large import that fails at its last row leaves the rows and the dropped indexes as they were', async () => {
+    // Big enough against the events stored that the import drops the secondary indexes after its first batch and
+    // builds them again at the end.
     const stored = (db.prepare('SELECT max(id) AS m FROM events').get() as { m: number }).m;
     const rows = Math.ceil(stored * 0.6) + 100;
     const file = join(dir, 'large.csv');
     const points = db.prepare('SELECT lon, lat FROM buildings LIMIT 500').all() as { lon: number; lat: number }[];
     await writeSource(file, points, rows);
     const mapping = parseMapping({ ...benchMapping(), source: 'xt-large' });
-    // A case number the import will also make (the file's first row, a plain one), stored without its source row:
-    // the move's insert fails on it.
+    // The case number of the file's last row, stored without its source row: the import's last insert fails on it,
+    // long after the indexes were dropped.
+    const lastId = readFileSync(file, 'utf8').trimEnd().split('\r\n').pop()!.split(',')[0];
     db.prepare(`INSERT INTO events (case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
                  block_code, community_code, subdistrict_code, reported_at, due_at)
                 SELECT ?, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
-                 block_code, community_code, subdistrict_code, reported_at, due_at FROM events WHERE id = ?`).run('xt-large:H1', stored);
+                 block_code, community_code, subdistrict_code, reported_at, due_at FROM events WHERE id = ?`).run(`xt-large:${lastId}`, stored);
     const indexes = () => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name`).all();
     const was = { events: count(db, 'events'), sources: count(db, 'event_sources'), log: count(db, 'event_log'), indexes: indexes() };
-    await expect(importEvents(db, file, mapping, { reportFile: null })).rejects.toThrow(/UNIQUE/);
+    await expect(importEvents(db, file, mapping, { reportFile: null, batchSize: 500 })).rejects.toThrow(/UNIQUE/);
     expect({ events: count(db, 'events'), sources: count(db, 'event_sources'), log: count(db, 'event_log'), indexes: indexes() }).toEqual(was);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    db.prepare(`DELETE FROM events WHERE case_no = 'xt-large:H1'`).run();
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.prepare(`DELETE FROM events WHERE case_no = ?`).run(`xt-large:${lastId}`);
     // Without the clash it goes in, and the indexes are back, each as it was defined.
-    const s = await importEvents(db, file, mapping, { reportFile: null });
+    const s = await importEvents(db, file, mapping, { reportFile: null, batchSize: 500 });
     expect(s.imported).toBeGreaterThan(rows * 0.95);
     expect(indexes()).toEqual(was.indexes);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // References are not checked row by row during an import: they must hold by construction.
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('plans on a worker thread with the same outcome, row for row, as on the calling thread', async () => {
+    const file = join(dir, 'threaded.csv');
+    const points = db.prepare('SELECT lon, lat FROM buildings LIMIT 500').all() as { lon: number; lat: number }[];
+    await writeSource(file, points, 3000);
+    const run = (source: string, thread: boolean) =>
+      importEvents(db, file, parseMapping({ ...benchMapping(), source }), { reportFile: `${file}.${source}.csv`, thread, batchSize: 400, now: 1 });
+    const inline = await run('xt-inline', false);
+    const threaded = await run('xt-threaded', true);
+    expect(inline.threaded).toBe(false);
+    expect(threaded.threaded).toBe(true);
+    const figures = (s: ImportSummary) => ({ read: s.read, imported: s.imported, skipped: s.skipped, skippedBy: s.skippedBy, notesBy: s.notesBy });
+    expect(figures(threaded)).toEqual(figures(inline));
+    expect(inline.skipped).toBeGreaterThan(0);
+    const strip = (rows: ReturnType<typeof imported>) => rows.map(({ id: _id, case_no: _c, ...rest }) => rest);
+    expect(strip(imported(db, 'xt-threaded'))).toEqual(strip(imported(db, 'xt-inline')));
+    expect(readFileSync(`${file}.xt-threaded.csv`, 'utf8')).toBe(readFileSync(`${file}.xt-inline.csv`, 'utf8'));
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('a file without a mapped column fails on either thread, before anything is written', async () => {
+    const file = join(dir, 'no-column.csv');
+    writeFileSync(file, '\uFEFF工单号,问题类型\r\nA1,占道经营\r\n');
+    const was = count(db, 'events');
+    for (const thread of [false, true]) {
+      await expect(importEvents(db, file, parseMapping(hotlineMapping()), { reportFile: null, thread })).rejects.toMatchObject({
+        name: 'SourceFormatError', message: expect.stringMatching(/no column for created → "受理时间"/),
+      });
+    }
+    expect(count(db, 'events')).toBe(was);
   });
 
   it('reads JSON Lines with the same mapping', async () => {

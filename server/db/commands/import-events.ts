@@ -1,14 +1,15 @@
 /**
- * Writes of an events import. Rows are staged in a TEMP table (the connection's own temporary database: staging
- * takes no lock on the main file, so a running server keeps writing), then moved into events, event_sources and
- * event_log by set-based statements in ONE transaction. A failed or interrupted import therefore leaves the database
- * exactly as it was; a re-import of the same file finds every (source, source id) already present and adds nothing.
- * No domain rules here: the caller passes rows it has checked and planned.
+ * Writes of an events import: the planned rows go straight into events, event_sources and event_log inside ONE
+ * transaction, opened at the first batch and committed after the last. A failed or interrupted import therefore
+ * leaves the database exactly as it was; a re-import of the same file finds every (source, source id) already present
+ * and adds nothing. The report's lines wait in a TEMP table (the connection's own temporary database) until the
+ * import ends. No domain rules here: the caller passes rows it has checked and planned.
  */
+import { availableParallelism } from 'node:os';
 import type { Db } from '../database.ts';
 
 /** One checked source row, ready to become an event. */
-export interface StagedEvent {
+export interface PlannedEvent {
   row: number;
   source_id: string;
   /** null: the source category maps to no taxonomy category (stored under the unmapped category). */
@@ -48,44 +49,40 @@ export interface ImportIssue {
   detail: string;
 }
 
-/** Page cache (KiB) while the staged rows move in: the default 2 MB thrashes on a million rows' index inserts. */
-const COMMIT_CACHE_KIB = 32_768;
+/**
+ * Page cache (KiB) while the rows go in: the default 2 MB thrashes on the unique indexes (case number, source id),
+ * which take rows in no particular order; 32 MB was no faster than 16 and cost a million-row import 16 MB more.
+ */
+const IMPORT_CACHE_KIB = 16_384;
 
 /** Imports of at least this share of the events already stored rebuild the indexes instead of inserting into them. */
 const REBUILD_SHARE = 0.5;
 
-const STAGED_COLUMNS = [
-  'row', 'source_id', 'category_code', 'source_category', 'department', 'kind', 'channel', 'priority', 'status', 'tier',
-  'text', 'lon', 'lat', 'version_id', 'block_code', 'community_code', 'subdistrict_code', 'unit_id', 'reported_at',
-  'filed_at', 'resolved_at', 'closed_at', 'due_at', 'warn_at', 'verify_due_at',
-] as const satisfies readonly (keyof StagedEvent)[];
+/** Helper threads of SQLite's sorter for the index builds of a large import. */
+const SORTER_THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 /** The unmapped category's names: found by these when it already exists. */
 export const UNMAPPED_CATEGORY = { name: '未映射', nameEn: 'Unmapped', majorName: '未映射', majorNameEn: 'Unmapped' } as const;
 
 export function importEventCommands(db: Db) {
   db.exec(`
-    DROP TABLE IF EXISTS temp.import_staging;
     DROP TABLE IF EXISTS temp.import_issues;
-    CREATE TABLE temp.import_staging (n INTEGER PRIMARY KEY, ${STAGED_COLUMNS.map((c) => c).join(', ')});
     CREATE TABLE temp.import_issues (n INTEGER PRIMARY KEY, row INTEGER, source_id TEXT, outcome TEXT, reason TEXT, detail TEXT);
   `);
-  const stage = db.prepare<unknown[]>(
-    `INSERT INTO temp.import_staging (${STAGED_COLUMNS.join(', ')}) VALUES (${STAGED_COLUMNS.map(() => '?').join(', ')})`,
+  const insertEvent = db.prepare<unknown[]>(
+    `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
+                         community_code, subdistrict_code, unit_id, reported_at, filed_at, resolved_at, closed_at, due_at,
+                         verify_due_at, warn_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertSource = db.prepare<unknown[]>(
+    `INSERT INTO event_sources (event_id, source, source_id, source_row, source_category, department, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // One log row per imported case: how it entered the loop, with its final status as the source recorded it.
+  const insertLog = db.prepare<unknown[]>(
+    `INSERT INTO event_log (event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note) VALUES (?, ?, NULL, 'import', NULL, ?, NULL, ?)`,
   );
   const issue = db.prepare<unknown[]>(`INSERT INTO temp.import_issues (row, source_id, outcome, reason, detail) VALUES (?, ?, ?, ?, ?)`);
-  const known = db.prepare<[string, string], { event_id: number }>(`SELECT event_id FROM event_sources WHERE source = ? AND source_id = ?`);
-  const anyOf = db.prepare<[string], { one: number }>(`SELECT 1 AS one FROM event_sources WHERE source = ? LIMIT 1`);
-  const stageBatch = db.transaction((rows: readonly StagedEvent[], issues: readonly ImportIssue[]) => {
-    for (const r of rows) {
-      stage.run(
-        r.row, r.source_id, r.category_code, r.source_category, r.department, r.kind, r.channel, r.priority, r.status, r.tier,
-        r.text, r.lon, r.lat, r.version_id, r.block_code, r.community_code, r.subdistrict_code, r.unit_id, r.reported_at,
-        r.filed_at, r.resolved_at, r.closed_at, r.due_at, r.warn_at, r.verify_due_at,
-      );
-    }
-    for (const i of issues) issue.run(i.row, i.source_id, i.outcome, i.reason, i.detail);
-  });
 
   /** The unmapped category's code: an existing one, or a free 4-digit code (9999 down) created now. */
   function unmappedCategory(taken: (code: string) => boolean): string {
@@ -105,69 +102,131 @@ export function importEventCommands(db: Db) {
     throw new Error('no free category code for the unmapped category');
   }
 
-  /** Moves the staged rows into events, event_sources and event_log (one transaction). */
-  function move(source: string, importedAt: number, taken: (code: string) => boolean, inside?: (n: number) => void): number {
-    return db.transaction(() => {
-      const staged = (db.prepare(`SELECT count(*) AS n, sum(category_code IS NULL) AS unmapped FROM temp.import_staging`).get() as { n: number; unmapped: number | null });
-      inside?.(staged.n);
-      if (staged.n === 0) return 0;
-      const unmapped = staged.unmapped ? unmappedCategory(taken) : null;
-      const base = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM events`).get() as { m: number }).m;
-      // A large import (against the rows already there) builds the secondary indexes afresh afterwards: a sort per
-      // index instead of a b-tree insert per row and index, most of them at random pages. Same transaction, so a
-      // failed import leaves the indexes (and everything else) as they were.
-      const rebuild = staged.n >= REBUILD_SHARE * base
-        ? (db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'event_sources', 'event_log')`)
-            .all() as { name: string; sql: string }[])
-        : [];
-      for (const ix of rebuild) db.exec(`DROP INDEX ${ix.name}`);
-      // Ids in the file's order: no sort of the staged rows (4.5 s of a million-row import), and the unique indexes
-      // (case number, source id) take an export sorted by id or by time — as exports come — near their ends.
-      const p = { base, source, unmapped, importedAt };
-      db.prepare(
-        `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
-                             block_code, community_code, subdistrict_code, reporter, unit_id, reported_at, filed_at, resolved_at,
-                             closed_at, due_at, verify_due_at, warn_at)
-         SELECT @base + n, @source || ':' || source_id, kind, channel, coalesce(category_code, @unmapped), priority, status,
-                tier, text, lon, lat, version_id, block_code, community_code, subdistrict_code, '', unit_id, reported_at,
-                filed_at, resolved_at, closed_at, due_at, verify_due_at, warn_at
-           FROM temp.import_staging ORDER BY n`,
-      ).run(p);
-      db.prepare(
-        `INSERT INTO event_sources (event_id, source, source_id, source_row, source_category, department, imported_at)
-         SELECT @base + n, @source, source_id, row, source_category, department, @importedAt FROM temp.import_staging ORDER BY n`,
-      ).run({ base, source, importedAt });
-      // One log row per imported case: how it entered the loop, with its final status as the source recorded it.
-      db.prepare(
-        `INSERT INTO event_log (event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note)
-         SELECT @base + n, reported_at, NULL, 'import', NULL, status, NULL, 'import ' || @source || ' row ' || row
-           FROM temp.import_staging ORDER BY n`,
-      ).run({ base, source });
-      for (const ix of rebuild) db.exec(ix.sql);
-      return staged.n;
-    })();
+  /**
+   * The secondary indexes to build afresh after a large import: every full index, and each partial one that any of
+   * the rows written so far entered. One that imported history never enters (dispatch, assignee, verification) is
+   * left in place: it costs the import nothing, where building it again would cost a scan of the whole table.
+   * (Keeping the partial indexes that a fifth of the rows enter was measured slower than building them again.)
+   */
+  function indexesToRebuild(base: number): { name: string; sql: string }[] {
+    const all = db.prepare(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'event_sources', 'event_log')`,
+    ).all() as { name: string; sql: string }[];
+    return all.filter((ix) => {
+      const where = /\bON\s+events\s*\([^)]*\)\s*WHERE\b([\s\S]*)$/i.exec(ix.sql)?.[1];
+      if (where === undefined) return true;
+      const entered = (db.prepare(`SELECT count(*) AS n FROM events WHERE id > ? AND (${where})`).get(base) as { n: number }).n;
+      return entered > 0;
+    });
+  }
+
+  interface Run {
+    source: string;
+    importedAt: number;
+    taken: (code: string) => boolean;
+    expected: number;
+    base: number;
+    written: number;
+    unmapped: string | null;
+    rebuild: { name: string; sql: string }[] | null;
+    restore: () => void;
+  }
+  let run: Run | null = null;
+
+  /** A batch into each table in turn (one table's pages at a time). */
+  function writeRows(r: Run, rows: readonly PlannedEvent[]): void {
+    const first = r.base + r.written + 1;
+    for (const e of rows) {
+      const id = r.base + ++r.written;
+      const category = e.category_code ?? (r.unmapped ??= unmappedCategory(r.taken));
+      insertEvent.run(
+        id, `${r.source}:${e.source_id}`, e.kind, e.channel, category, e.priority, e.status, e.tier, e.text, e.lon, e.lat, e.version_id,
+        e.block_code, e.community_code, e.subdistrict_code, e.unit_id, e.reported_at, e.filed_at, e.resolved_at, e.closed_at, e.due_at,
+        e.verify_due_at, e.warn_at,
+      );
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const e = rows[k];
+      insertSource.run(first + k, r.source, e.source_id, e.row, e.source_category, e.department, r.importedAt);
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const e = rows[k];
+      insertLog.run(first + k, e.reported_at, e.status, `import ${r.source} row ${e.row}`);
+    }
   }
 
   return {
-    /** Whether the source has any imported row yet (a first import skips the per-row look-up). */
-    sourceSeen: (source: string): boolean => anyOf.get(source) !== undefined,
-    /** Whether a source id was imported before. */
-    alreadyImported: (source: string, sourceId: string): boolean => known.get(source, sourceId) !== undefined,
-    /** Stages a batch of rows and issues in one (temporary-database) transaction. */
-    stageBatch: (rows: readonly StagedEvent[], issues: readonly ImportIssue[]): void => stageBatch(rows, issues),
     /**
-     * Moves every staged row into the database in one transaction; returns the number of events written. `taken`
-     * says which category codes the taxonomy uses (the unmapped category must not collide with them); `inside` runs
-     * in the same transaction with the number of rows (the audit row of the import).
+     * Opens the import's transaction. `taken` says which category codes the taxonomy uses (the unmapped category must
+     * not collide with them).
      */
-    commit(source: string, importedAt: number, taken: (code: string) => boolean, inside?: (n: number) => void): number {
-      // A larger page cache for the move: the secondary indexes of events take rows in no particular order.
+    begin(source: string, importedAt: number, taken: (code: string) => boolean): void {
+      if (run) throw new Error('an import is already open on this connection');
+      // A larger page cache while rows go in; sorter threads for the index builds (a second core sorts while this
+      // one scans).
       const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-      db.pragma(`cache_size = ${COMMIT_CACHE_KIB * -1}`);
-      try {
-        return move(source, importedAt, taken, inside);
-      } finally {
+      const threads = db.pragma('threads', { simple: true }) as number;
+      // Foreign keys are not checked row by row: every reference of a planned row (block of its boundary version,
+      // community, subdistrict, unit, category) was taken from this database's own tables, and the rows an import
+      // adds refer to each other by construction. Checking them costs an index look-up per reference and row.
+      // Off on this connection only, and only while the import is open (it cannot change inside a transaction).
+      const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+      if (foreignKeys) db.pragma('foreign_keys = OFF');
+      db.pragma(`cache_size = ${IMPORT_CACHE_KIB * -1}`);
+      db.pragma(`threads = ${SORTER_THREADS}`);
+      const restore = () => {
+        if (foreignKeys) db.pragma('foreign_keys = ON');
+        db.pragma(`threads = ${threads}`);
         db.pragma(`cache_size = ${cacheSize}`);
+      };
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        restore();
+        throw err;
+      }
+      const base = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM events`).get() as { m: number }).m;
+      run = { source, importedAt, taken, expected: 0, base, written: 0, unmapped: null, rebuild: null, restore };
+    },
+    /**
+     * Writes a batch of planned rows and issues. `expected` is the number of rows the whole file is likely to bring:
+     * an import of at least half the events already stored builds the secondary indexes afresh at the end (a sort
+     * per index instead of a b-tree insert per row and index, most of them at random pages). They are dropped after
+     * the first batch (which tells which partial indexes the rows enter), in the same transaction, so a failed
+     * import leaves them as they were.
+     */
+    write(rows: readonly PlannedEvent[], issues: readonly ImportIssue[], expected: number): void {
+      if (!run) throw new Error('no import is open');
+      writeRows(run, rows);
+      for (const i of issues) issue.run(i.row, i.source_id, i.outcome, i.reason, i.detail);
+      if (run.rebuild === null && run.written > 0) {
+        run.rebuild = expected >= REBUILD_SHARE * run.base ? indexesToRebuild(run.base) : [];
+        for (const ix of run.rebuild) db.exec(`DROP INDEX ${ix.name}`);
+      }
+    },
+    /**
+     * Builds the dropped indexes again and commits; returns the number of events written. `inside` runs in the same
+     * transaction with that number (the audit row of the import).
+     */
+    commit(inside?: (n: number) => void): number {
+      if (!run) throw new Error('no import is open');
+      const r = run;
+      for (const ix of r.rebuild ?? []) db.exec(ix.sql);
+      inside?.(r.written);
+      db.exec('COMMIT');
+      run = null;
+      r.restore();
+      return r.written;
+    },
+    /** Undoes everything the open import wrote (nothing when none is open). */
+    rollback(): void {
+      if (!run) return;
+      const r = run;
+      run = null;
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } finally {
+        r.restore();
       }
     },
     /** The issues recorded so far, in row order, a page at a time (bounded memory for large reports). */
@@ -183,9 +242,10 @@ export function importEventCommands(db: Db) {
         after = rows[rows.length - 1].n;
       }
     },
-    /** Drops the staging tables. */
+    /** Drops the report's table (and undoes an import left open). */
     close(): void {
-      db.exec(`DROP TABLE IF EXISTS temp.import_staging; DROP TABLE IF EXISTS temp.import_issues;`);
+      this.rollback();
+      db.exec(`DROP TABLE IF EXISTS temp.import_issues;`);
     },
   };
 }
