@@ -60,77 +60,92 @@ export type RowOutcome =
 /** Placeholder pairs match to 1e-7 (a centimetre): exports write them with varying decimals. */
 const PLACEHOLDER_TOLERANCE = 1e-7;
 
+/** A mapped column's text, trimmed ('' when the mapping names none or the record lacks it). */
+function col(rec: SourceRecord, m: EventMapping, f: keyof EventMapping['columns']): string {
+  const c = m.columns[f];
+  return c === undefined ? '' : rec.get(c).trim();
+}
+
+const addNote = (notes: ImportIssue[], rec: SourceRecord, id: string, reason: string, detail: string): void => {
+  notes.push({ row: rec.row, source_id: id, outcome: 'note', reason, detail });
+};
+
+const skip = (rec: SourceRecord, id: string, reason: string, detail: string): RowOutcome =>
+  ({ ok: false, issue: { row: rec.row, source_id: id, outcome: 'skipped', reason, detail } });
+
+/**
+ * A time column: its instant, null when empty, or the row's skip. A repeated local hour adds a note to `notes`.
+ * (Plain functions, not closures made per row: a million rows would make four million of them.)
+ */
+function readTime(rec: SourceRecord, ctx: RowContext, id: string, field: 'created' | 'due' | 'closed', notes: ImportIssue[]): number | null | RowOutcome {
+  const text = col(rec, ctx.mapping, field);
+  if (text === '') return null;
+  const t = ctx.parseTime(text);
+  if (!t.ok) return skip(rec, id, t.reason, `${field}: ${t.detail}`);
+  if (t.ambiguous) {
+    addNote(notes, rec, id, 'ambiguous-local-time', `${field}: "${text}" occurs twice in ${ctx.mapping.timeZone}; the earlier instant was taken`);
+  }
+  return t.ms;
+}
+
 export function planRow(rec: SourceRecord, seenIds: Set<string>, ctx: RowContext): RowOutcome {
   const m = ctx.mapping;
-  const col = (f: keyof EventMapping['columns']): string => {
-    const c = m.columns[f];
-    return c === undefined ? '' : rec.get(c).trim();
-  };
-  const id = col('id');
-  const skip = (reason: string, detail: string): RowOutcome => ({ ok: false, issue: { row: rec.row, source_id: id, outcome: 'skipped', reason, detail } });
-  if (id === '') return skip('missing-id', `column "${m.columns.id}" is empty`);
-  if (seenIds.has(id)) return skip('duplicate-id-in-file', `id "${id}" appeared on an earlier row`);
-  seenIds.add(id);
-  if (ctx.alreadyImported(id)) return skip('duplicate-id-in-database', `id "${id}" was imported from ${m.source} before`);
+  const id = col(rec, m, 'id');
+  if (id === '') return skip(rec, id, 'missing-id', `column "${m.columns.id}" is empty`);
+  // One hash look-up, not two: adding an id already there leaves the size as it was.
+  const distinct = seenIds.size;
+  if (seenIds.add(id).size === distinct) return skip(rec, id, 'duplicate-id-in-file', `id "${id}" appeared on an earlier row`);
+  if (ctx.alreadyImported(id)) return skip(rec, id, 'duplicate-id-in-database', `id "${id}" was imported from ${m.source} before`);
 
   const notes: ImportIssue[] = [];
-  const note = (reason: string, detail: string) => notes.push({ row: rec.row, source_id: id, outcome: 'note', reason, detail });
-  const time = (field: 'created' | 'due' | 'closed'): number | null | RowOutcome => {
-    const text = col(field);
-    if (text === '') return null;
-    const t = ctx.parseTime(text);
-    if (!t.ok) return skip(t.reason, `${field}: ${t.detail}`);
-    if (t.ambiguous) note('ambiguous-local-time', `${field}: "${text}" occurs twice in ${m.timeZone}; the earlier instant was taken`);
-    return t.ms;
-  };
-  const created = time('created');
-  if (created === null) return skip('missing-created', `column "${m.columns.created}" is empty`);
+  const created = readTime(rec, ctx, id, 'created', notes);
+  if (created === null) return skip(rec, id, 'missing-created', `column "${m.columns.created}" is empty`);
   if (typeof created !== 'number') return created;
-  const due = time('due');
+  const due = readTime(rec, ctx, id, 'due', notes);
   if (due !== null && typeof due !== 'number') return due;
-  const closed = time('closed');
+  const closed = readTime(rec, ctx, id, 'closed', notes);
   if (closed !== null && typeof closed !== 'number') return closed;
   if (closed !== null && closed < created) {
-    return skip('closed-before-created', `closed ${new Date(closed).toISOString()} is before created ${new Date(created).toISOString()}`);
+    return skip(rec, id, 'closed-before-created', `closed ${new Date(closed).toISOString()} is before created ${new Date(created).toISOString()}`);
   }
 
-  const xText = col('longitude');
-  const yText = col('latitude');
+  const xText = col(rec, m, 'longitude');
+  const yText = col(rec, m, 'latitude');
   const x = xText === '' ? NaN : Number(xText);
   const y = yText === '' ? NaN : Number(yText);
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return skip('missing-coordinates', `longitude "${xText}", latitude "${yText}"`);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return skip(rec, id, 'missing-coordinates', `longitude "${xText}", latitude "${yText}"`);
   for (const [px, py] of m.placeholderCoordinates) {
     if (Math.abs(x - px) <= PLACEHOLDER_TOLERANCE && Math.abs(y - py) <= PLACEHOLDER_TOLERANCE) {
-      return skip('placeholder-coordinates', `(${xText}, ${yText}) is a placeholder`);
+      return skip(rec, id, 'placeholder-coordinates', `(${xText}, ${yText}) is a placeholder`);
     }
   }
   const [lon, lat] = ctx.toWgs84(x, y);
   const block = Number.isFinite(lon) && Number.isFinite(lat) ? ctx.locate(lon, lat, created) : null;
-  if (!block) return skip('outside-boundaries', `(${xText}, ${yText}) → WGS-84 (${lon.toFixed(6)}, ${lat.toFixed(6)}) lies in no block`);
+  if (!block) return skip(rec, id, 'outside-boundaries', `(${xText}, ${yText}) → WGS-84 (${lon.toFixed(6)}, ${lat.toFixed(6)}) lies in no block`);
 
-  const statusText = col('status');
+  const statusText = col(rec, m, 'status');
   let status: Status;
   if (statusText === '' || m.columns.status === undefined) status = closed !== null ? 'closed' : 'reported';
   else if (m.statuses[statusText]) status = m.statuses[statusText];
   else if (isStatus(statusText)) status = statusText;
-  else return skip('unknown-status', `status "${statusText}" is not in the mapping's statuses`);
+  else return skip(rec, id, 'unknown-status', `status "${statusText}" is not in the mapping's statuses`);
 
   const isClosed = CLOSED_STATUSES.includes(status);
-  if (isClosed && closed === null) return skip('closed-without-time', `status "${statusText}" is closed but column "${m.columns.closed ?? 'closed'}" is empty`);
+  if (isClosed && closed === null) return skip(rec, id, 'closed-without-time', `status "${statusText}" is closed but column "${m.columns.closed ?? 'closed'}" is empty`);
 
-  const sourceCategory = col('category');
+  const sourceCategory = col(rec, m, 'category');
   const mappedCode = m.categories[sourceCategory] ?? (ctx.category(sourceCategory) ? sourceCategory : undefined);
   const category = mappedCode === undefined ? undefined : ctx.category(mappedCode);
-  if (!category) note('unmapped-category', `category "${sourceCategory}" maps to no category; kept as unmapped`);
+  if (!category) addNote(notes, rec, id, 'unmapped-category', `category "${sourceCategory}" maps to no category; kept as unmapped`);
 
   let dueAt: number;
   if (due !== null) dueAt = due;
   else if (category) {
     dueAt = dueAtFor(category, created, ctx.calendar);
-    note('due-computed', `no due time: ${category.deadline.value} ${category.deadline.unit} from created`);
+    addNote(notes, rec, id, 'due-computed', `no due time: ${category.deadline.value} ${category.deadline.unit} from created`);
   } else {
     dueAt = NO_DEADLINE;
-    note('no-deadline', 'no due time and no mapped category: no deadline, left out of on-time figures');
+    addNote(notes, rec, id, 'no-deadline', 'no due time and no mapped category: no deadline, left out of on-time figures');
   }
   const finished = isClosed || status === 'rejected';
   const warnAt = finished || dueAt === NO_DEADLINE || !category
@@ -144,8 +159,8 @@ export function planRow(rec: SourceRecord, seenIds: Set<string>, ctx: RowContext
     notes,
     event: {
       row: rec.row, source_id: id, category_code: category ? category.code : null, source_category: sourceCategory,
-      department: col('department'), kind: m.defaults.kind, channel: m.defaults.channel, priority: m.defaults.priority, status,
-      tier: category ? category.tier : 'block', text: col('text'), lon, lat, version_id: block.versionId, block_code: block.code,
+      department: col(rec, m, 'department'), kind: m.defaults.kind, channel: m.defaults.channel, priority: m.defaults.priority, status,
+      tier: category ? category.tier : 'block', text: col(rec, m, 'text'), lon, lat, version_id: block.versionId, block_code: block.code,
       community_code: block.community_code, subdistrict_code: block.subdistrict_code,
       unit_id: category ? ctx.unitId(category, block.subdistrict_code) : null, reported_at: created,
       // A source records when a case came in (受理); one it shows as anything past a bare report was filed then.

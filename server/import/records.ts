@@ -40,6 +40,15 @@ export function openRecords(file: string, format: SourceFormat = formatOf(file))
   return jsonArrayRecords(file, total);
 }
 
+/** A CSV record: its values and the header's column → position (one object per row, no closure). */
+class CsvRecord implements SourceRecord {
+  constructor(readonly row: number, private readonly values: string[], private readonly index: Map<string, number>) {}
+  get(column: string): string {
+    const i = this.index.get(column);
+    return i === undefined ? '' : this.values[i] ?? '';
+  }
+}
+
 function csvRecords(file: string, total: number): RecordStream {
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
   let header: string[] = [];
@@ -56,7 +65,7 @@ function csvRecords(file: string, total: number): RecordStream {
         continue;
       }
       row++;
-      yield { row, get: (c) => { const i = index.get(c); return i === undefined ? '' : values[i] ?? ''; } };
+      yield new CsvRecord(row, values, index);
     }
   }
   // Bytes the parser has consumed, not those read ahead: the rows still to come are estimated from it.

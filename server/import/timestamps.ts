@@ -175,7 +175,10 @@ export function timestampParser(formats: readonly string[], timeZone: string): (
     const wall = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, f.s, f.ms);
     if (f.offset !== undefined) return { ok: true, ms: wall - f.offset * 60_000, ambiguous: false };
     // The instants whose local time is `wall`: try the offsets in force a day either side (a zone changes offset
-    // at most once within two days) and keep those that give `wall` back.
+    // at most once within two days) and keep those that give `wall` back. Nearly always both sides agree, and then
+    // that offset is the answer.
+    const before = offsetAt(wall - 86_400_000);
+    if (before === offsetAt(wall + 86_400_000)) return { ok: true, ms: wall - before * 60_000, ambiguous: false };
     const candidates = new Set<number>();
     for (const probe of [wall - 86_400_000, wall + 86_400_000]) {
       const t = wall - offsetAt(probe) * 60_000;
