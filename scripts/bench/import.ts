@@ -88,7 +88,7 @@ async function child(dbFile: string, file: string, mappingFile: string): Promise
   db.close();
   process.stdout.write(JSON.stringify({
     seconds, cpuSeconds: (used.user + used.system) / 1e6, commitSeconds: s.commitSeconds, read: s.read, imported: s.imported,
-    skipped: s.skipped, maxRssMb: process.resourceUsage().maxRSS / 1024,
+    skipped: s.skipped, threaded: s.threaded, maxRssMb: process.resourceUsage().maxRSS / 1024,
   }) + '\n');
 }
 
@@ -107,7 +107,7 @@ export async function runImportBench(): Promise<BenchResult> {
     await writeSource(source, points);
     writeFileSync(mappingFile, JSON.stringify(mapping()));
 
-    const runs: { seconds: number; cpuSeconds: number; commitSeconds: number; read: number; imported: number; skipped: number; maxRssMb: number }[] = [];
+    const runs: { seconds: number; cpuSeconds: number; commitSeconds: number; read: number; imported: number; skipped: number; threaded: boolean; maxRssMb: number }[] = [];
     for (let r = 0; r < RUNS; r++) {
       const dbFile = join(dir, `run-${r}.db`);
       copyFileSync(base, dbFile);
@@ -129,6 +129,7 @@ export async function runImportBench(): Promise<BenchResult> {
         'rows/s (median)': Math.round(rate),
         'rows per CPU-second': Math.round(median(runs.map((r) => r.read / r.cpuSeconds))),
         'commit s (median)': round(median(runs.map((r) => r.commitSeconds)), 2),
+        'planned on a worker thread': runs[0].threaded ? 'yes' : 'no',
         imported: runs[0].imported,
         skipped: runs[0].skipped,
         'peak RSS MB': Math.round(peak),
