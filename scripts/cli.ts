@@ -342,8 +342,8 @@ unknown-status, closed-without-time. Imported rows may carry notes: ambiguous-lo
 due-computed (from the category's deadline on the working-time calendar), no-deadline (left out of on-time
 figures). The report is CSV with a UTF-8 BOM; totals go to stdout.
 
-The import is all or nothing: rows are staged while the file is read and written in one transaction at the end,
-so a failure leaves the database as it was. Importing the same file again adds nothing.
+The import is all or nothing: the rows are written in one transaction, committed after the last row, so a
+failure leaves the database as it was. Importing the same file again adds nothing.
 Exit codes: 0 imported (even if rows were skipped), 1 failed, 2 usage error.`,
     async run(args) {
       const [kind, file, ...rest] = args;

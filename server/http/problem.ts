@@ -79,6 +79,15 @@ export function problemResponse(c: Context, problem: Problem): Response {
 }
 
 /** The app's single error renderer. Client mistakes keep their 4xx status; anything unexpected is a logged 500. */
+/** Seconds a client is asked to wait after the database was busy. */
+const BUSY_RETRY_SECONDS = 5;
+
+/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes), as better-sqlite3 reports it. */
+const isBusy = (err: unknown): boolean => {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
+
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ProblemError) return problemResponse(c, { ...err.problem, instance: c.req.path });
   if (err instanceof DomainError) return problemResponse(c, { ...problemOfRefusal(err.refusal), instance: c.req.path });
@@ -86,6 +95,18 @@ export const onError: ErrorHandler = (err, c) => {
     const status = err.status;
     const [type, title] = TITLES[status] ?? ['about:blank', 'Error'];
     return problemResponse(c, { type, title, status, detail: err.message || title, instance: c.req.path });
+  }
+  if (isBusy(err)) {
+    // Another connection held the write lock past the busy timeout (a large import, a restore): the write was rolled
+    // back whole, and the same request will go through once that writer is done.
+    c.header('Retry-After', String(BUSY_RETRY_SECONDS));
+    return problemResponse(c, {
+      type: TITLES[503][0],
+      title: TITLES[503][1],
+      status: 503,
+      detail: 'The database is busy with a long write (such as a large import); nothing was written. Try again shortly.',
+      instance: c.req.path,
+    });
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, err);
   return problemResponse(c, {

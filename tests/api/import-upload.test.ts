@@ -88,4 +88,28 @@ describe('POST /api/import/:kind (the admin upload)', () => {
     expect((await unterminated.json()).detail).toMatch(/cannot be read/);
     expect((await post('staff', form([['a.csv', 'x']]))).status).toBe(404);
   });
+
+  it('a write that finds the database held by another writer past the busy timeout is a 503 with Retry-After', async () => {
+    const other = openDatabase(db.name);
+    const csv = '\uFEFFid,cat,created,lat,lon\r\nB1,占道经营,2026-11-20 09:00:00,27.9046,113.0009\r\n';
+    const mapping = JSON.stringify({
+      source: 'upload-busy', columns: { id: 'id', category: 'cat', created: 'created', latitude: 'lat', longitude: 'lon' },
+      timestampFormats: ['YYYY-MM-DD HH:mm:ss'],
+    });
+    const events = () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const was = events();
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const res = await post('events', form([['cases.csv', csv]], { mapping }));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect((await res.json()).detail).toMatch(/busy/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(events()).toBe(was);
+    expect((await post('events', form([['cases.csv', csv]], { mapping }))).status).toBe(200);
+    expect(events()).toBe(was + 1);
+  }, 20_000);
 });
