@@ -44,14 +44,19 @@ const TITLES: Record<number, [type: string, title: string]> = {
   503: ['/problems/unavailable', 'Service unavailable'],
 };
 
+/** The problem of a bare status: its registered type and title, with what happened. */
+function statusProblem(status: number, detail: string): Problem {
+  const [type, title] = TITLES[status] ?? ['about:blank', 'Error'];
+  return { type, title, status, detail };
+}
+
 /** An error that becomes one problem+json response. */
 export class ProblemError extends Error {
   readonly problem: Problem;
   constructor(status: number, detail: string, extra: Partial<Problem> = {}) {
     super(detail);
     this.name = 'ProblemError';
-    const [type, title] = TITLES[status] ?? ['about:blank', 'Error'];
-    this.problem = { type, title, status, detail, ...extra };
+    this.problem = { ...statusProblem(status, detail), ...extra };
   }
   get status(): number {
     return this.problem.status;
@@ -78,7 +83,6 @@ export function problemResponse(c: Context, problem: Problem): Response {
   });
 }
 
-/** The app's single error renderer. Client mistakes keep their 4xx status; anything unexpected is a logged 500. */
 /** Seconds a client is asked to wait after the database was busy. */
 const BUSY_RETRY_SECONDS = 5;
 
@@ -88,42 +92,26 @@ const isBusy = (err: unknown): boolean => {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 };
 
+/** The problem answered for the request's own path. */
+const answer = (c: Context, problem: Problem): Response => problemResponse(c, { ...problem, instance: c.req.path });
+
+/** The app's single error renderer. Client mistakes keep their 4xx status; anything unexpected is a logged 500. */
 export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof ProblemError) return problemResponse(c, { ...err.problem, instance: c.req.path });
-  if (err instanceof DomainError) return problemResponse(c, { ...problemOfRefusal(err.refusal), instance: c.req.path });
+  if (err instanceof ProblemError) return answer(c, err.problem);
+  if (err instanceof DomainError) return answer(c, problemOfRefusal(err.refusal));
   if (err instanceof HTTPException) {
-    const status = err.status;
-    const [type, title] = TITLES[status] ?? ['about:blank', 'Error'];
-    return problemResponse(c, { type, title, status, detail: err.message || title, instance: c.req.path });
+    const problem = statusProblem(err.status, err.message);
+    return answer(c, { ...problem, detail: err.message || problem.title });
   }
   if (isBusy(err)) {
     // Another connection held the write lock past the busy timeout (a large import, a restore): the write was rolled
     // back whole, and the same request will go through once that writer is done.
     c.header('Retry-After', String(BUSY_RETRY_SECONDS));
-    return problemResponse(c, {
-      type: TITLES[503][0],
-      title: TITLES[503][1],
-      status: 503,
-      detail: 'The database is busy with a long write (such as a large import); nothing was written. Try again shortly.',
-      instance: c.req.path,
-    });
+    return answer(c, statusProblem(503, 'The database is busy with a long write (such as a large import); nothing was written. Try again shortly.'));
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, err);
-  return problemResponse(c, {
-    type: TITLES[500][0],
-    title: TITLES[500][1],
-    status: 500,
-    detail: 'The server failed to handle this request; the error has been logged.',
-    instance: c.req.path,
-  });
+  return answer(c, statusProblem(500, 'The server failed to handle this request; the error has been logged.'));
 };
 
 /** 404 for every path no route matched. */
-export const onNotFound: NotFoundHandler = (c) =>
-  problemResponse(c, {
-    type: TITLES[404][0],
-    title: TITLES[404][1],
-    status: 404,
-    detail: `No resource at ${c.req.method} ${c.req.path}`,
-    instance: c.req.path,
-  });
+export const onNotFound: NotFoundHandler = (c) => answer(c, statusProblem(404, `No resource at ${c.req.method} ${c.req.path}`));

@@ -75,11 +75,18 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
   let plan: PlanSource | null = null;
   try {
     plan = planSource(db, file, mapping, {
-      batchSize: options.batchSize ?? 5000, calendar: options.calendar ?? DEFAULT_CALENDAR, defaultCalendar: DEFAULT_CALENDAR,
+      batchSize: options.batchSize ?? 5000, calendar: options.calendar ?? DEFAULT_CALENDAR,
       thread: options.thread, fileBytes: statSync(file).size,
     });
     summary.threaded = plan.threaded;
+    // The transaction opens with the first batch: a file that fails before any row is planned never takes the write
+    // lock. An empty file opens it at the end, for its audit row.
     let open = false;
+    const begin = () => {
+      if (open) return;
+      cmd.begin(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code));
+      open = true;
+    };
     for await (const batch of plan.batches) {
       summary.read += batch.read;
       for (const i of batch.issues) {
@@ -90,11 +97,7 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
           summary.notesBy[i.reason] = (summary.notesBy[i.reason] ?? 0) + 1;
         }
       }
-      if (!open) {
-        // Opened at the first batch: a file that fails before any row is planned never takes the write lock.
-        cmd.begin(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code));
-        open = true;
-      }
+      begin();
       // The rows the whole file is likely to bring, from the share of its bytes read so far.
       const expected = batch.done > 0 ? (summary.read / batch.done) * batch.total : summary.read;
       cmd.write(batch.rows, batch.issues, expected);
@@ -102,7 +105,7 @@ export async function importEvents(db: Db, file: string, mapping: EventMapping, 
     }
     const commitStarted = performance.now();
     const audit = createAudit(db);
-    if (!open) cmd.begin(mapping.source, options.now ?? Date.now(), (code) => TAXONOMY.byCode.has(code));
+    begin();
     summary.imported = cmd.commit((n) => {
       audit.record(options.caller ?? { principal: null, ip: '', label: 'command line' }, {
         action: 'events.import', target: `source:${mapping.source}`, after: { file: basename(file), rows: summary.read, imported: n, skipped: summary.skipped },

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database.ts';
-import type { WorkCalendar } from '../domain/working-time.ts';
+import { DEFAULT_CALENDAR, type WorkCalendar } from '../domain/working-time.ts';
 import { planBatches, planContext, type PlannedBatch } from './event-plan.ts';
 import type { EventMapping } from './mapping.ts';
 import { SourceFormatError } from './source-error.ts';
@@ -61,14 +61,13 @@ export interface PlanSource {
 export interface PlanOptions {
   batchSize: number;
   calendar: WorkCalendar;
-  defaultCalendar: WorkCalendar;
   /** true/false forces the choice; undefined: a thread for a file of PLAN_THREAD_MIN_BYTES or more. */
   thread?: boolean;
   fileBytes: number;
 }
 
 export function planSource(db: Db, file: string, mapping: EventMapping, o: PlanOptions): PlanSource {
-  const possible = !db.memory && o.calendar === o.defaultCalendar;
+  const possible = !db.memory && o.calendar === DEFAULT_CALENDAR;
   const threaded = possible && (o.thread ?? o.fileBytes >= PLAN_THREAD_MIN_BYTES);
   if (!threaded) {
     const batches = planBatches(file, mapping, planContext(db, mapping, o.calendar), o.batchSize);

@@ -124,7 +124,6 @@ export function importEventCommands(db: Db) {
     source: string;
     importedAt: number;
     taken: (code: string) => boolean;
-    expected: number;
     base: number;
     written: number;
     unmapped: string | null;
@@ -136,13 +135,13 @@ export function importEventCommands(db: Db) {
   /** A batch into each table in turn (one table's pages at a time). */
   function writeRows(r: Run, rows: readonly PlannedEvent[]): void {
     const first = r.base + r.written + 1;
-    for (const e of rows) {
-      const id = r.base + ++r.written;
+    for (let k = 0; k < rows.length; k++) {
+      const e = rows[k];
       const category = e.category_code ?? (r.unmapped ??= unmappedCategory(r.taken));
       insertEvent.run(
-        id, `${r.source}:${e.source_id}`, e.kind, e.channel, category, e.priority, e.status, e.tier, e.text, e.lon, e.lat, e.version_id,
-        e.block_code, e.community_code, e.subdistrict_code, e.unit_id, e.reported_at, e.filed_at, e.resolved_at, e.closed_at, e.due_at,
-        e.verify_due_at, e.warn_at,
+        first + k, `${r.source}:${e.source_id}`, e.kind, e.channel, category, e.priority, e.status, e.tier, e.text, e.lon, e.lat,
+        e.version_id, e.block_code, e.community_code, e.subdistrict_code, e.unit_id, e.reported_at, e.filed_at, e.resolved_at,
+        e.closed_at, e.due_at, e.verify_due_at, e.warn_at,
       );
     }
     for (let k = 0; k < rows.length; k++) {
@@ -153,6 +152,7 @@ export function importEventCommands(db: Db) {
       const e = rows[k];
       insertLog.run(first + k, e.reported_at, e.status, `import ${r.source} row ${e.row}`);
     }
+    r.written += rows.length;
   }
 
   return {
@@ -186,7 +186,7 @@ export function importEventCommands(db: Db) {
         throw err;
       }
       const base = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM events`).get() as { m: number }).m;
-      run = { source, importedAt, taken, expected: 0, base, written: 0, unmapped: null, rebuild: null, restore };
+      run = { source, importedAt, taken, base, written: 0, unmapped: null, rebuild: null, restore };
     },
     /**
      * Writes a batch of planned rows and issues. `expected` is the number of rows the whole file is likely to bring:
