@@ -6,6 +6,7 @@
  * import ends. No domain rules here: the caller passes rows it has checked and planned.
  */
 import { availableParallelism } from 'node:os';
+import { checkClauses, violates } from '../check-clauses.ts';
 import type { Db } from '../database.ts';
 
 /** One checked source row, ready to become an event. */
@@ -80,8 +81,9 @@ export function importEventCommands(db: Db) {
   );
   // One log row per imported case: how it entered the loop, with its final status as the source recorded it.
   const insertLog = db.prepare<unknown[]>(
-    `INSERT INTO event_log (event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note) VALUES (?, ?, NULL, 'import', NULL, ?, NULL, ?)`,
+    `INSERT INTO event_log (id, event_id, at, actor_id, actor_role, from_status, to_status, assignee_id, note) VALUES (?, ?, ?, NULL, 'import', NULL, ?, NULL, ?)`,
   );
+  const checks = importChecks(db);
   const issue = db.prepare<unknown[]>(`INSERT INTO temp.import_issues (row, source_id, outcome, reason, detail) VALUES (?, ?, ?, ?, ?)`);
 
   /** The unmapped category's code: an existing one, or a free 4-digit code (9999 down) created now. */
@@ -125,6 +127,8 @@ export function importEventCommands(db: Db) {
     importedAt: number;
     taken: (code: string) => boolean;
     base: number;
+    /** The event_log id before the import's first row. */
+    logBase: number;
     written: number;
     unmapped: string | null;
     rebuild: { name: string; sql: string }[] | null;
@@ -150,8 +154,9 @@ export function importEventCommands(db: Db) {
     }
     for (let k = 0; k < rows.length; k++) {
       const e = rows[k];
-      insertLog.run(first + k, e.reported_at, e.status, `import ${r.source} row ${e.row}`);
+      insertLog.run(r.logBase + r.written + 1 + k, first + k, e.reported_at, e.status, `import ${r.source} row ${e.row}`);
     }
+    checks.verify(r.base, r.logBase, r.written, rows);
     r.written += rows.length;
   }
 
@@ -172,10 +177,14 @@ export function importEventCommands(db: Db) {
       // Off on this connection only, and only while the import is open (it cannot change inside a transaction).
       const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
       if (foreignKeys) db.pragma('foreign_keys = OFF');
+      // CHECK constraints are tested per batch instead (importChecks): the same clauses, one query per batch.
+      const ignoreChecks = db.pragma('ignore_check_constraints', { simple: true }) as number;
+      db.pragma('ignore_check_constraints = ON');
       db.pragma(`cache_size = ${IMPORT_CACHE_KIB * -1}`);
       db.pragma(`threads = ${SORTER_THREADS}`);
       const restore = () => {
         if (foreignKeys) db.pragma('foreign_keys = ON');
+        if (!ignoreChecks) db.pragma('ignore_check_constraints = OFF');
         db.pragma(`threads = ${threads}`);
         db.pragma(`cache_size = ${cacheSize}`);
       };
@@ -186,7 +195,8 @@ export function importEventCommands(db: Db) {
         throw err;
       }
       const base = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM events`).get() as { m: number }).m;
-      run = { source, importedAt, taken, base, written: 0, unmapped: null, rebuild: null, restore };
+      const logBase = (db.prepare(`SELECT coalesce(max(id), 0) AS m FROM event_log`).get() as { m: number }).m;
+      run = { source, importedAt, taken, base, logBase, written: 0, unmapped: null, rebuild: null, restore };
     },
     /**
      * Writes a batch of planned rows and issues. `expected` is the number of rows the whole file is likely to bring:
@@ -246,6 +256,48 @@ export function importEventCommands(db: Db) {
     close(): void {
       this.rollback();
       db.exec(`DROP TABLE IF EXISTS temp.import_issues;`);
+    },
+  };
+}
+
+/** A row of an import that breaks one of its table's CHECK constraints: the import fails as a constraint would. */
+export class ImportCheckError extends Error {
+  readonly code = 'SQLITE_CONSTRAINT_CHECK';
+  constructor(readonly table: string, readonly sourceRow: number, readonly clause: string) {
+    super(`CHECK constraint failed: ${table}: ${clause} (source row ${sourceRow})`);
+    this.name = 'ImportCheckError';
+  }
+}
+
+/**
+ * The CHECK constraints of the three tables an import writes, tested over the ids of each batch just written (the
+ * rows go in with ignore_check_constraints on: check-clauses.ts says why). Tables without CHECKs cost nothing.
+ */
+function importChecks(db: Db) {
+  const tables = [
+    { table: 'events', log: false },
+    { table: 'event_sources', log: false },
+    { table: 'event_log', log: true },
+  ].flatMap(({ table, log }) => {
+    const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) as { sql: string }).sql;
+    const clauses = checkClauses(sql);
+    if (clauses.length === 0) return [];
+    const any = db.prepare<[number, number], { rowid: number }>(
+      `SELECT rowid FROM ${table} WHERE rowid BETWEEN ? AND ? AND (${clauses.map(violates).join(' OR ')}) ORDER BY rowid LIMIT 1`,
+    );
+    const each = clauses.map((c) => ({ clause: c.sql, test: db.prepare<[number], { one: number }>(`SELECT 1 AS one FROM ${table} WHERE rowid = ? AND ${violates(c)}`) }));
+    return [{ table, log, any, each }];
+  });
+  return {
+    /** Throws ImportCheckError for the first row of the batch (ids after base + written) that breaks a clause. */
+    verify(base: number, logBase: number, written: number, rows: readonly { row: number }[]): void {
+      for (const t of tables) {
+        const from = (t.log ? logBase : base) + written + 1;
+        const bad = t.any.get(from, from + rows.length - 1);
+        if (!bad) continue;
+        const clause = t.each.find((c) => c.test.get(bad.rowid))?.clause ?? '?';
+        throw new ImportCheckError(t.table, rows[bad.rowid - from].row, clause);
+      }
     },
   };
 }
