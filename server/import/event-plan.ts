@@ -16,6 +16,7 @@ import { crsConverter } from '../geo/crs.ts';
 import { planRow, type LocatedBlock, type RowContext } from './event-row.ts';
 import type { EventMapping } from './mapping.ts';
 import { SourceFormatError } from './source-error.ts';
+import { CsvSyntaxError } from './csv-reader.ts';
 import { openRecords, type SourceRecord } from './records.ts';
 import { timestampParser } from './timestamps.ts';
 
@@ -95,36 +96,47 @@ export async function* planBatches(file: string, mapping: EventMapping, ctx: Row
     return out;
   };
   let columnsChecked = false;
-  const records = source.records[Symbol.asyncIterator]();
+  const runs = source.runs[Symbol.asyncIterator]();
   for (;;) {
-    let next: IteratorResult<SourceRecord>;
+    let next: IteratorResult<Iterable<SourceRecord>>;
     try {
-      next = await records.next();
+      next = await runs.next();
     } catch (err) {
-      // The file itself cannot be read on (an unterminated quote, bytes that are not text): the source's fault.
+      // The file itself cannot be read on: the source's fault.
       throw new SourceFormatError(`after row ${lastRow}: ${(err as Error).message}`);
     }
     if (next.done) break;
-    const rec = next.value;
-    lastRow = rec.row;
-    if (!columnsChecked) {
-      const header = source.columns();
-      if (header) {
-        const have = new Set(header);
-        const missing = Object.entries(mapping.columns).filter(([, c]) => !have.has(c)).map(([f, c]) => `${f} → "${c}"`);
-        if (missing.length) throw new SourceFormatError(`the file has no column for ${missing.join(', ')} (its columns: ${[...have].join(', ')})`);
+    const run = next.value[Symbol.iterator]();
+    for (;;) {
+      let item: IteratorResult<SourceRecord>;
+      try {
+        item = run.next();
+      } catch (err) {
+        // A quote left open or closed too early: the source's fault, at the row the error names.
+        throw err instanceof CsvSyntaxError ? new SourceFormatError(err.message) : err;
       }
-      columnsChecked = true;
+      if (item.done) break;
+      const rec = item.value;
+      lastRow = rec.row;
+      if (!columnsChecked) {
+        const header = source.columns();
+        if (header) {
+          const have = new Set(header);
+          const missing = Object.entries(mapping.columns).filter(([, c]) => !have.has(c)).map(([f, c]) => `${f} → "${c}"`);
+          if (missing.length) throw new SourceFormatError(`the file has no column for ${missing.join(', ')} (its columns: ${[...have].join(', ')})`);
+        }
+        columnsChecked = true;
+      }
+      batch.read++;
+      const out = planRow(rec, seen, ctx);
+      if (out.ok) {
+        batch.rows.push(out.event);
+        for (const n of out.notes) batch.issues.push(n);
+      } else {
+        batch.issues.push(out.issue);
+      }
+      if (batch.rows.length >= batchSize || batch.issues.length >= batchSize) yield cut();
     }
-    batch.read++;
-    const out = planRow(rec, seen, ctx);
-    if (out.ok) {
-      batch.rows.push(out.event);
-      for (const n of out.notes) batch.issues.push(n);
-    } else {
-      batch.issues.push(out.issue);
-    }
-    if (batch.rows.length >= batchSize || batch.issues.length >= batchSize) yield cut();
   }
   yield cut();
 }

@@ -1,14 +1,15 @@
 /**
- * Source records as a stream of { row, get(column) }: CSV (csv-parse, streaming: quoted fields with embedded
- * newlines, commas and doubled quotes, a UTF-8 BOM, CRLF or LF), JSON Lines (one object per line, streaming) or a
- * JSON array (read whole — large exports should come as CSV or JSON Lines).
+ * Source records as a stream of { row, get(column) }: CSV (csv-reader.ts, streaming: quoted fields with embedded
+ * newlines, commas and doubled quotes, a UTF-8 BOM, CRLF, LF or CR), JSON Lines (one object per line, streaming) or a
+ * JSON array (read whole — large exports should come as CSV or JSON Lines). They come a run at a time (`runs`: the
+ * records of a chunk of the file, so a million rows are not a million awaits) or one by one (`records`).
  *
  * Row numbers are what a spreadsheet shows: in a CSV the header is row 1 and the first record row 2; in JSON the
  * first object is row 1. A record spanning several lines (an embedded newline) is still one row.
  */
-import { parse } from 'csv-parse';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { CsvReader } from './csv-reader.ts';
 
 export interface SourceRecord {
   row: number;
@@ -20,6 +21,11 @@ export interface RecordStream {
   /** The column names of a CSV header; null for JSON, whose objects may each omit empty fields. */
   columns(): readonly string[] | null;
   records: AsyncIterable<SourceRecord>;
+  /**
+   * The same records, in runs of consecutive ones (use one or the other). A run is read to its end before the next
+   * is asked for.
+   */
+  runs: AsyncIterable<Iterable<SourceRecord>>;
   /** Bytes of the file read so far, and its size (for a progress bar). */
   progress(): { done: number; total: number };
 }
@@ -51,25 +57,52 @@ class CsvRecord implements SourceRecord {
 
 function csvRecords(file: string, total: number): RecordStream {
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  let header: string[] = [];
+  const reader = new CsvReader();
+  let header: string[] | null = null;
   let index = new Map<string, number>();
-  // relax_column_count: a short or long row is the row's problem (reported), not the file's.
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
-  async function* records(): AsyncGenerator<SourceRecord> {
-    let row = 1;
-    for await (const values of parser as AsyncIterable<string[]>) {
-      if (row === 1 && header.length === 0) {
-        header = values.map((v) => v.trim());
+  let row = 1;
+  // Records are made as they are read, not a chunk's worth at once: each dies young, in the collector's cheap
+  // generation, instead of ten thousand living long enough to be promoted.
+  function* take(final: boolean): Generator<SourceRecord> {
+    for (let v = reader.next(final); v !== null; v = reader.next(final)) {
+      if (header === null) {
+        header = v.map((h) => h.trim());
         index = new Map(header.map((h, i) => [h, i]));
-        row = 1;
         continue;
       }
-      row++;
-      yield new CsvRecord(row, values, index);
+      yield new CsvRecord(++row, v, index);
     }
   }
-  // Bytes the parser has consumed, not those read ahead: the rows still to come are estimated from it.
-  return { columns: () => header, records: records(), progress: () => ({ done: Math.min(total, parser.info.bytes), total }) };
+  async function* runs(): AsyncGenerator<Iterable<SourceRecord>> {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      reader.push(chunk);
+      yield take(false);
+    }
+    yield take(true);
+  }
+  // Bytes read into records, not those read ahead: the rows still to come are estimated from it.
+  return { columns: () => header ?? [], ...fromRuns(runs()), progress: () => ({ done: Math.min(total, reader.consumed), total }) };
+}
+
+/** Both views of a stream of runs (only one is read; each run is read to its end before the next is asked for). */
+function fromRuns(r: AsyncGenerator<Iterable<SourceRecord>>): { runs: AsyncIterable<Iterable<SourceRecord>>; records: AsyncIterable<SourceRecord> } {
+  async function* records(): AsyncGenerator<SourceRecord> {
+    for await (const run of r) yield* run;
+  }
+  return { runs: r, records: records() };
+}
+
+/** One-by-one records in runs of up to `size`. */
+async function* inRuns(records: AsyncIterable<SourceRecord>, size = 1000): AsyncGenerator<SourceRecord[]> {
+  let run: SourceRecord[] = [];
+  for await (const r of records) {
+    run.push(r);
+    if (run.length >= size) {
+      yield run;
+      run = [];
+    }
+  }
+  if (run.length) yield run;
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -92,7 +125,7 @@ function jsonLinesRecords(file: string, total: number): RecordStream {
       yield { row, get: (c) => text(o[c]) };
     }
   }
-  return { columns: () => null, records: records(), progress: () => ({ done: input.bytesRead, total }) };
+  return { columns: () => null, ...fromRuns(inRuns(records())), progress: () => ({ done: input.bytesRead, total }) };
 }
 
 function jsonArrayRecords(file: string, total: number): RecordStream {
@@ -108,5 +141,5 @@ function jsonArrayRecords(file: string, total: number): RecordStream {
       yield { row: i + 1, get: (c) => text(o[c]) };
     }
   }
-  return { columns: () => null, records: records(), progress: () => ({ done, total }) };
+  return { columns: () => null, ...fromRuns(inRuns(records())), progress: () => ({ done, total }) };
 }

@@ -221,9 +221,11 @@ export function importEventCommands(db: Db) {
     commit(inside?: (n: number) => void): number {
       if (!run) throw new Error('no import is open');
       const r = run;
-      for (const ix of r.rebuild ?? []) db.exec(ix.sql);
+      for (const ix of r.rebuild ?? []) { const t=performance.now(); db.exec(ix.sql); if (process.env.TIMING) console.error(ix.name, Math.round(performance.now()-t)); }
+      const tc = performance.now();
       inside?.(r.written);
       db.exec('COMMIT');
+      if (process.env.TIMING) console.error('commit', Math.round(performance.now()-tc));
       run = null;
       r.restore();
       return r.written;
