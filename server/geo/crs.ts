@@ -3,7 +3,8 @@
  * a few centimetres, far below any address's precision, so it is taken as-is).
  *
  * - geographic: WGS84 (EPSG:4326), CGCS2000 (EPSG:4490), GCJ-02 (the obfuscated datum of Amap, Tencent and DataV),
- *   BD-09 (Baidu). The Chinese offsets are not projections and no EPSG code names them; gcoord implements them.
+ *   BD-09 (Baidu). The Chinese offsets are not projections and no EPSG code names them: gcoord applies them, and
+ *   china-offsets.ts inverts them per point (the same maths).
  * - projected: an EPSG code of the systems Chinese surveying bureaus and GPS exports use (CGCS2000 3°/6°
  *   Gauss-Krüger zones with and without zone prefix, UTM on WGS-84, Web Mercator), or a .prj file's WKT; proj4 does
  *   the projection maths. Other EPSG codes need their WKT (a .prj), since no registry is reachable at run time.
@@ -12,6 +13,7 @@
  */
 import gcoord from 'gcoord';
 import proj4 from 'proj4';
+import { bd09ToWgs84, gcj02ToWgs84 } from './china-offsets.ts';
 
 /** Converts one source coordinate pair (x = lon/easting, y = lat/northing) to WGS-84 [lon, lat]. */
 export type ToWgs84 = (x: number, y: number) => [number, number];
@@ -65,10 +67,7 @@ export function crsConverter(spec: string): ToWgs84 {
   const key = text.toLowerCase().replace(/[-_:\s]/g, '');
   const geographic = GEOGRAPHIC[key];
   if (geographic === 'WGS84') return (x, y) => [x, y];
-  if (geographic) {
-    const from = geographic === 'GCJ02' ? gcoord.GCJ02 : gcoord.BD09;
-    return (x, y) => gcoord.transform([x, y], from, gcoord.WGS84) as [number, number];
-  }
+  if (geographic) return geographic === 'GCJ02' ? gcj02ToWgs84 : bd09ToWgs84;
   let definition: string | undefined;
   const epsg = /^epsg:(\d+)$/i.exec(text.replace(/\s/g, ''));
   if (epsg) {

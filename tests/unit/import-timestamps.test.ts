@@ -36,6 +36,21 @@ describe('source timestamps', () => {
     expect(berlin('2026-03-29T02:30:00')).toMatchObject({ ok: false, reason: 'nonexistent-local-time' });
   });
 
+  it('reads fixed-width formats by position exactly as the same format with variable-width fields reads them', () => {
+    const fixed = timestampParser(['MM/DD/YYYY hh:mm:ss AM'], 'America/New_York');
+    const variable = timestampParser(['M/D/YYYY h:mm:ss A'], 'America/New_York');
+    const values = [
+      '03/08/2026 02:30:00 AM', '11/01/2026 01:30:00 am', '11/01/2026 01:30:00 PM', '12/31/2026 12:00:00 上午', '01/01/2027 12:59:59 下午',
+      '02/29/2026 10:00:00 AM', '02/29/2028 10:00:00 AM', '13/01/2026 10:00:00 AM', '01/01/2026 13:00:00 PM', '01/01/2026 00:00:00 AM',
+      '01/01/2026 10:00:00 XM', '01/01/2026 10:00:00AM', '1a/01/2026 10:00:00 AM', '01-01-2026 10:00:00 AM', '01/01/2026 10:00:60 AM',
+    ];
+    // The detail names the format; the outcome is what must agree.
+    const outcome = (r: ReturnType<typeof fixed>) => (r.ok ? r : r.reason);
+    for (const v of values) expect(outcome(fixed(v)), v).toEqual(outcome(variable(v)));
+    expect(values.map((v) => fixed(v).ok).filter(Boolean).length).toBe(5);
+    expect(timestampParser(['YYYY-MM-DD HH:mm'], 'Asia/Shanghai')('2026-11-03 09:15')).toMatchObject({ ms: Date.parse('2026-11-03T09:15:00+08:00') });
+  });
+
   it('refuses an unknown zone and an empty format list', () => {
     expect(() => timestampParser(['ISO'], 'Mars/Olympus')).toThrow(/unknown time zone/);
     expect(() => timestampParser([], 'UTC')).toThrow();
