@@ -6,7 +6,7 @@
  */
 import type { MultiPolygon, Polygon } from 'geojson';
 import { TAXONOMY } from '../contract/taxonomy.ts';
-import type { ImportIssue, PlannedEvent } from '../db/commands/import-events.ts';
+import type { ImportIssue } from '../db/commands/import-events.ts';
 import { eventCommands } from '../db/commands/events.ts';
 import type { Db } from '../db/database.ts';
 import { createQueries } from '../db/queries/index.ts';
@@ -17,12 +17,13 @@ import { planRow, type LocatedBlock, type RowContext } from './event-row.ts';
 import type { EventMapping } from './mapping.ts';
 import { SourceFormatError } from './source-error.ts';
 import { CsvSyntaxError } from './csv-reader.ts';
+import { PlannedRowsBuilder, type PlannedRows } from './planned-rows.ts';
 import { openRecords, type SourceRecord } from './records.ts';
 import { timestampParser } from './timestamps.ts';
 
 /** A batch of planned rows, in file order, with the issues of the same stretch of the file. */
 export interface PlannedBatch {
-  rows: PlannedEvent[];
+  rows: PlannedRows;
   issues: ImportIssue[];
   /** Source rows read for this batch. */
   read: number;
@@ -86,13 +87,15 @@ export async function* planBatches(file: string, mapping: EventMapping, ctx: Row
   // Ids seen in this file (the first row with an id wins): the one piece of memory that grows with the file.
   const seen = new Set<string>();
   let lastRow = 1;
-  let batch: PlannedBatch = { rows: [], issues: [], read: 0, done: 0, total: 0 };
+  let rows = new PlannedRowsBuilder();
+  let issues: ImportIssue[] = [];
+  let read = 0;
   const cut = (): PlannedBatch => {
-    const out = batch;
     const p = source.progress();
-    out.done = p.done;
-    out.total = p.total;
-    batch = { rows: [], issues: [], read: 0, done: 0, total: 0 };
+    const out = { rows: rows.build(), issues, read, done: p.done, total: p.total };
+    rows = new PlannedRowsBuilder();
+    issues = [];
+    read = 0;
     return out;
   };
   let columnsChecked = false;
@@ -127,15 +130,15 @@ export async function* planBatches(file: string, mapping: EventMapping, ctx: Row
         }
         columnsChecked = true;
       }
-      batch.read++;
+      read++;
       const out = planRow(rec, seen, ctx);
       if (out.ok) {
-        batch.rows.push(out.event);
-        for (const n of out.notes) batch.issues.push(n);
+        rows.add(out.event);
+        for (const n of out.notes) issues.push(n);
       } else {
-        batch.issues.push(out.issue);
+        issues.push(out.issue);
       }
-      if (batch.rows.length >= batchSize || batch.issues.length >= batchSize) yield cut();
+      if (rows.length >= batchSize || issues.length >= batchSize) yield cut();
     }
   }
   yield cut();

@@ -11,7 +11,8 @@ import type { PlanThreadData, PlanThreadMessage } from './plan-thread.ts';
 
 const data = workerData as PlanThreadData;
 const port = parentPort!;
-const post = (m: PlanThreadMessage) => port.postMessage(m);
+// A batch's typed arrays are handed over, not copied.
+const post = (m: PlanThreadMessage) => port.postMessage(m, m.type === 'batch' ? [m.batch.rows.nums.buffer as ArrayBuffer, m.batch.rows.codes.buffer as ArrayBuffer] : []);
 
 let unacknowledged = 0;
 let wake: (() => void) | null = null;

@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, pageSizeFromEnv } from '../../server/db/database.ts';
+
+describe('database page size', () => {
+  it('is 16 KiB for a file created here, and a file keeps the page size it was made with', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gezhi-pages-'));
+    const fresh = openDatabase(join(dir, 'new.db'));
+    expect(fresh.pragma('page_size', { simple: true })).toBe(16_384);
+    fresh.close();
+
+    const before = process.env.GEZHI_PAGE_SIZE;
+    process.env.GEZHI_PAGE_SIZE = '4096';
+    try {
+      const small = openDatabase(join(dir, 'small.db'));
+      expect(small.pragma('page_size', { simple: true })).toBe(4096);
+      small.close();
+      // Opened again under another setting: its pages stay as they are.
+      process.env.GEZHI_PAGE_SIZE = '65536';
+      const again = openDatabase(join(dir, 'small.db'));
+      expect(again.pragma('page_size', { simple: true })).toBe(4096);
+      again.close();
+    } finally {
+      if (before === undefined) delete process.env.GEZHI_PAGE_SIZE;
+      else process.env.GEZHI_PAGE_SIZE = before;
+    }
+  });
+
+  it('refuses a GEZHI_PAGE_SIZE that SQLite would ignore', () => {
+    expect(pageSizeFromEnv({})).toBe(16_384);
+    expect(pageSizeFromEnv({ GEZHI_PAGE_SIZE: '8192' })).toBe(8192);
+    for (const bad of ['3000', '256', '131072', 'big']) expect(() => pageSizeFromEnv({ GEZHI_PAGE_SIZE: bad })).toThrow(/power of two/);
+  });
+});
