@@ -20,7 +20,7 @@ import { fromWgs84 } from '../../server/geo/crs.ts';
 import { type BenchResult, median, prng, round } from './util.ts';
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.IMPORT_RUNS ?? 1);
+const RUNS = Number(process.env.IMPORT_RUNS ?? 3);
 const GOAL_PER_S = 50_000;
 const GOAL_MB = 500;
 const SEED = 430302;

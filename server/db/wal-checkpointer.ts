@@ -21,6 +21,9 @@ import type { Db } from './database.ts';
 
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
+/** The log's size at which it is made to rewind: 40 MiB (10,000 pages of 4 KiB, 2,560 of 16 KiB). */
+const REWIND_BYTES = 40 << 20;
+
 /** Plain JavaScript so the worker needs no TypeScript loader, whatever started the server. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -53,7 +56,10 @@ export interface WalCheckpointer {
 export interface WalCheckpointerOptions {
   /** Pause between the worker's checkpoints (ms, default 100). */
   intervalMs?: number;
-  /** Log size (pages) past which the serving connection completes the worker's pass so the log rewinds (default 10,000). */
+  /**
+   * Log size (pages) past which the serving connection completes the worker's pass so the log rewinds (default: the
+   * pages of REWIND_BYTES, whatever the file's page size).
+   */
   rewindPages?: number;
   onError?: (message: string) => void;
 }
@@ -66,7 +72,7 @@ export function startWalCheckpointer(db: Db, file: string, options: WalCheckpoin
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   const intervalMs = options.intervalMs ?? 100;
-  const rewindPages = options.rewindPages ?? 10_000;
+  const rewindPages = options.rewindPages ?? Math.ceil(REWIND_BYTES / (db.pragma('page_size', { simple: true }) as number));
   const state: { last: WalCheckpointer['last'] } = { last: null };
   let stopped = false;
   let failed = false;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +14,15 @@ describe('WAL checkpointer', () => {
     db = null;
   });
 
+  // 4 KiB pages, which the log's byte bound below is sized for (a file keeps the page size it was made with).
   const fresh = () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gezhi-wal-')), 'w.db');
+    const made = new Database(file);
+    made.pragma('page_size = 4096');
+    made.exec('CREATE TABLE t (x BLOB)');
+    made.close();
     db = openDatabase(file);
-    db.exec('CREATE TABLE t (x BLOB)');
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
     return { db, file };
   };
 
