@@ -28,14 +28,16 @@ export function synchronousFromEnv(env: NodeJS.ProcessEnv = process.env): Synchr
 }
 
 /**
- * Page size of a database file created here (an existing file keeps its own). 16 KiB instead of SQLite's 4: a
- * district's events table holds millions of wide rows, and with four times fewer pages a 1,000,000-row import
- * (its b-tree inserts, index builds and commit) ran ~2 s faster (24.0 → 21.5 s, same machine, back to back).
- * GEZHI_PAGE_SIZE overrides it (a power of two, 512 to 65536).
+ * Page size of a database file created here (an existing file keeps its own): SQLite's 4 KiB unless
+ * GEZHI_PAGE_SIZE says otherwise (a power of two, 512 to 65536). 16 KiB makes a 1,000,000-row import ~2 s faster
+ * (fewer, fuller pages to insert, sort and commit) but costs every small commit on the live path: with it, the live
+ * bench's reports per second fell from a median 0.225 to 0.208 of a bare hello and its POST p99 rose from ~6 to
+ * ~8 ms (five runs each, alternating). So the default stays 4 KiB; a district that imports far more than it
+ * reports may choose 16 KiB when it creates its file.
  */
 export function pageSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = (env.GEZHI_PAGE_SIZE ?? '').trim();
-  if (raw === '') return 16_384;
+  if (raw === '') return 4096;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 512 || n > 65_536 || (n & (n - 1)) !== 0) {
     throw new Error(`GEZHI_PAGE_SIZE must be a power of two from 512 to 65536, got ${JSON.stringify(env.GEZHI_PAGE_SIZE)}`);

@@ -5,22 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, pageSizeFromEnv } from '../../server/db/database.ts';
 
 describe('database page size', () => {
-  it('is 16 KiB for a file created here, and a file keeps the page size it was made with', () => {
+  it('is GEZHI_PAGE_SIZE for a file created here (4 KiB without it), and a file keeps the page size it was made with', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gezhi-pages-'));
-    const fresh = openDatabase(join(dir, 'new.db'));
-    expect(fresh.pragma('page_size', { simple: true })).toBe(16_384);
-    fresh.close();
-
     const before = process.env.GEZHI_PAGE_SIZE;
-    process.env.GEZHI_PAGE_SIZE = '4096';
+    delete process.env.GEZHI_PAGE_SIZE;
     try {
-      const small = openDatabase(join(dir, 'small.db'));
-      expect(small.pragma('page_size', { simple: true })).toBe(4096);
-      small.close();
+      const fresh = openDatabase(join(dir, 'new.db'));
+      expect(fresh.pragma('page_size', { simple: true })).toBe(4096);
+      fresh.close();
+      process.env.GEZHI_PAGE_SIZE = '16384';
+      const large = openDatabase(join(dir, 'large.db'));
+      expect(large.pragma('page_size', { simple: true })).toBe(16_384);
+      large.close();
       // Opened again under another setting: its pages stay as they are.
-      process.env.GEZHI_PAGE_SIZE = '65536';
-      const again = openDatabase(join(dir, 'small.db'));
-      expect(again.pragma('page_size', { simple: true })).toBe(4096);
+      process.env.GEZHI_PAGE_SIZE = '4096';
+      const again = openDatabase(join(dir, 'large.db'));
+      expect(again.pragma('page_size', { simple: true })).toBe(16_384);
       again.close();
     } finally {
       if (before === undefined) delete process.env.GEZHI_PAGE_SIZE;
@@ -29,7 +29,7 @@ describe('database page size', () => {
   });
 
   it('refuses a GEZHI_PAGE_SIZE that SQLite would ignore', () => {
-    expect(pageSizeFromEnv({})).toBe(16_384);
+    expect(pageSizeFromEnv({})).toBe(4096);
     expect(pageSizeFromEnv({ GEZHI_PAGE_SIZE: '8192' })).toBe(8192);
     for (const bad of ['3000', '256', '131072', 'big']) expect(() => pageSizeFromEnv({ GEZHI_PAGE_SIZE: bad })).toThrow(/power of two/);
   });

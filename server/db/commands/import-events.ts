@@ -58,7 +58,7 @@ export interface ImportIssue {
 const IMPORT_CACHE_KIB = 16_384;
 
 /** Page cache (KiB) while the dropped indexes are built again (see commit). */
-const INDEX_BUILD_CACHE_KIB = 4096;
+const INDEX_BUILD_CACHE_KIB = 2048;
 
 /** Imports of at least this share of the events already stored rebuild the indexes instead of inserting into them. */
 const REBUILD_SHARE = 0.5;
@@ -230,9 +230,9 @@ export function importEventCommands(db: Db) {
       if (!run) throw new Error('no import is open');
       const r = run;
       if (r.rebuild?.length) {
-        // The builds sort in runs of the page cache's size: runs of 4 MB sort within the processor's caches, and the
-        // four largest builds of a million rows took 2.0–2.4 s with it against 2.6–2.9 s with the 16 MB the inserts
-        // use (64 MB: 3.5–5.3 s).
+        // The builds sort in runs of the page cache's size: small runs sort within the processor's caches. The four
+        // largest builds of a million rows took 2.37–2.38 s with 2 MB, 2.57–2.63 s with 4 MB and 3.39–3.45 s with
+        // the 16 MB the inserts use (4 KiB pages; 64 MB was slower still).
         db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB * -1}`);
         for (const ix of r.rebuild) db.exec(ix.sql);
       }
