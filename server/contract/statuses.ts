@@ -18,7 +18,7 @@ export type Status = (typeof STATUSES)[number];
 
 /**
  * After these nothing more happens; `voided` (作废·撤件) is finished without being closed. The order is the partial
- * indexes' (`status NOT IN (…)`): keep it.
+ * indexes' (sqlStatusNone): keep it.
  */
 export const FINISHED_STATUSES: readonly Status[] = ['rejected', 'closed', 'evaluated', 'voided'];
 /** Open, but the working-time clock is stopped (挂账·缓办): never overdue, not swept, off the countdowns. */
@@ -57,6 +57,16 @@ export const isClockStatus = (s: string): boolean => (CLOCK_STATUSES as readonly
 
 /** A status list as SQL text (`'a', 'b'`), for conditions that must be spelled out (partial indexes). */
 export const sqlStatusList = (statuses: readonly Status[]): string => statuses.map((s) => `'${s}'`).join(', ');
+
+/**
+ * `column <> 'a' AND column <> 'b' …`: "in none of these statuses" as the partial indexes on events say it (schema
+ * v18). SQLite builds a constant IN list afresh each time it tests a row against a partial index's condition (every
+ * insert, every update, every row of an index build): `status NOT IN (…)` there cost ~1 µs per row and index, and a
+ * million-row import's three rebuilt indexes 0.7–1.1 s each against 0.3 s. A query that must use such an index
+ * states the same terms (SQLite matches them term by term).
+ */
+export const sqlStatusNone = (column: string, statuses: readonly Status[]): string =>
+  statuses.map((s) => `${column} <> '${s}'`).join(' AND ');
 
 /**
  * Channels whose reports are checked on site (核实) before they are filed: the 12345 hotline and walk-ins are told

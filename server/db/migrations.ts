@@ -687,4 +687,21 @@ UPDATE events SET filed_at = reported_at
  WHERE filed_at IS NULL AND status NOT IN ('reported', 'rejected') AND id IN (SELECT event_id FROM event_sources);
 `,
   },
+  {
+    version: 18,
+    name: 'partial indexes on events test their statuses one by one, not with an IN list',
+    sql: /* sql */ `
+-- Same rows as before. SQLite builds a constant IN list afresh whenever it tests a row against a partial index
+-- (each insert and update, each row of an index build); a chain of comparisons costs next to nothing (see
+-- sqlStatusNone in contract/statuses.ts, which the queries that use these indexes say their conditions with).
+DROP INDEX events_open_due;
+CREATE INDEX events_open_due ON events(due_at) WHERE status <> 'rejected' AND status <> 'closed' AND status <> 'evaluated' AND status <> 'voided' AND status <> 'suspended';
+DROP INDEX events_open_assignee;
+CREATE INDEX events_open_assignee ON events(assignee_id) WHERE assignee_id IS NOT NULL AND status <> 'rejected' AND status <> 'closed' AND status <> 'evaluated' AND status <> 'voided';
+DROP INDEX events_warn_due;
+CREATE INDEX events_warn_due ON events(warn_at) WHERE warned_at IS NULL AND breached_at IS NULL AND status <> 'rejected' AND status <> 'closed' AND status <> 'evaluated' AND status <> 'voided' AND status <> 'suspended' AND status <> 'resolved';
+DROP INDEX events_breach_due;
+CREATE INDEX events_breach_due ON events(due_at) WHERE breached_at IS NULL AND status <> 'rejected' AND status <> 'closed' AND status <> 'evaluated' AND status <> 'voided' AND status <> 'suspended' AND status <> 'resolved';
+`,
+  },
 ];

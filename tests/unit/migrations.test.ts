@@ -208,3 +208,57 @@ describe('migration 17: imported cases past a bare report are filed', () => {
     db.close();
   });
 });
+
+describe('migration 18: partial indexes on events without IN lists', () => {
+  const INDEXES = ['events_open_due', 'events_open_assignee', 'events_warn_due', 'events_breach_due'];
+  /** The ids each partial index holds, read through the index itself with its own condition. */
+  const held = (db: Database.Database) => Object.fromEntries(INDEXES.map((name) => {
+    const { sql } = db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(name) as { sql: string };
+    const where = /\bWHERE\b([\s\S]*)$/i.exec(sql)![1];
+    return [name, (db.prepare(`SELECT id FROM events INDEXED BY ${name} WHERE ${where} ORDER BY id`).all() as { id: number }[]).map((r) => r.id)];
+  }));
+
+  it('keeps the same rows in each index, and the queries still seek them', async () => {
+    const file = join(dir, 'm17.db');
+    const old = new Database(file);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 17)) {
+      old.exec(m.sql);
+      old.pragma(`user_version = ${m.version}`);
+    }
+    old.exec(ONE_BLOCK);
+    old.exec(`INSERT INTO staff (id, name, gender, phone) VALUES (7, '张三', 'M', '13800000000')`);
+    old.exec(`INSERT INTO categories (code, major_code, major_name, major_name_en, name, name_en, tier, unit_key, deadline_value, deadline_unit, warning_ratio)
+              VALUES ('0201', '02', '宣传广告', 'Advertising', '非法小广告', 'Illegal flyers', 'block', 'block', 4, 'working-hours', 0.75)`);
+    const { STATUSES } = await import('../../server/contract/statuses.ts');
+    const ins = old.prepare(`INSERT INTO events (case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id,
+      block_code, community_code, subdistrict_code, reported_at, due_at, warn_at, assignee_id, warned_at, breached_at, suspended_at)
+      VALUES (?, 'incident', 'hotline', '0201', 'normal', ?, 'block', '垃圾', 112.85, 27.85, 1, '430302001001001', '430302001001', '430302001', 1000, 9000, 8000, ?, ?, ?, ?)`);
+    let n = 0;
+    for (const status of STATUSES) {
+      for (const assignee of [null, 7]) {
+        for (const [warned, breached] of [[null, null], [8100, null], [8100, 9100]]) {
+          ins.run(`YH${++n}`, status, assignee, warned, breached, status === 'suspended' ? 1500 : null);
+        }
+      }
+    }
+    const before = held(old);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(held(db)).toEqual(before);
+    expect(Object.values(before).every((ids) => ids.length > 0)).toBe(true);
+    const partial = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql LIKE '% WHERE %'`).all() as { name: string; sql: string }[];
+    for (const ix of partial) expect(ix.sql, ix.name).not.toMatch(/\bIN\s*\(/i);
+    // The overdue board and the sweeps still read through their indexes (their conditions say the same terms).
+    const sqls: string[] = [];
+    const prepare = db.prepare.bind(db);
+    (db as unknown as { prepare: typeof prepare }).prepare = ((sql: string) => (sqls.push(sql), prepare(sql))) as typeof prepare;
+    const { dueQueries } = await import('../../server/db/commands/events.ts');
+    dueQueries(db).countOverdue(10_000);
+    const count = sqls.find((s) => /count\(\*\) AS n FROM events e/.test(s))!;
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${count}`).all(1) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toContain('USING INDEX events_open_due');
+    expect(dueQueries(db).countOverdue(10_000)).toBe(before.events_open_due.length);
+    db.close();
+  });
+});

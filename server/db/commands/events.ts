@@ -2,7 +2,7 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
-import { FINISHED_STATUSES, NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusList, type Status } from '../../contract/statuses.ts';
+import { FINISHED_STATUSES, NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusNone, type Status } from '../../contract/statuses.ts';
 import type { Tier } from '../../contract/taxonomy.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
@@ -92,10 +92,10 @@ const UPDATABLE = new Set([
   'report_verified_at', 'suspended_at', 'suspended_from', 'review_at', 'voided_at',
 ]);
 
-// The partial indexes' conditions (schema v7), built from the contract's status sets in the indexes' order.
-const OPEN_WHERE = `assignee_id IS NOT NULL AND status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`; // events_open_assignee
-const CLOCK_WHERE = `status NOT IN (${sqlStatusList(OFF_CLOCK_STATUSES)})`; // events_open_due
-const HANDLING = `e.status NOT IN (${sqlStatusList(NOT_HANDLING_STATUSES)})`;
+// The partial indexes' conditions (schema v18), built from the contract's status sets in the indexes' order.
+const OPEN_WHERE = `assignee_id IS NOT NULL AND ${sqlStatusNone('status', FINISHED_STATUSES)}`; // events_open_assignee
+const CLOCK_WHERE = sqlStatusNone('e.status', OFF_CLOCK_STATUSES); // events_open_due
+const HANDLING = sqlStatusNone('e.status', NOT_HANDLING_STATUSES);
 const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due
 const BREACH_SWEEP_WHERE = `e.breached_at IS NULL AND ${HANDLING}`; // events_breach_due
 const VERIFY_SWEEP_WHERE = `e.verify_breached_at IS NULL AND e.status = 'resolved'`; // events_verify_due
@@ -328,12 +328,12 @@ export interface DueRow extends Omit<EventSummaryRow, 'status'> {
 export function dueQueries(db: Db) {
   const from = `FROM events e JOIN categories cat ON cat.code = e.category_code LEFT JOIN staff a ON a.id = e.assignee_id`;
   const overdue = db.prepare<[number, number], DueRow>(
-    `SELECT ${SUMMARY} ${from} WHERE e.${CLOCK_WHERE} AND e.due_at < ? ORDER BY e.due_at, e.id LIMIT ?`,
+    `SELECT ${SUMMARY} ${from} WHERE ${CLOCK_WHERE} AND e.due_at < ? ORDER BY e.due_at, e.id LIMIT ?`,
   );
   const notYetDue = db.prepare<[number], DueRow>(
-    `SELECT ${SUMMARY} ${from} WHERE e.${CLOCK_WHERE} AND e.due_at >= ? ORDER BY e.due_at, e.id`,
+    `SELECT ${SUMMARY} ${from} WHERE ${CLOCK_WHERE} AND e.due_at >= ? ORDER BY e.due_at, e.id`,
   );
-  const countOverdue = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM events e WHERE e.${CLOCK_WHERE} AND e.due_at < ?`);
+  const countOverdue = db.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM events e WHERE ${CLOCK_WHERE} AND e.due_at < ?`);
   return {
     /** Open cases past due, most overdue first. */
     overdue: (now: number, limit: number): DueRow[] => overdue.all(now, limit),

@@ -4,14 +4,14 @@
  * their open loads (one query through the events_open_assignee partial index), block boxes for neighbours, the
  * roads' change marker, and routes (active ones through the event_routes_active partial index).
  */
-import { FINISHED_STATUSES, sqlStatusList } from '../../contract/statuses.ts';
+import { FINISHED_STATUSES, sqlStatusNone } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
 import { placeholders, statementCache } from './statements.ts';
 
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 const ACTIVE_AT = `ra.valid_from <= ? AND (ra.valid_to IS NULL OR ra.valid_to > ?)`;
 /** Exactly the events_open_assignee partial index's condition, so the planner uses it. */
-const OPEN_WHERE = `assignee_id IS NOT NULL AND status NOT IN (${sqlStatusList(FINISHED_STATUSES)})`;
+const OPEN_WHERE = `assignee_id IS NOT NULL AND ${sqlStatusNone('status', FINISHED_STATUSES)}`;
 
 export interface DispatchEventRow {
   id: number;
