@@ -13,6 +13,7 @@
  *   placeholder-coordinates  the coordinates are one of the mapping's placeholder pairs
  *   outside-boundaries       the point (in WGS-84) lies in no block of the boundary version
  *   unknown-status           a status the mapping does not map and Gezhi does not know
+ *   suspended-status         the source's status is Gezhi's "suspended", which needs a suspension time it lacks
  *   closed-without-time      the status says closed but the closed time is empty
  *
  * Notes on imported rows: ambiguous-local-time (the repeated hour of a daylight-saving change: the earlier instant
@@ -30,7 +31,7 @@ import { verifyDueAt } from '../domain/on-time.ts';
 import { dueAtFor } from '../domain/deadline.ts';
 import type { WorkCalendar } from '../domain/working-time.ts';
 import type { ToWgs84 } from '../geo/crs.ts';
-import type { EventMapping } from './mapping.ts';
+import { SUSPENDED_PROBLEM, UNIMPORTABLE_STATUS, type EventMapping } from './mapping.ts';
 import type { SourceRecord } from './records.ts';
 import type { TimeResult } from './timestamps.ts';
 
@@ -129,6 +130,7 @@ export function planRow(rec: SourceRecord, seenIds: Set<string>, ctx: RowContext
   else if (m.statuses[statusText]) status = m.statuses[statusText];
   else if (isStatus(statusText)) status = statusText;
   else return skip(rec, id, 'unknown-status', `status "${statusText}" is not in the mapping's statuses`);
+  if (status === UNIMPORTABLE_STATUS) return skip(rec, id, 'suspended-status', SUSPENDED_PROBLEM);
 
   const isClosed = CLOSED_STATUSES.includes(status);
   if (isClosed && closed === null) return skip(rec, id, 'closed-without-time', `status "${statusText}" is closed but column "${m.columns.closed ?? 'closed'}" is empty`);

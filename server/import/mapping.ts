@@ -21,6 +21,13 @@ import { TAXONOMY } from '../contract/taxonomy.ts';
 import { CrsError, crsConverter } from '../geo/crs.ts';
 import { isTimeZone } from './timestamps.ts';
 
+/**
+ * A suspended case (挂账·缓办) stops its clock at a time an export does not carry, and Gezhi keeps that time with
+ * every suspended case: such rows cannot be imported as suspended.
+ */
+export const UNIMPORTABLE_STATUS = 'suspended';
+export const SUSPENDED_PROBLEM = 'a suspended case (挂账) cannot be imported: the export gives no time it was suspended. Map it to the status it was suspended from (filed, dispatched, accepted or arrived)';
+
 export const MAPPED_FIELDS = ['id', 'category', 'created', 'due', 'closed', 'status', 'latitude', 'longitude', 'department', 'text'] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];
 /** Without these no row can be imported. */
@@ -97,6 +104,7 @@ export function parseMapping(raw: unknown): EventMapping {
   if (raw.statuses !== undefined && !isRecord(raw.statuses)) problems.push('"statuses" must map source text to Gezhi statuses');
   for (const [k, v] of Object.entries(isRecord(raw.statuses) ? raw.statuses : {})) {
     if (typeof v !== 'string' || !(STATUSES as readonly string[]).includes(v)) problems.push(`statuses["${k}"]: ${JSON.stringify(v)} is not one of ${STATUSES.join(', ')}`);
+    else if (v === UNIMPORTABLE_STATUS) problems.push(`statuses["${k}"]: ${SUSPENDED_PROBLEM}`);
     else statuses[k] = v as Status;
   }
 

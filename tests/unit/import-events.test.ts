@@ -264,6 +264,22 @@ describe('events import', () => {
     expect(rows.find((r) => r.source_id === 'D4')!.reported_at).toBe(Date.parse('2026-03-08T07:30:00Z'));
   });
 
+  it('skips a row whose status is suspended, with its row number, and imports the rest', async () => {
+    const file = join(dir, 'suspended.csv');
+    const [header, ...lines] = readFileSync(join(FIXTURES, 'hotline-messy.csv'), 'utf8').split('\r\n');
+    const a2 = lines.find((l) => l.startsWith('A002,'))!;
+    writeFileSync(file, [header, a2.replace('A002', 'S1'), a2.replace('A002', 'S2').replace('处理中', 'suspended'), ''].join('\r\n'));
+    const s = await importEvents(db, file, parseMapping({ ...hotlineMapping(), source: 'xt-suspended' }));
+    expect(s).toMatchObject({ read: 2, imported: 1, skippedBy: { 'suspended-status': 1 } });
+    const report = readReport(`${file}.report.csv`);
+    expect(report.filter((r) => r[3] === 'suspended-status').map((r) => [r[0], r[1]])).toEqual([['3', 'S2']]);
+    expect(imported(db, 'xt-suspended').map((e) => [e.source_id, e.status])).toEqual([['S1', 'dispatched']]);
+  });
+
+  it('refuses a mapping that maps a source status to suspended, saying what to map it to', () => {
+    expect(() => parseMapping({ ...hotlineMapping(), statuses: { 挂账: 'suspended' } })).toThrow(/statuses\["挂账"\]: a suspended case \(挂账\) cannot be imported.*suspended from/);
+  });
+
   it('refuses a mapping with every problem named', () => {
     const bad = { ...hotlineMapping(), timeZone: 'Mars/Olympus', crs: 'EPSG:1', categories: { x: 'nope' }, columns: { id: '工单号' } };
     try {
