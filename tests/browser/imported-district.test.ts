@@ -158,6 +158,12 @@ describe('a district imported from files alone', () => {
     expect(await page.locator('[data-key="started"]').textContent()).toBe('0');
     expect(await page.locator('[data-key="imported"]').textContent()).toBe('127');
     expect(await page.locator('.import-lines tr[data-outcome="skipped"]').count()).toBe(15);
+    // Labels, outcomes and reasons in the reader's language, not the server's names.
+    expect(await page.locator('.import-summary th').allTextContents()).toEqual(expect.arrayContaining(['读取行数', '无变化']));
+    const reasons = await page.locator('.import-lines tr[data-outcome="skipped"] td:nth-child(4)').allTextContents();
+    expect(reasons.length).toBe(15);
+    expect(reasons.every((r) => /[\u4e00-\u9fff]/.test(r))).toBe(true);
+    expect(await page.locator('.import-lines tr[data-outcome="skipped"] td:nth-child(3)').first().textContent()).toBe('跳过');
     await capture(page, { path: artifactPath('imported-upload.png') });
     await page.close();
   });

@@ -4,7 +4,8 @@
  */
 import { createSignal, For, Show, type JSX } from 'solid-js';
 import { csrfHeaders } from '../../api/session';
-import { formatNumber, t, type MessageKey } from '../../i18n';
+import { formatNumber, lang, t, type MessageKey } from '../../i18n';
+import { importTerm } from './import-terms';
 import './import.css';
 
 type Kind = 'boundaries' | 'roster' | 'events';
@@ -21,14 +22,14 @@ interface ImportAnswer {
   reportCsv: string;
 }
 
-/** The summary's plain figures and per-reason counts as label/value pairs. */
-function summaryRows(s: Record<string, unknown>): [string, string][] {
-  const out: [string, string][] = [];
+/** The summary's plain figures and per-reason counts as [name, label, value], labels in the reader's language. */
+function summaryRows(s: Record<string, unknown>): [string, string, string][] {
+  const out: [string, string, string][] = [];
   for (const [k, v] of Object.entries(s)) {
-    if (typeof v === 'number') out.push([k, formatNumber(v)]);
-    else if (typeof v === 'string' && v.length < 80) out.push([k, v]);
-    else if (typeof v === 'boolean') out.push([k, String(v)]);
-    else if (v && typeof v === 'object') for (const [r, n] of Object.entries(v)) out.push([`${k}: ${r}`, String(n)]);
+    if (typeof v === 'number') out.push([k, importTerm(k), formatNumber(v)]);
+    else if (typeof v === 'string' && v.length < 80) out.push([k, importTerm(k), v]);
+    else if (typeof v === 'boolean') out.push([k, importTerm(k), importTerm(String(v))]);
+    else if (v && typeof v === 'object') for (const [r, n] of Object.entries(v)) out.push([`${k}: ${r}`, `${importTerm(k)}${lang() === 'zh-CN' ? '：' : ': '}${importTerm(r)}`, formatNumber(Number(n))]);
   }
   return out;
 }
@@ -115,7 +116,7 @@ export function ImportView(): JSX.Element {
             <h2>{t('import.result')}</h2>
             <table class="import-summary">
               <tbody>
-                <For each={summaryRows(a().summary)}>{([k, v]) => <tr><th>{k}</th><td data-key={k}>{v}</td></tr>}</For>
+                <For each={summaryRows(a().summary)}>{([k, label, v]) => <tr><th>{label}</th><td data-key={k}>{v}</td></tr>}</For>
               </tbody>
             </table>
             <a href={reportHref()} download={`${kind()}.report.csv`}>{t('import.download')}</a>
@@ -129,7 +130,7 @@ export function ImportView(): JSX.Element {
               </thead>
               <tbody>
                 <For each={a().lines}>
-                  {(l) => <tr data-outcome={l.outcome}><td>{l.row || ''}</td><td>{l.key}</td><td>{l.outcome}</td><td>{l.reason}</td><td>{l.detail}</td></tr>}
+                  {(l) => <tr data-outcome={l.outcome}><td>{l.row || ''}</td><td>{l.key}</td><td>{importTerm(l.outcome)}</td><td title={l.reason}>{importTerm(l.reason)}</td><td>{l.detail}</td></tr>}
                 </For>
               </tbody>
             </table>
