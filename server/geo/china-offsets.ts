@@ -53,20 +53,25 @@ export function gcj02ToWgs84(lon: number, lat: number): [number, number] {
   const d: [number, number] = [0, 0];
   let wLon = lon;
   let wLat = lat;
-  // The forward map of gcoord, which skips the offset outside the box: kept so the iteration matches it exactly.
-  const image = (x: number, y: number): void => {
-    if (inChinaBox(x, y)) offset(x, y, d);
-    else d[0] = d[1] = 0;
-    d[0] = x + d[0] - lon;
-    d[1] = y + d[1] - lat;
-  };
-  image(wLon, wLat);
+  image(wLon, wLat, lon, lat, d);
   for (let step = 0; step < MAX_STEPS && (abs(d[0]) > 1e-6 || abs(d[1]) > 1e-6); step++) {
     wLon -= d[0];
     wLat -= d[1];
-    image(wLon, wLat);
+    image(wLon, wLat, lon, lat, d);
   }
   return [wLon, wLat];
+}
+
+/**
+ * How far the GCJ-02 image of (x, y) lies from the target (lon, lat), into d. The forward map of gcoord, which
+ * skips the offset outside the box: kept so the iteration matches it exactly. (A module function, not a closure
+ * made per point.)
+ */
+function image(x: number, y: number, lon: number, lat: number, d: [number, number]): void {
+  if (inChinaBox(x, y)) offset(x, y, d);
+  else d[0] = d[1] = 0;
+  d[0] = x + d[0] - lon;
+  d[1] = y + d[1] - lat;
 }
 
 /** BD-09 → GCJ-02 (closed form) → WGS-84. */

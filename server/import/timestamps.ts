@@ -96,7 +96,7 @@ function compileFormat(format: string): Parser {
   return (text) => {
     const m = re.exec(text);
     if (!m) return null;
-    const f: Fields = { y: NaN, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0 };
+    const f: Fields = { y: NaN, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0, offset: undefined };
     for (let k = 0; k < setters.length; k++) setters[k](f, m[k + 1]);
     return foldMeridiem(f);
   };
@@ -129,7 +129,7 @@ function fixedWidthParser(parts: string[], tokens: number): Parser | null {
   const length = at;
   return (text) => {
     if (text.length !== length) return null;
-    const f: Fields = { y: NaN, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0 };
+    const f: Fields = { y: NaN, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0, offset: undefined };
     for (const slot of slots) {
       if ('literal' in slot) {
         if (text[slot.at] !== slot.literal) return null;
