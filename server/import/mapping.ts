@@ -26,7 +26,9 @@ import { isTimeZone } from './timestamps.ts';
  * every suspended case: such rows cannot be imported as suspended.
  */
 export const UNIMPORTABLE_STATUS = 'suspended';
-export const SUSPENDED_PROBLEM = 'a suspended case (挂账) cannot be imported: the export gives no time it was suspended. Map it to the status it was suspended from (filed, dispatched, accepted or arrived)';
+export const SUSPENDED_PROBLEM =
+  'a suspended case (挂账) cannot be imported: the export gives no time it was suspended. ' +
+  'Map it to the status it was suspended from (filed, dispatched, accepted or arrived)';
 
 export const MAPPED_FIELDS = ['id', 'category', 'created', 'due', 'closed', 'status', 'latitude', 'longitude', 'department', 'text'] as const;
 export type MappedField = (typeof MAPPED_FIELDS)[number];

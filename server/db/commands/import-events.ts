@@ -126,8 +126,9 @@ export function importEventCommands(db: Db) {
 
   /**
    * The secondary indexes to build afresh after a large import: every full index not led by the event id, and each
-   * partial one that any of the rows written so far entered. One that imported history never enters (dispatch, assignee, verification) is
-   * left in place: it costs the import nothing, where building it again would cost a scan of the whole table.
+   * partial one that any of the rows written so far entered. One that imported history never enters (dispatch,
+   * assignee, verification) is left in place: it costs the import nothing, where building it again would cost a
+   * scan of the whole table.
    * (Keeping the partial indexes that a fifth of the rows enter was measured slower than building them again.)
    */
   function indexesToRebuild(base: number): { name: string; sql: string }[] {
