@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, pageSizeFromEnv } from '../../server/db/database.ts';
 
 describe('database page size', () => {
-  it('is GEZHI_PAGE_SIZE for a file created here (4 KiB without it), and a file keeps the page size it was made with', () => {
+  it('is GEZHI_PAGE_SIZE for a file created here (8 KiB without it), and a file keeps the page size it was made with', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gezhi-pages-'));
     const before = process.env.GEZHI_PAGE_SIZE;
     delete process.env.GEZHI_PAGE_SIZE;
     try {
       const fresh = openDatabase(join(dir, 'new.db'));
-      expect(fresh.pragma('page_size', { simple: true })).toBe(4096);
+      expect(fresh.pragma('page_size', { simple: true })).toBe(8192);
       fresh.close();
       process.env.GEZHI_PAGE_SIZE = '16384';
       const large = openDatabase(join(dir, 'large.db'));
@@ -29,8 +29,8 @@ describe('database page size', () => {
   });
 
   it('refuses a GEZHI_PAGE_SIZE that SQLite would ignore', () => {
-    expect(pageSizeFromEnv({})).toBe(4096);
-    expect(pageSizeFromEnv({ GEZHI_PAGE_SIZE: '8192' })).toBe(8192);
+    expect(pageSizeFromEnv({})).toBe(8192);
+    expect(pageSizeFromEnv({ GEZHI_PAGE_SIZE: '4096' })).toBe(4096);
     for (const bad of ['3000', '256', '131072', 'big']) expect(() => pageSizeFromEnv({ GEZHI_PAGE_SIZE: bad })).toThrow(/power of two/);
   });
 });
