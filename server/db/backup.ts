@@ -16,6 +16,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSyn
 import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 import { readHolder } from './holder.ts';
+import { sqlText } from './queries/statements.ts';
 
 export interface DatabaseCheck {
   ok: boolean;
@@ -110,7 +111,7 @@ export function restoreDatabase(source: string, target: string, now = new Date()
   rmSync(staged, { force: true });
   const copy = new Database(source, { readonly: true, fileMustExist: true });
   try {
-    copy.exec(`VACUUM INTO '${staged.replaceAll("'", "''")}'`);
+    copy.exec(`VACUUM INTO ${sqlText(staged)}`);
   } finally {
     copy.close();
   }

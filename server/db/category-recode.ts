@@ -6,6 +6,7 @@
  * then drops the category rows no case uses any more.
  */
 import { TAXONOMY, type Taxonomy } from '../contract/taxonomy.ts';
+import { sqlText } from './queries/statements.ts';
 
 /** Old code → new code, for every code of the first taxonomy (version 1 of categories.json). */
 export const CATEGORY_RECODE_V1_V2: Readonly<Record<string, string>> = {
@@ -85,7 +86,7 @@ export const CATEGORY_RECODE_V1_V2: Readonly<Record<string, string>> = {
   '1205': '5605',
 };
 
-const q = (v: string | number): string => (typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
+const q = (v: string | number): string => (typeof v === 'number' ? String(v) : sqlText(v));
 
 /** The migration's SQL for a recode table and the taxonomy it leads to. */
 export function categoryRecodeSql(recode: Readonly<Record<string, string>> = CATEGORY_RECODE_V1_V2, taxonomy: Taxonomy = TAXONOMY): string {

@@ -2,9 +2,10 @@
  * Named write commands for events (and the few reads the write path needs inside its transactions), each statement
  * prepared once per connection. No domain rules here: callers pass rows and changes the domain has planned.
  */
-import { FINISHED_STATUSES, NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusNone, type Status } from '../../contract/statuses.ts';
+import { NOT_HANDLING_STATUSES, OFF_CLOCK_STATUSES, sqlStatusNone, type Status } from '../../contract/statuses.ts';
 import type { Tier } from '../../contract/taxonomy.ts';
 import type { Db } from '../database.ts';
+import { OPEN_ASSIGNED_WHERE } from '../queries/partial-indexes.ts';
 import { placeholders, statementCache } from '../queries/statements.ts';
 import type { EventSummaryRow } from '../queries/events.ts';
 import type { Statement } from 'better-sqlite3';
@@ -93,7 +94,6 @@ const UPDATABLE = new Set([
 ]);
 
 // The partial indexes' conditions (schema v18), built from the contract's status sets in the indexes' order.
-const OPEN_WHERE = `assignee_id IS NOT NULL AND ${sqlStatusNone('status', FINISHED_STATUSES)}`; // events_open_assignee
 const CLOCK_WHERE = sqlStatusNone('e.status', OFF_CLOCK_STATUSES); // events_open_due
 const HANDLING = sqlStatusNone('e.status', NOT_HANDLING_STATUSES);
 const WARN_SWEEP_WHERE = `e.warned_at IS NULL AND e.breached_at IS NULL AND ${HANDLING}`; // events_warn_due
@@ -286,7 +286,7 @@ export function eventCommands(db: Db) {
     openLoad(staffIds: readonly number[]): Map<number, number> {
       const out = new Map<number, number>(staffIds.map((id) => [id, 0]));
       if (staffIds.length === 0) return out;
-      const rows = prepare(`SELECT assignee_id AS id, count(*) AS n FROM events WHERE ${OPEN_WHERE} AND assignee_id IN (${placeholders(staffIds.length)}) GROUP BY assignee_id`)
+      const rows = prepare(`SELECT assignee_id AS id, count(*) AS n FROM events WHERE ${OPEN_ASSIGNED_WHERE} AND assignee_id IN (${placeholders(staffIds.length)}) GROUP BY assignee_id`)
         .all(...staffIds) as { id: number; n: number }[];
       for (const r of rows) out.set(r.id, r.n);
       return out;

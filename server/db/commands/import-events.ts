@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { C, N, T, code, codeOrNull, num, numOrNull, text, type PlannedRows } from '../../import/planned-rows.ts';
 import { checkClauses, violates } from '../check-clauses.ts';
 import type { Db } from '../database.ts';
+import { sqlText } from '../queries/statements.ts';
 
 /** One checked source row, ready to become an event. */
 export interface PlannedEvent {
@@ -80,13 +81,13 @@ export function importEventCommands(db: Db) {
    */
   function rowInserts(source: string, importedAt: number) {
     if (!Number.isSafeInteger(importedAt)) throw new RangeError(`import time must be an integer (ms): ${importedAt}`);
-    const src = sqlLiteral(source);
+    const src = sqlText(source);
     return {
       event: db.prepare<unknown[]>(
         `INSERT INTO events (id, case_no, kind, channel, category_code, priority, status, tier, text, lon, lat, version_id, block_code,
                              community_code, subdistrict_code, unit_id, reported_at, filed_at, resolved_at, closed_at, due_at,
                              verify_due_at, warn_at)
-         VALUES (?, ${sqlLiteral(`${source}:`)} || ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ${sqlText(`${source}:`)} || ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       source: db.prepare<unknown[]>(
         `INSERT INTO event_sources (event_id, source, source_id, source_row, source_category, department, imported_at)
@@ -300,9 +301,6 @@ export function importEventCommands(db: Db) {
     },
   };
 }
-
-/** A string as an SQL literal. */
-const sqlLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** A row of an import that breaks one of its table's CHECK constraints: the import fails as a constraint would. */
 export class ImportCheckError extends Error {

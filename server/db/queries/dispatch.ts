@@ -4,14 +4,12 @@
  * their open loads (one query through the events_open_assignee partial index), block boxes for neighbours, the
  * roads' change marker, and routes (active ones through the event_routes_active partial index).
  */
-import { FINISHED_STATUSES, sqlStatusNone } from '../../contract/statuses.ts';
 import type { Db } from '../database.ts';
+import { OPEN_ASSIGNED_WHERE } from './partial-indexes.ts';
 import { placeholders, statementCache } from './statements.ts';
 
 const ACTIVE = `ra.valid_from <= @now AND (ra.valid_to IS NULL OR ra.valid_to > @now)`;
 const ACTIVE_AT = `ra.valid_from <= ? AND (ra.valid_to IS NULL OR ra.valid_to > ?)`;
-/** Exactly the events_open_assignee partial index's condition, so the planner uses it. */
-const OPEN_WHERE = `assignee_id IS NOT NULL AND ${sqlStatusNone('status', FINISHED_STATUSES)}`;
 
 export interface DispatchEventRow {
   id: number;
@@ -136,7 +134,7 @@ export function dispatchQueries(db: Db) {
       if (staffIds.length === 0) return out;
       const rows = prepare(
         `SELECT assignee_id AS id, count(*) AS n FROM events
-          WHERE ${OPEN_WHERE} AND assignee_id IN (${placeholders(staffIds.length)}) GROUP BY assignee_id`,
+          WHERE ${OPEN_ASSIGNED_WHERE} AND assignee_id IN (${placeholders(staffIds.length)}) GROUP BY assignee_id`,
       ).all(...staffIds) as { id: number; n: number }[];
       for (const r of rows) out.set(r.id, r.n);
       return out;

@@ -17,6 +17,9 @@ export function statementCache(db: Db): (sql: string) => Statement {
   };
 }
 
+/** A string as an SQL literal (`'it''s'`), for text written into a statement rather than bound. */
+export const sqlText = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
 /** `?, ?, ?` for an IN list of n values. */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
